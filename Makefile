@@ -1,0 +1,56 @@
+# filefleet.office: the two commands are `make demo` and `make test`.
+# Both create .venv from the pinned development requirements on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+COLL_ROOT := build/collections
+COLL_LINK := $(COLL_ROOT)/ansible_collections/filefleet/office
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLL_ROOT)
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test venv collection unit integration conformance sanity lint molecule runner benchmarks clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+# ansible-playbook finds the collection through a link named like its FQCN.
+collection: $(COLL_LINK)
+
+$(COLL_LINK):
+	mkdir -p $(dir $(COLL_LINK))
+	ln -sfn $(CURDIR) $(COLL_LINK)
+
+demo: venv collection
+	$(BIN)/python playbooks/demo.py
+
+test: venv collection
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/conformance tests/integration
+	$(MAKE) sanity lint
+
+unit: venv collection
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: venv collection
+	$(BIN)/python -m pytest -q tests/integration
+
+conformance: venv collection
+	$(BIN)/python -m pytest -q tests/conformance
+
+sanity: venv
+	$(BIN)/python tests/sanity/run_sanity.py
+
+lint: venv collection
+	$(BIN)/ansible-lint --profile production --offline
+
+benchmarks: venv collection
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf build .pytest_cache

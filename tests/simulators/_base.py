@@ -1,0 +1,393 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Shared machinery of the protocol simulators: HTTP(S) server, request/response objects,
+persistent JSON state, request statistics and fault injection.
+
+Each simulated service (a CTERA Portal, one Edge Filer, Cloutility) is a ``Service`` subclass that
+implements ``route(request) -> Response`` and keeps everything it must survive a restart in
+``self.state`` (a JSON-serialisable dict). The framework answers ``/_sim/stats``, ``/_sim/reset`` and
+``/_sim/faults`` for every service before the request reaches ``route``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import ssl
+import threading
+import time
+import urllib.parse
+from http import cookies as http_cookies
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Request:
+    """One HTTP request as a service sees it."""
+
+    def __init__(self, method, raw_path, headers, body, client):
+        self.method = method.upper()
+        self.raw_path = raw_path
+        split = urllib.parse.urlsplit(raw_path)
+        self.raw_url_path = split.path
+        # Path with percent-escapes decoded, as the servers compare names decoded.
+        self.path = urllib.parse.unquote(split.path)
+        self.query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
+        self.headers = headers
+        self.body = body or b""
+        self.client = client
+        jar = http_cookies.SimpleCookie()
+        try:
+            jar.load(headers.get("Cookie", ""))
+        except http_cookies.CookieError:
+            pass
+        self.cookies = {k: v.value for k, v in jar.items()}
+
+    def header(self, name, default=None):
+        return self.headers.get(name, default)
+
+    def query_one(self, name, default=None, case_insensitive=False):
+        if case_insensitive:
+            for key, values in self.query.items():
+                if key.lower() == name.lower():
+                    return values[0]
+            return default
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self):
+        if not self.body:
+            return None
+        return json.loads(self.text)
+
+    def form(self):
+        return {k: v[0] for k, v in urllib.parse.parse_qs(self.text, keep_blank_values=True).items()}
+
+
+class Response:
+    def __init__(self, status=200, body=b"", content_type="text/plain; charset=utf-8", headers=None):
+        self.status = status
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.body = body
+        self.headers = list(headers or [])
+        if content_type and body is not None:
+            self.headers.append(("Content-Type", content_type))
+        self.drop_connection = False
+
+    @classmethod
+    def json(cls, data, status=200, headers=None):
+        return cls(status, json.dumps(data), "application/json; charset=utf-8", headers)
+
+    def set_cookie(self, name, value, path="/", expire=False):
+        morsel = "%s=%s; Path=%s; HttpOnly" % (name, value, path)
+        if expire:
+            morsel += "; Max-Age=0"
+        self.headers.append(("Set-Cookie", morsel))
+        return self
+
+
+class FaultPlan:
+    """Injected failures, set with ``POST /_sim/faults``.
+
+    Plan keys (all optional):
+      latency_ms: int            added to every request
+      errors: [{status, count, path (prefix, optional), method (optional), retry_after (optional), body (optional)}]
+                                 the next ``count`` matching requests answer ``status``
+      drop: [{count, path, method}]  the next matching requests get their connection closed with no answer
+      expire_sessions: true      every current session is invalidated now (the service decides how)
+    """
+
+    def __init__(self):
+        self.latency_ms = 0
+        self.errors = []
+        self.drops = []
+
+    def set(self, plan):
+        self.latency_ms = int(plan.get("latency_ms", 0) or 0)
+        self.errors = [dict(e, count=int(e.get("count", 1))) for e in plan.get("errors", [])]
+        self.drops = [dict(d, count=int(d.get("count", 1))) for d in plan.get("drop", [])]
+
+    def describe(self):
+        return {"latency_ms": self.latency_ms, "errors": self.errors, "drop": self.drops}
+
+    @staticmethod
+    def _match(rule, request):
+        if rule.get("method") and rule["method"].upper() != request.method:
+            return False
+        return request.path.startswith(rule.get("path", ""))
+
+    def take(self, request):
+        """Return ('drop', None), ('error', rule) or (None, None) for this request."""
+        for rule in self.drops:
+            if rule["count"] > 0 and self._match(rule, request):
+                rule["count"] -= 1
+                return "drop", rule
+        for rule in self.errors:
+            if rule["count"] > 0 and self._match(rule, request):
+                rule["count"] -= 1
+                return "error", rule
+        return None, None
+
+
+class Service:
+    """Base class of one simulated service instance with its own state file."""
+
+    kind = "service"
+
+    def __init__(self, state_path, name=None):
+        self.state_path = state_path
+        self.name = name or self.kind
+        self.lock = threading.RLock()
+        self.faults = FaultPlan()
+        self.stats_requests = {}
+        self.stats_logins = 0
+        self.stats_failed_logins = 0
+        self.state = None
+        if state_path and os.path.exists(state_path):
+            with open(state_path, "r", encoding="utf-8") as handle:
+                self.state = json.load(handle)
+            self.on_load()
+        else:
+            self.state = self.initial_state()
+            self.save()
+
+    # -- to implement -------------------------------------------------------
+    def initial_state(self):
+        return {}
+
+    def on_load(self):
+        """Called after state was read back from disk (rebuild indexes here)."""
+
+    def route(self, request):
+        raise NotImplementedError
+
+    def active_sessions(self):
+        return 0
+
+    def expire_sessions(self):
+        """Invalidate every current session (fault injection)."""
+
+    def credentials(self):
+        """What the ready line says about this service (url is added by the server)."""
+        return {}
+
+    # -- framework ----------------------------------------------------------
+    def save(self):
+        if not self.state_path:
+            return
+        tmp = self.state_path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(self.state, handle, separators=(",", ":"))
+        os.replace(tmp, self.state_path)
+
+    def reset(self):
+        with self.lock:
+            keep = self.credentials_state()
+            self.state = self.initial_state()
+            self.state.update(keep)
+            self.stats_requests = {}
+            self.stats_logins = 0
+            self.stats_failed_logins = 0
+            self.faults = FaultPlan()
+            self.after_reset()
+            self.save()
+
+    def credentials_state(self):
+        """State keys that survive a reset (the generated admin credentials)."""
+        return {}
+
+    def after_reset(self):
+        pass
+
+    def count(self, request):
+        key = "%s %s" % (request.method, request.path)
+        self.stats_requests[key] = self.stats_requests.get(key, 0) + 1
+
+    def stats(self):
+        total = sum(self.stats_requests.values())
+        return {
+            "service": self.kind,
+            "name": self.name,
+            "requests": dict(sorted(self.stats_requests.items())),
+            "total_requests": total,
+            "logins": self.stats_logins,
+            "failed_logins": self.stats_failed_logins,
+            "active_sessions": self.active_sessions(),
+            "faults": self.faults.describe(),
+        }
+
+    def dispatch(self, request):
+        """Entry point used by the HTTP handler."""
+        if request.path.startswith("/_sim/"):
+            return self._sim_endpoint(request)
+        with self.lock:
+            self.count(request)
+            verdict, rule = self.faults.take(request)
+        if self.faults.latency_ms:
+            time.sleep(self.faults.latency_ms / 1000.0)
+        if verdict == "drop":
+            response = Response(500)
+            response.drop_connection = True
+            return response
+        if verdict == "error":
+            headers = []
+            if rule.get("retry_after") is not None:
+                headers.append(("Retry-After", str(rule["retry_after"])))
+            body = rule.get("body", "")
+            return self.fault_response(int(rule["status"]), body, headers)
+        with self.lock:
+            return self.route(request)
+
+    def fault_response(self, status, body, headers):
+        return Response(status, body or "", headers=headers)
+
+    def _sim_endpoint(self, request):
+        if request.path == "/_sim/stats" and request.method == "GET":
+            with self.lock:
+                return Response.json(self.stats())
+        if request.path == "/_sim/reset" and request.method == "POST":
+            self.reset()
+            return Response.json({"reset": True})
+        if request.path == "/_sim/faults" and request.method == "POST":
+            plan = request.json() or {}
+            with self.lock:
+                self.faults.set(plan)
+                if plan.get("expire_sessions"):
+                    self.expire_sessions()
+            return Response.json({"faults": self.faults.describe()})
+        if request.path == "/_sim/state" and request.method == "GET":
+            with self.lock:
+                return Response.json(self.state)
+        return Response.json({"error": "unknown simulator endpoint"}, status=404)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "filefleet-sim/1.0"
+    sys_version = ""
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        if os.environ.get("FILEFLEET_SIM_LOG"):
+            BaseHTTPRequestHandler.log_message(self, format, *args)
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = self._read_chunked()
+        request = Request(self.command, self.path, self.headers, body, self.client_address)
+        try:
+            response = self.server.service.dispatch(request)
+        except Exception as exc:  # a simulator bug must not kill the server thread
+            response = Response(500, "simulator error: %r" % (exc,))
+        if response.drop_connection:
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(response.status)
+        for key, value in response.headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _read_chunked(self):
+        chunks = []
+        while True:
+            line = self.rfile.readline().strip()
+            size = int(line.split(b";")[0], 16)
+            if size == 0:
+                self.rfile.readline()
+                break
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        return b"".join(chunks)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+    do_PROPFIND = do_MKCOL = do_COPY = do_MOVE = do_OPTIONS = _handle
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, service, ssl_context=None):
+        self.service = service
+        self.ssl_context = ssl_context
+        ThreadingHTTPServer.__init__(self, address, _Handler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        if self.ssl_context is not None:
+            # Handshake happens lazily in the handler thread, so a slow client cannot block accept().
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def handle_error(self, request, client_address):
+        if os.environ.get("FILEFLEET_SIM_LOG"):
+            ThreadingHTTPServer.handle_error(self, request, client_address)
+
+
+class TLSMaterial:
+    """A CA generated once into the state dir and a server certificate for 127.0.0.1/localhost."""
+
+    def __init__(self, state_dir):
+        import trustme  # test dependency, only needed when TLS is on
+
+        self.ca_path = os.path.join(state_dir, "ca.pem")
+        cert_path = os.path.join(state_dir, "server.pem")
+        key_path = os.path.join(state_dir, "server-key.pem")
+        if not (os.path.exists(self.ca_path) and os.path.exists(cert_path) and os.path.exists(key_path)):
+            ca = trustme.CA(organization_name="filefleet simulator CA")
+            cert = ca.issue_cert("127.0.0.1", "localhost", "*.localhost")
+            ca.cert_pem.write_to_path(self.ca_path)
+            cert.private_key_pem.write_to_path(key_path)
+            with open(cert_path, "wb") as handle:
+                for blob in cert.cert_chain_pems:
+                    handle.write(blob.bytes())
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(cert_path, key_path)
+
+
+class Listener:
+    """Runs one service on one port in a background thread."""
+
+    def __init__(self, service, port, host="127.0.0.1", tls=None):
+        self.service = service
+        self.tls = tls
+        self.server = _Server((host, port), service, tls.context if tls else None)
+        self.host = host
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.5},
+                                       name="sim-%s-%s" % (service.kind, self.port), daemon=True)
+
+    @property
+    def url(self):
+        return "%s://%s:%d" % ("https" if self.tls else "http", self.host, self.port)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def random_secret(length=20):
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    rng = random.SystemRandom()
+    # Always a letter first and never all digits: CTERA's XML decoder type-sniffs numbers.
+    return "S" + "".join(rng.choice(alphabet) for _ in range(length - 1))

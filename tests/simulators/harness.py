@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Start ``serve.py`` as a child process from tests, benchmarks and the demo, and talk to ``/_sim/*``."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import urllib.request
+
+SERVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.py")
+
+
+class Simulators:
+    """``with Simulators(state_dir, portal=True, edges=2, cloutility=True) as sims: sims.info[...]``"""
+
+    def __init__(self, state_dir, portal=False, edges=0, cloutility=False, plain_http=False, extra_args=(),
+                 timeout=60):
+        self.state_dir = state_dir
+        self.args = [sys.executable, SERVE, "--state-dir", state_dir]
+        if portal:
+            self.args += ["--portal-port", "0"]
+        if edges:
+            self.args += ["--edge-port", "0", "--edge-count", str(edges)]
+        if cloutility:
+            self.args += ["--cloutility-port", "0"]
+        if plain_http:
+            self.args.append("--plain-http")
+        self.args += list(extra_args)
+        self.timeout = timeout
+        self.proc = None
+        self.info = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            err = self.proc.stderr.read()
+            raise RuntimeError("simulators did not start: %s" % err)
+        self.info = json.loads(line)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            for stream in (self.proc.stdout, self.proc.stderr):
+                if stream:
+                    stream.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- /_sim helpers -----------------------------------------------------------
+    def _ctx(self, entry):
+        if entry.get("ca_path"):
+            return ssl.create_default_context(cafile=entry["ca_path"])
+        return None
+
+    def sim_call(self, entry, path, method="GET", data=None):
+        body = json.dumps(data).encode() if data is not None else (b"" if method == "POST" else None)
+        req = urllib.request.Request(entry["url"] + path, data=body, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=self._ctx(entry), timeout=self.timeout) as resp:
+            return json.loads(resp.read().decode())
+
+    def stats(self, entry):
+        return self.sim_call(entry, "/_sim/stats")
+
+    def reset(self, entry):
+        return self.sim_call(entry, "/_sim/reset", "POST")
+
+    def faults(self, entry, plan):
+        return self.sim_call(entry, "/_sim/faults", "POST", plan)
+
+    def state(self, entry):
+        return self.sim_call(entry, "/_sim/state")
