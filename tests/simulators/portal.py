@@ -1,0 +1,1075 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Simulated CTERA Portal (Global Administration and Services Portal), XML API only.
+
+Implements /work/shared/specs/ctera-protocol.md sections 1 to 4 and 7, checked against ``cterasdk==2.20.50``:
+
+* the CTERA XML object codec (``<val>``, ``<list>``, ``<obj class= uuid=>``, ``<att id=>``, no XML declaration);
+  request bodies are accepted whatever their ``Content-Type`` (the SDK sends ``text/plain`` or
+  ``application/octet-stream``);
+* form login on ``/admin/api/login`` (global administrators) and ``/ServicesPortal/api/login`` (tenant users; the
+  tenant is the first DNS label of the ``Host`` header when it names a tenant, otherwise the first tenant),
+  ``JSESSIONID`` cookie with ``Path=/``, logout, the bootstrap GETs ``currentSession``, ``currentPortal``,
+  ``version`` and ``rolesSettings/*``, and ``GET /{ctx}/public/publicInfo``;
+* idle session expiry (``session_timeout`` seconds, or ``POST /_sim/faults {"expire_sessions": true}``): any call
+  with an unknown or expired session answers ``302`` with ``Location: /ServicesPortal/login.html`` (relative), the
+  exact signal the SDK turns into ``SessionExpired``;
+* tenants ("acme" and "globex" seeded): browse with ``PUT /admin/api/currentPortal`` (kept per HTTP session),
+  add (``db add`` on ``/teamPortals``), list (``query`` on ``/portals``, ``/teamPortals``), get-multi, delete and
+  undelete, ``updatePortals``;
+* local users of a tenant: add, GET, get-multi, PUT (rename, null password = unchanged), delete, query with
+  filters, ``include`` and paging as the SDK iterates, ``updateAccounts`` tasks;
+* local groups: ``addGroup``, GET, get-multi, ``updateGroup`` (rename, description, members), ``getMembers``,
+  query, delete; membership follows user renames and deletions;
+* background tasks ``servers/MainDB/bgTasks/N``: ``GET`` outside a tenant, ``getTaskStatus`` inside one; a task is
+  ``running`` on its first read and ``completed`` from the second read on;
+* S3 credentials of a user (``getApiKeys``, ``createApiKey``, ``deleteApiKey``), keyed by the user's uid;
+* devices (Edge Filers) registered with :meth:`PortalService.register_device`: ``query`` on ``/devices`` and
+  get-multi/GET on ``/portals/{tenant}/devices/{name}``, with the attributes the SDK and its CLI export read.
+
+Everything except sessions is kept in ``self.state`` and persisted after each change.
+
+Inferred behaviour
+------------------
+The SDK says nothing about these server-side details; this is what the simulator does and why.
+
+* Error bodies are ``<obj><att id="msg"><val>text</val></att></obj>`` (the SDK exposes ``msg`` as ``reason``).
+  Statuses: 400 for invalid input (bad role, bad e-mail, empty name, missing password, bad date, malformed XML,
+  unknown method), 404 when the addressed object does not exist (full GET, PUT, delete, tasks, unknown tenant on
+  browse), 409 when a name is already taken (user, group, tenant), 403 when the session's role may not do it.
+* A global administrator who is not browsing a tenant and calls a tenant-scoped collection (``users``,
+  ``localGroups``, ``domains``, ``getApiKeys``...) gets **400** with msg
+  ``"This operation is available only in a tenant context. Browse a tenant first."``.
+* get-multi on a missing object answers 200 with every requested attribute null (so ``name`` is null), which
+  the SDK turns into ``ObjectNotFoundException``.
+* Roles: ``Disabled``, ``EndUser``, ``ReadWriteAdmin``, ``ReadOnlyAdmin``, ``Support``, ``ComplianceOfficer``. The
+  SDK constant ``Role.ComplianceOfficer`` is spelled ``"ComplianceOffer"``; it is accepted as an alias and stored
+  (and returned) as ``ComplianceOfficer``.
+* Services Portal login is open to every tenant user whose role is not ``Disabled``; user, group and key
+  administration of the tenant needs an administrator role. ``ReadWriteAdmin`` may write; ``ReadOnlyAdmin``,
+  ``Support`` and ``ComplianceOfficer`` sessions may read but every write answers 403 (msg
+  ``"Permission denied"``); ``EndUser`` sessions may only read ``currentSession`` and manage their own S3 keys.
+  Global administrators have role ``ReadWriteAdmin`` and may do everything.
+* A user's ``requirePasswordChangeOn`` does not block API logins (the real portal forces a change in the web UI).
+  No password complexity policy is enforced, only a non-empty password on add.
+* User and group names are case-sensitive and must not contain ``/``, ``\\``, ``?``, ``#`` or control characters.
+* ``getMembers`` returns the members' ``baseObjectRef`` strings (``<val>``), which is what the SDK's
+  ``add_members``/``remove_members`` compare with the refs they compute (they put both in a ``set``).
+* ``createApiKey`` returns an ``ApiKey`` object with ``uid``, ``accessKey``, ``secretKey`` (only in that answer),
+  ``userUid``, ``creationDate``, ``expirationDate`` (null), ``lastUsed`` (null); ``getApiKeys`` lists the same
+  objects with ``secretKey`` null. The secret is kept in state because the portal needs it for Direct IO.
+* ``/devices`` queried by a global administrator outside a tenant lists the devices of every tenant; inside a
+  tenant (browsing, or Services Portal) only that tenant's, unless ``allPortals`` is true (global admin only).
+* ``portals.add`` returns ``<val>/portals/{name}</val>`` ("a relative url path to the Team Portal").
+  ``delete`` on ``/teamPortals/{name}`` moves the tenant to the trash can (hidden from lists, browse fails);
+  ``moveFromTrashcan`` brings it back.
+* Sessions live in memory only: a restart of the simulator logs everybody out (as a portal restart does).
+* Passwords are stored as salted SHA-256 hashes; ``password`` is always null when read.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import re
+import secrets
+import time
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree as SafeET
+
+from simulators._base import Response, Service, random_secret
+
+VERSION = "8.3.1234.5"
+LOGIN_PAGE = "/ServicesPortal/login.html"
+CONTEXTS = ("admin", "ServicesPortal")
+ROLES = ("Disabled", "EndUser", "ReadWriteAdmin", "ReadOnlyAdmin", "Support", "ComplianceOfficer")
+ROLE_ALIASES = {"ComplianceOffer": "ComplianceOfficer"}
+ADMIN_ROLES = ("ReadWriteAdmin", "ReadOnlyAdmin", "Support", "ComplianceOfficer")
+READ_ONLY_ROLES = ("ReadOnlyAdmin", "Support", "ComplianceOfficer")
+ROLE_SETTINGS = {
+    "readWriteAdminSettings": ("ReadWriteAdmin", True),
+    "readOnlyAdminSettings": ("ReadOnlyAdmin", False),
+    "supportAdminSettings": ("Support", False),
+    "complianceOfficerSettings": ("ComplianceOfficer", False),
+}
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BAD_NAME_RE = re.compile(r"[/\\?#\x00-\x1f]")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TENANT_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+NO_TENANT_MSG = "This operation is available only in a tenant context. Browse a tenant first."
+GATEWAY_TYPES = ("CloudPlug", "C200", "C400", "C800", "C800P", "vGateway")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# XML codec (spec section 1.3). Decoded values: str for <val>, list for <list>, dict for <obj> (class and uuid
+# under the keys "@class" and "@uuid"), None for an empty <att/>. Scalars stay strings: the server converts the
+# few numeric/boolean fields it needs, so a user called "007" stays "007".
+# ---------------------------------------------------------------------------------------------------------------
+
+class XMLError(ValueError):
+    pass
+
+
+def _decode(element):
+    if element.tag == "val":
+        return element.text or ""
+    if element.tag == "list":
+        return [_decode(child) for child in element if child.tag in ("val", "obj", "list")]
+    if element.tag == "obj":
+        obj = {}
+        if element.get("class") is not None:
+            obj["@class"] = element.get("class")
+        if element.get("uuid") is not None:
+            obj["@uuid"] = element.get("uuid")
+        for att in element:
+            if att.tag != "att" or att.get("id") is None:
+                continue
+            children = [child for child in att if child.tag in ("val", "obj", "list")]
+            obj[att.get("id")] = _decode(children[0]) if children else None
+        return obj
+    raise XMLError("unexpected element <%s>" % element.tag)
+
+
+def fromxml(body):
+    """Parse a request body; an empty body is ``None``."""
+    if not body or not body.strip():
+        return None
+    try:
+        root = SafeET.fromstring(body)
+    except Exception as exc:  # defusedxml raises several types (ParseError, DTDForbidden, EntitiesForbidden...)
+        raise XMLError("malformed XML: %s" % exc) from exc
+    return _decode(root)
+
+
+def toxml(value):
+    """Encode a Python value as CTERA XML (no declaration, no whitespace)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "<val>%s</val>" % ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return "<val>%s</val>" % value
+    if isinstance(value, str):
+        return "<val>%s</val>" % escape(value) if value else "<val />"
+    if isinstance(value, (list, tuple)):
+        inner = "".join(toxml(item) for item in value if item is not None)
+        return "<list>%s</list>" % inner if inner else "<list />"
+    if isinstance(value, dict):
+        head = "<obj"
+        if value.get("@class"):
+            head += " class=%s" % quoteattr(value["@class"])
+        if value.get("@uuid"):
+            head += " uuid=%s" % quoteattr(value["@uuid"])
+        atts = []
+        for key, item in value.items():
+            if key.startswith("@"):
+                continue
+            if item is None:
+                atts.append("<att id=%s />" % quoteattr(key))
+            else:
+                atts.append("<att id=%s>%s</att>" % (quoteattr(key), toxml(item)))
+        return head + (">%s</obj>" % "".join(atts) if atts else " />")
+    raise TypeError("cannot encode %r" % (value,))
+
+
+def as_bool(value):
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() == "true"
+
+
+def as_int(value, default=None):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def now_iso():
+    return datetime.datetime.now().replace(microsecond=0).isoformat()
+
+
+class ApiError(Exception):
+    def __init__(self, status, msg):
+        Exception.__init__(self, msg)
+        self.status = status
+        self.msg = msg
+
+
+def xml_response(value, status=200, headers=None):
+    return Response(status, toxml(value), "text/xml;charset=UTF-8", headers)
+
+
+def error_response(status, msg):
+    return xml_response({"msg": msg}, status)
+
+
+def _hash_password(password, salt=None):
+    salt = salt or secrets.token_hex(8)
+    return "%s$%s" % (salt, hashlib.sha256((salt + password).encode("utf-8")).hexdigest())
+
+
+def _check_password(password, stored):
+    if not stored or "$" not in stored:
+        return False
+    salt = stored.split("$", 1)[0]
+    return secrets.compare_digest(_hash_password(password, salt), stored)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Query evaluation (spec section 3.5)
+# ---------------------------------------------------------------------------------------------------------------
+
+def _filter_value(flt):
+    cls = flt.get("@class", "StringFilter")
+    raw = flt.get("value")
+    if cls in ("IntFilter", "IntRefFilter"):
+        return as_int(raw)
+    if cls in ("BooleanFilter", "BooleanRefFilter"):
+        return as_bool(raw)
+    return "" if raw is None else str(raw)
+
+
+def _comparable(field_value, wanted):
+    if isinstance(wanted, bool):
+        return (as_bool(field_value) if field_value is not None else None), wanted
+    if isinstance(wanted, int):
+        return as_int(field_value), wanted
+    return (None if field_value is None else str(field_value)), wanted
+
+
+def _lookup(obj, field):
+    value = obj
+    for part in str(field).split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def filter_matches(obj, flt):
+    field = flt.get("field")
+    restriction = flt.get("restriction") or "eq"
+    have, wanted = _comparable(_lookup(obj, field), _filter_value(flt))
+    if restriction == "like":
+        return have is not None and str(wanted).lower() in str(have).lower()
+    if restriction == "notLike":
+        return have is None or str(wanted).lower() not in str(have).lower()
+    if restriction == "eq":
+        return have == wanted
+    if restriction == "ne":
+        return have != wanted
+    if have is None or wanted is None:
+        return False
+    try:
+        if restriction == "ge":
+            return have >= wanted
+        if restriction == "gt":
+            return have > wanted
+        if restriction == "le":
+            return have <= wanted
+        if restriction == "lt":
+            return have < wanted
+    except TypeError:
+        return False
+    raise ApiError(400, "Unknown filter restriction: %s" % restriction)
+
+
+def project(obj, include):
+    """Keep only the included attributes (query ``include`` names carry no leading slash)."""
+    if not include:
+        return obj
+    out = {"@class": obj.get("@class")} if obj.get("@class") else {}
+    for name in include:
+        out[name] = _lookup(obj, name)
+    return out
+
+
+def run_query(objects, param):
+    """Apply filters/orFilter, include and paging to full objects; return the QueryResult object."""
+    param = param if isinstance(param, dict) else {}
+    filters = param.get("filters") or []
+    if not isinstance(filters, list):
+        raise ApiError(400, "filters must be a list")
+    if filters:
+        if as_bool(param.get("orFilter") or False):
+            objects = [o for o in objects if any(filter_matches(o, f) for f in filters)]
+        else:
+            objects = [o for o in objects if all(filter_matches(o, f) for f in filters)]
+    start = max(0, as_int(param.get("startFrom"), 0) or 0)
+    limit = as_int(param.get("countLimit"), 50)
+    if limit is None or limit <= 0:
+        limit = 50
+    page = objects[start:start + limit]
+    include = param.get("include") or []
+    return {"@class": "QueryResult", "objects": [project(o, include) for o in page],
+            "hasMore": start + limit < len(objects)}
+
+
+def get_multi(obj, paths):
+    """Answer of ``db get-multi``: the requested attribute paths (``/a`` or ``/a/b``), null when absent."""
+    out = {"@class": obj.get("@class")} if obj and obj.get("@class") else {}
+    for path in paths or []:
+        name = str(path).strip("/")
+        out[name.split("/")[-1] if name else name] = _lookup(obj or {}, name.replace("/", "."))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------------------------------------------
+
+class PortalService(Service):
+    """CTERA Portal simulator (see module docstring)."""
+
+    kind = "portal"
+
+    def __init__(self, state_path, session_timeout=1800.0, name=None):
+        self.session_timeout = float(session_timeout)
+        self.sessions = {}
+        Service.__init__(self, state_path, name=name)
+
+    # -- framework hooks -----------------------------------------------------------------------------------------
+    def initial_state(self):
+        state = {
+            "admin_password": random_secret(),
+            "next_uid": 1000,
+            "next_task": 1,
+            "next_key": 1,
+            "tenants": {},
+            "tasks": {},
+            "api_keys": {},
+        }
+        for tenant in ("acme", "globex"):
+            self._new_tenant(state, {"name": tenant, "displayName": tenant.capitalize(),
+                                     "companyName": tenant.capitalize() + " Inc."})
+        return state
+
+    def on_load(self):
+        self.sessions = {}
+
+    def after_reset(self):
+        self.sessions = {}
+
+    def credentials(self):
+        return {"username": "admin", "password": self.state["admin_password"]}
+
+    def credentials_state(self):
+        return {"admin_password": self.state["admin_password"]}
+
+    def active_sessions(self):
+        with self.lock:
+            self._purge_sessions()
+            return len(self.sessions)
+
+    def expire_sessions(self):
+        with self.lock:
+            self.sessions = {}
+
+    def register_device(self, name, tenant, url, model="vGateway", connected=True, version="7.11.1000.1"):
+        """Register (or update) an Edge Filer of ``tenant`` reachable at ``url``."""
+        with self.lock:
+            record = self._tenant_record(tenant)
+            if record is None:
+                raise ValueError("unknown tenant: %s" % tenant)
+            devices = record.setdefault("devices", {})
+            device = devices.get(name)
+            if device is None:
+                device = {"uid": self._uid(), "name": name, "createDate": now_iso(), "comment": None}
+                devices[name] = device
+            device.update({"url": url, "deviceType": model, "connected": bool(connected), "version": version,
+                           "updateTime": now_iso()})
+            self.save()
+            return dict(device)
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+    def _uid(self, state=None):
+        state = state if state is not None else self.state
+        state["next_uid"] += 1
+        return state["next_uid"]
+
+    def _new_tenant(self, state, param):
+        uid = self._uid(state)
+        name = param["name"]
+        state["tenants"][name] = {
+            "uid": uid, "name": name, "displayName": param.get("displayName") or None,
+            "companyName": param.get("companyName") or None, "externalPortalId": param.get("externalPortalId") or None,
+            "comment": param.get("comment") or None, "plan": param.get("plan") or None, "createDate": now_iso(),
+            "deleted": False, "users": {}, "groups": {}, "devices": {},
+        }
+        return state["tenants"][name]
+
+    def _tenant_record(self, name, include_deleted=False):
+        record = self.state["tenants"].get(name) if name else None
+        if record is None or (record.get("deleted") and not include_deleted):
+            return None
+        return record
+
+    def _portal_obj(self, record):
+        return {
+            "@class": "TeamPortal", "name": record["name"], "uid": record["uid"],
+            "baseObjectRef": "objs/%d/%s/TeamPortal/%s" % (record["uid"], record["name"], record["name"]),
+            "displayName": record.get("displayName"), "companyName": record.get("companyName"),
+            "externalPortalId": record.get("externalPortalId"), "comment": record.get("comment"),
+            "plan": record.get("plan"), "createDate": record.get("createDate"),
+            "isDeleted": bool(record.get("deleted")), "activationStatus": "Enabled",
+        }
+
+    @staticmethod
+    def _user_ref(tenant, user):
+        return "objs/%d/%s/PortalUser/%s" % (user["uid"], tenant, user["name"])
+
+    @staticmethod
+    def _group_ref(tenant, group):
+        return "objs/%d/%s/PortalGroup/%s" % (group["uid"], tenant, group["name"])
+
+    def _user_obj(self, tenant, user):
+        return {
+            "@class": "PortalUser", "name": user["name"], "uid": user["uid"],
+            "baseObjectRef": self._user_ref(tenant, user), "email": user.get("email"),
+            "firstName": user.get("firstName"), "lastName": user.get("lastName"), "password": None,
+            "role": user.get("role"), "company": user.get("company"), "comment": user.get("comment"),
+            "requirePasswordChangeOn": user.get("requirePasswordChangeOn"), "createDate": user.get("createDate"),
+            "lastLogin": user.get("lastLogin"), "portal": tenant,
+        }
+
+    def _group_obj(self, tenant, group):
+        return {
+            "@class": "PortalGroup", "name": group["name"], "uid": group["uid"],
+            "baseObjectRef": self._group_ref(tenant, group), "description": group.get("description"),
+            "createDate": group.get("createDate"),
+        }
+
+    def _device_obj(self, tenant, device):
+        record = self.state["tenants"][tenant]
+        status = "Connected" if device.get("connected") else "Disconnected"
+        return {
+            "@class": "Device", "name": device["name"], "uid": device["uid"],
+            "portal": self._portal_obj(record)["baseObjectRef"], "deviceType": device.get("deviceType"),
+            "version": device.get("version"), "remoteAccessUrl": device.get("url"), "hostname": device["name"],
+            "comment": device.get("comment"), "createDate": device.get("createDate"), "owner": None,
+            "deviceConnectionStatus": {"@class": "DeviceConnectionStatus", "connected": bool(device.get("connected")),
+                                       "updateTime": device.get("updateTime")},
+            "deviceReportedStatus": {"@class": "DeviceReportedStatus", "status": {"device": {
+                "deviceReportedStatus": status, "platform": device.get("deviceType"),
+                "installedFirmware": {"version": device.get("version")}}}},
+        }
+
+    def _purge_sessions(self):
+        limit = time.time() - self.session_timeout
+        for sid in [sid for sid, s in self.sessions.items() if s["last_seen"] < limit]:
+            del self.sessions[sid]
+
+    def _session(self, request, ctx):
+        self._purge_sessions()
+        sid = request.cookies.get("JSESSIONID")
+        session = self.sessions.get(sid) if sid else None
+        if session is None or session["ctx"] != ctx:
+            return None
+        session["last_seen"] = time.time()
+        return session
+
+    def _host_tenant(self, request):
+        host = (request.header("Host") or "").strip()
+        if host.startswith("["):
+            label = ""
+        else:
+            label = host.split(":", 1)[0].split(".", 1)[0].lower()
+        if self._tenant_record(label):
+            return label
+        live = [r for r in self.state["tenants"].values() if not r.get("deleted")]
+        live.sort(key=lambda r: r["uid"])
+        return live[0]["name"] if live else None
+
+    def _tenant_of(self, session):
+        """Tenant the session operates on, or None (global admin not browsing)."""
+        tenant = session.get("tenant")
+        if tenant and self._tenant_record(tenant) is None:
+            return None
+        return tenant
+
+    def _require_tenant(self, session):
+        tenant = self._tenant_of(session)
+        if tenant is None:
+            raise ApiError(400, NO_TENANT_MSG)
+        if session["kind"] == "tenant" and session["role"] not in ADMIN_ROLES:
+            raise ApiError(403, "Permission denied")
+        return tenant
+
+    @staticmethod
+    def _require_write(session):
+        if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES:
+            raise ApiError(403, "Permission denied")
+
+    @staticmethod
+    def _require_global(session):
+        if session["kind"] != "global":
+            raise ApiError(403, "Permission denied")
+
+    def _new_task(self, name, tenant):
+        task_id = self.state["next_task"]
+        self.state["next_task"] += 1
+        portal_uid = self.state["tenants"][tenant]["uid"] if tenant and tenant in self.state["tenants"] else 0
+        self.state["tasks"][str(task_id)] = {"id": task_id, "name": name, "startTime": now_iso(), "reads": 0,
+                                             "portalUid": portal_uid, "tenant": tenant}
+        self.save()
+        return "servers/MainDB/bgTasks/%d" % task_id
+
+    def _task_obj(self, ref):
+        match = re.search(r"servers/([^/]+)/bgTasks/(\d+)$", str(ref or ""))
+        task = self.state["tasks"].get(match.group(2)) if match and match.group(1) == "MainDB" else None
+        if task is None:
+            raise ApiError(404, "Task %s does not exist" % ref)
+        task["reads"] += 1
+        if task["reads"] >= 2 and not task.get("endTime"):
+            task["endTime"] = now_iso()
+        self.save()
+        done = bool(task.get("endTime"))
+        start = datetime.datetime.fromisoformat(task["startTime"])
+        end = datetime.datetime.fromisoformat(task["endTime"]) if done else datetime.datetime.now()
+        return {
+            "@class": "BgTaskStatus", "id": task["id"], "name": task["name"], "startTime": task["startTime"],
+            "endTime": task.get("endTime"), "elapsedTime": max(0, int((end - start).total_seconds())),
+            "status": "completed" if done else "running", "percentage": 100 if done else 50,
+            "result": None, "progstring": "Completed" if done else "Running", "portalUid": task["portalUid"],
+        }
+
+    # -- routing ---------------------------------------------------------------------------------------------------
+    def route(self, request):
+        parts = request.path.split("/")
+        ctx = parts[1] if len(parts) > 1 else ""
+        if ctx not in CONTEXTS:
+            return Response(404, "Not Found", "text/plain")
+        rest = "/" + "/".join(parts[2:])
+        if request.path == LOGIN_PAGE:
+            return Response(200, "<html><body>CTERA Portal login</body></html>", "text/html;charset=UTF-8")
+        if rest == "/public/publicInfo" and request.method == "GET":
+            return self._public_info(request, ctx)
+        if rest != "/api" and not rest.startswith("/api/"):
+            return error_response(404, "Resource does not exist")
+        api = rest[len("/api"):]
+        try:
+            if api == "/login" and request.method == "POST":
+                return self._login(request, ctx)
+            session = self._session(request, ctx)
+            if session is None:
+                return Response(302, b"", None, [("Location", LOGIN_PAGE)])
+            if api == "/logout" and request.method == "POST":
+                self.sessions.pop(session["sid"], None)
+                return xml_response("Logout succeed").set_cookie("JSESSIONID", "", expire=True)
+            return self._api(request, session, api)
+        except XMLError as exc:
+            return error_response(400, str(exc))
+        except ApiError as exc:
+            return error_response(exc.status, exc.msg)
+
+    def _public_info(self, request, ctx):
+        tenant = self._host_tenant(request) if ctx == "ServicesPortal" else None
+        return xml_response({"@class": "PublicInfo", "name": tenant or "Administration", "version": VERSION,
+                             "isGlobalAdmin": ctx == "admin", "portalType": "Team" if tenant else "Global"})
+
+    def _login(self, request, ctx):
+        form = request.form()
+        username = form.get("j_username", "")
+        password = form.get("j_password", "")
+        if ctx == "admin":
+            ok = username == "admin" and secrets.compare_digest(password, self.state["admin_password"])
+            session = {"kind": "global", "username": username, "role": "ReadWriteAdmin", "tenant": None,
+                       "user_uid": 1}
+        else:
+            tenant = self._host_tenant(request)
+            user = self.state["tenants"][tenant]["users"].get(username) if tenant else None
+            ok = bool(user) and user.get("role") != "Disabled" and _check_password(password, user.get("password_hash"))
+            session = {"kind": "tenant", "username": username, "role": user.get("role") if user else None,
+                       "tenant": tenant, "user_uid": user["uid"] if user else None}
+            if ok:
+                user["lastLogin"] = now_iso()
+                self.save()
+        if not ok:
+            self.stats_failed_logins += 1
+            return error_response(403, "Wrong username or password")
+        self.stats_logins += 1
+        sid = secrets.token_hex(16).upper()
+        session.update(sid=sid, ctx=ctx, last_seen=time.time())
+        self.sessions[sid] = session
+        return xml_response("Login succeed").set_cookie("JSESSIONID", sid, path="/")
+
+    def _current_user(self, session):
+        """Tenant-side user record of a Services Portal session."""
+        if session["kind"] != "tenant":
+            return None
+        record = self._tenant_record(session["tenant"])
+        if record is None:
+            return None
+        for user in record["users"].values():
+            if user["uid"] == session["user_uid"]:
+                return user
+        return None
+
+    def _api(self, request, session, api):  # pylint: disable=too-many-return-statements,too-many-branches
+        method = request.method
+        segments = [s for s in api.split("/") if s != ""]
+        if session["kind"] == "tenant":
+            user = self._current_user(session)
+            if user is None or user.get("role") == "Disabled":
+                self.sessions.pop(session["sid"], None)
+                return Response(302, b"", None, [("Location", LOGIN_PAGE)])
+            session["role"] = user["role"]
+            session["username"] = user["name"]
+        if method == "GET":
+            if api == "/currentSession":
+                return xml_response(self._current_session(session))
+            if api == "/currentPortal":
+                return xml_response(self._tenant_of(session) or "")
+            if api == "/version":
+                return xml_response(VERSION)
+            if len(segments) == 2 and segments[0] == "rolesSettings":
+                return xml_response(self._role_settings(segments[1]))
+            if api == "/settings/dnsSuffix":
+                return xml_response("localhost")
+        if api == "/currentPortal" and method == "PUT":
+            return self._browse(request, session)
+        if not segments:
+            if method != "POST":
+                raise ApiError(405, "Method not allowed")
+            return self._root_method(session, self._envelope(request))
+        head = segments[0]
+        if head in ("users", "localGroups", "domains"):
+            tenant = self._require_tenant(session)
+            if head == "users":
+                return self._users(request, session, tenant, segments[1:])
+            if head == "localGroups":
+                return self._groups(request, session, tenant, segments[1:])
+            raise ApiError(404, "Domain %s does not exist" % (segments[1] if len(segments) > 1 else ""))
+        if head == "devices" and len(segments) == 1:
+            return self._devices_query(request, session)
+        if head in ("portals", "teamPortals"):
+            if len(segments) >= 4 and head == "portals" and segments[2] == "devices":
+                return self._device(request, session, segments[1], segments[3], segments[4:])
+            return self._portals(request, session, head, segments[1:])
+        if head == "servers" and len(segments) == 4 and segments[2] == "bgTasks" and method == "GET":
+            if self._tenant_of(session) is not None:
+                raise ApiError(400, "Use getTaskStatus in a tenant context")
+            return xml_response(self._task_obj(api.strip("/")))
+        raise ApiError(404, "Resource does not exist")
+
+    @staticmethod
+    def _envelope(request):
+        body = fromxml(request.body)
+        if not isinstance(body, dict) or not body.get("name"):
+            raise ApiError(400, "Expected a method call envelope")
+        return body
+
+    def _current_session(self, session):
+        tenant = self._tenant_of(session)
+        return {
+            "@class": "CurrentSessionInfo", "username": session["username"], "role": session["role"],
+            "domain": None, "userUid": session["user_uid"], "portal": tenant or "",
+            "isGlobalAdmin": session["kind"] == "global", "locale": "en",
+        }
+
+    @staticmethod
+    def _role_settings(key):
+        if key not in ROLE_SETTINGS:
+            raise ApiError(404, "Role settings %s do not exist" % key)
+        name, write = ROLE_SETTINGS[key]
+        read = True
+        return {
+            "@class": "PortalRoleSettings", "name": name, "superUser": write, "allowRemoteWipe": write,
+            "allowSSO": write, "allowSeedingExport": write, "allowSeedingImport": write,
+            "canAccessEndUserFolders": False, "canChangePortalSettings": write, "canChangeRoles": write,
+            "canChangeUserEmail": write, "canChangeUserPassword": write, "canManageAllFolders": write,
+            "canManagePlans": write, "canManageUsers": write, "canManageLogSettings": write,
+            "allowFoldersFilesPermanentDelete": write, "canManageLegalHolds": name == "ComplianceOfficer",
+            "canManageComplianceSetting": name == "ComplianceOfficer", "canViewUsers": read,
+        }
+
+    def _browse(self, request, session):
+        self._require_global(session)
+        name = fromxml(request.body)
+        name = "" if name is None else name
+        if not isinstance(name, str):
+            raise ApiError(400, "Expected a tenant name")
+        if name and self._tenant_record(name) is None:
+            raise ApiError(404, "Portal %s does not exist" % name)
+        session["tenant"] = name or None
+        return xml_response(None)
+
+    # -- POST /{ctx}/api (global methods) --------------------------------------------------------------------------
+    def _root_method(self, session, env):  # pylint: disable=too-many-return-statements
+        name = env["name"]
+        param = env.get("param")
+        if name in ("updateAccounts", "updatePortals"):
+            if session["kind"] == "tenant":
+                self._require_tenant(session)
+            self._require_write(session)
+            if name == "updatePortals":
+                self._require_global(session)
+            return xml_response(self._new_task("Apply provisioning changes (%s)" % name, self._tenant_of(session)))
+        if name == "getTaskStatus":
+            if self._tenant_of(session) is None:
+                raise ApiError(400, NO_TENANT_MSG)
+            return xml_response(self._task_obj(param))
+        if name in ("getApiKeys", "createApiKey", "deleteApiKey"):
+            return self._api_keys(session, name, param)
+        if name == "addGroup":
+            tenant = self._require_tenant(session)
+            self._require_write(session)
+            return self._add_group(tenant, param)
+        raise ApiError(400, "Unknown method %s" % name)
+
+    # -- S3 credentials --------------------------------------------------------------------------------------------
+    def _key_owner(self, session, uid):
+        tenant = self._tenant_of(session)
+        if tenant is None:
+            raise ApiError(400, NO_TENANT_MSG)
+        for user in self.state["tenants"][tenant]["users"].values():
+            if user["uid"] == uid:
+                break
+        else:
+            raise ApiError(404, "User with uid %s does not exist" % uid)
+        if session["kind"] == "tenant" and session["role"] not in ADMIN_ROLES and session["user_uid"] != uid:
+            raise ApiError(403, "Permission denied")
+        return user
+
+    def _api_keys(self, session, name, param):
+        if name in ("getApiKeys", "createApiKey"):
+            uid = as_int(param)
+            if uid is None:
+                raise ApiError(400, "Expected a user uid")
+            user = self._key_owner(session, uid)
+            keys = self.state["api_keys"].setdefault(str(uid), [])
+            if name == "getApiKeys":
+                return xml_response([self._key_obj(k, False) for k in keys])
+            if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES and session["user_uid"] != uid:
+                raise ApiError(403, "Permission denied")
+            key = {"uid": self.state["next_key"], "accessKey": "CT" + secrets.token_hex(10).upper(),
+                   "secretKey": base64.b64encode(secrets.token_bytes(30)).decode("ascii"), "userUid": user["uid"], "creationDate": now_iso()}
+            self.state["next_key"] += 1
+            keys.append(key)
+            self.save()
+            return xml_response(self._key_obj(key, True))
+        key_uid = as_int(param)
+        for owner_uid, keys in self.state["api_keys"].items():
+            for key in keys:
+                if key["uid"] == key_uid:
+                    self._key_owner(session, int(owner_uid))
+                    if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES \
+                            and session["user_uid"] != int(owner_uid):
+                        raise ApiError(403, "Permission denied")
+                    keys.remove(key)
+                    self.save()
+                    return xml_response(None)
+        raise ApiError(404, "API key %s does not exist" % param)
+
+    @staticmethod
+    def _key_obj(key, with_secret):
+        return {"@class": "ApiKey", "uid": key["uid"], "accessKey": key["accessKey"],
+                "secretKey": key["secretKey"] if with_secret else None, "userUid": key["userUid"],
+                "creationDate": key["creationDate"], "expirationDate": None, "lastUsed": None}
+
+    # -- users -----------------------------------------------------------------------------------------------------
+    def _validate_user(self, tenant, data, existing=None):
+        """Validate a PortalUser object; return the normalised fields to store."""
+        if not isinstance(data, dict):
+            raise ApiError(400, "Expected a PortalUser object")
+        name = data.get("name")
+        name = "" if name is None else str(name)
+        if not name.strip():
+            raise ApiError(400, "User name must not be empty")
+        if BAD_NAME_RE.search(name) or len(name) > 128:
+            raise ApiError(400, "Invalid user name: %s" % name)
+        users = self.state["tenants"][tenant]["users"]
+        if name in users and (existing is None or users[name] is not existing):
+            raise ApiError(409, "User %s already exists" % name)
+        email = data.get("email")
+        if not email or not EMAIL_RE.match(str(email)):
+            raise ApiError(400, "Invalid email address: %s" % ("" if email is None else email))
+        role = data.get("role")
+        role = ROLE_ALIASES.get(role, role)
+        if role not in ROLES:
+            raise ApiError(400, "Invalid role: %s. Valid roles: %s" % (role, ", ".join(ROLES)))
+        change_on = data.get("requirePasswordChangeOn")
+        if change_on not in (None, ""):
+            change_on = str(change_on)
+            try:
+                if not DATE_RE.match(change_on):
+                    raise ValueError(change_on)
+                datetime.date.fromisoformat(change_on)
+            except ValueError as exc:
+                raise ApiError(400, "Invalid date for requirePasswordChangeOn (expected YYYY-MM-DD): %s"
+                               % change_on) from exc
+        else:
+            change_on = None
+        fields = {"name": name, "email": str(email), "role": role, "requirePasswordChangeOn": change_on}
+        for key in ("firstName", "lastName", "company", "comment"):
+            value = data.get(key)
+            fields[key] = None if value is None else str(value)
+        password = data.get("password")
+        if existing is None and (password is None or str(password) == ""):
+            raise ApiError(400, "Password is required")
+        if password not in (None, ""):
+            fields["password_hash"] = _hash_password(str(password))
+        return fields
+
+    def _find_user(self, tenant, name):
+        user = self.state["tenants"][tenant]["users"].get(name)
+        if user is None:
+            raise ApiError(404, "User %s does not exist" % name)
+        return user
+
+    def _users(self, request, session, tenant, rest):  # pylint: disable=too-many-return-statements
+        users = self.state["tenants"][tenant]["users"]
+        method = request.method
+        if not rest:
+            if method == "GET":
+                return xml_response([self._user_obj(tenant, u) for u in users.values()])
+            if method != "POST":
+                raise ApiError(405, "Method not allowed")
+            env = self._envelope(request)
+            if env["name"] == "query":
+                return xml_response(run_query([self._user_obj(tenant, u) for u in users.values()], env.get("param")))
+            if env["name"] == "add":
+                self._require_write(session)
+                fields = self._validate_user(tenant, env.get("param"))
+                user = dict(fields, uid=self._uid(), createDate=now_iso(), lastLogin=None)
+                users[user["name"]] = user
+                self.save()
+                return xml_response(self._user_ref(tenant, user))
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        name = rest[0]
+        if method == "GET":
+            obj = self._user_obj(tenant, self._find_user(tenant, name))
+            if len(rest) > 1:
+                return xml_response(_lookup(obj, ".".join(rest[1:])))
+            return xml_response(obj)
+        if method == "PUT" and len(rest) == 1:
+            self._require_write(session)
+            user = self._find_user(tenant, name)
+            fields = self._validate_user(tenant, fromxml(request.body), existing=user)
+            old_name = user["name"]
+            user.update(fields)
+            if fields["name"] != old_name:
+                del users[old_name]
+                users[fields["name"]] = user
+            self.save()
+            return xml_response(None)
+        if method == "POST" and len(rest) == 1:
+            env = self._envelope(request)
+            if env["name"] == "get-multi":
+                user = users.get(name)
+                return xml_response(get_multi(self._user_obj(tenant, user) if user else None, env.get("param")))
+            if env["name"] == "delete":
+                self._require_write(session)
+                user = self._find_user(tenant, name)
+                del users[name]
+                for group in self.state["tenants"][tenant]["groups"].values():
+                    if user["uid"] in group["members"]:
+                        group["members"].remove(user["uid"])
+                self.state["api_keys"].pop(str(user["uid"]), None)
+                self.save()
+                return xml_response(None)
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        raise ApiError(405, "Method not allowed")
+
+    # -- groups ----------------------------------------------------------------------------------------------------
+    def _member_uids(self, tenant, refs):
+        uids = []
+        for ref in refs or []:
+            match = re.match(r"^objs/(\d+)/([^/]*)/PortalUser/(.+)$", str(ref))
+            user = None
+            if match and match.group(2) == tenant:
+                uid = int(match.group(1))
+                user = next((u for u in self.state["tenants"][tenant]["users"].values() if u["uid"] == uid), None)
+            if user is None:
+                raise ApiError(404, "User %s does not exist" % ref)
+            if user["uid"] not in uids:
+                uids.append(user["uid"])
+        return uids
+
+    def _validate_group(self, tenant, data, existing=None):
+        if not isinstance(data, dict):
+            raise ApiError(400, "Expected a PortalGroup object")
+        name = "" if data.get("name") is None else str(data.get("name"))
+        if not name.strip():
+            raise ApiError(400, "Group name must not be empty")
+        if BAD_NAME_RE.search(name) or len(name) > 128:
+            raise ApiError(400, "Invalid group name: %s" % name)
+        groups = self.state["tenants"][tenant]["groups"]
+        if name in groups and (existing is None or groups[name] is not existing):
+            raise ApiError(409, "Group %s already exists" % name)
+        description = data.get("description")
+        return {"name": name, "description": None if description is None else str(description)}
+
+    def _add_group(self, tenant, param):
+        if not isinstance(param, dict) or not isinstance(param.get("groupData"), dict):
+            raise ApiError(400, "Expected an AddGroupParam object")
+        fields = self._validate_group(tenant, param["groupData"])
+        members = self._member_uids(tenant, param.get("members"))
+        group = dict(fields, uid=self._uid(), createDate=now_iso(), members=members)
+        self.state["tenants"][tenant]["groups"][group["name"]] = group
+        self.save()
+        return xml_response(self._group_ref(tenant, group))
+
+    def _groups(self, request, session, tenant, rest):  # pylint: disable=too-many-return-statements
+        groups = self.state["tenants"][tenant]["groups"]
+        method = request.method
+        if not rest:
+            if method == "GET":
+                return xml_response([self._group_obj(tenant, g) for g in groups.values()])
+            env = self._envelope(request) if method == "POST" else {"name": ""}
+            if env["name"] == "query":
+                return xml_response(run_query([self._group_obj(tenant, g) for g in groups.values()],
+                                              env.get("param")))
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        name = rest[0]
+        if method == "GET":
+            group = groups.get(name)
+            if group is None:
+                raise ApiError(404, "Group %s does not exist" % name)
+            return xml_response(self._group_obj(tenant, group))
+        if method != "POST" or len(rest) != 1:
+            raise ApiError(405, "Method not allowed")
+        env = self._envelope(request)
+        if env["name"] == "get-multi":
+            group = groups.get(name)
+            return xml_response(get_multi(self._group_obj(tenant, group) if group else None, env.get("param")))
+        group = groups.get(name)
+        if group is None:
+            raise ApiError(404, "Group %s does not exist" % name)
+        users_by_uid = {u["uid"]: u for u in self.state["tenants"][tenant]["users"].values()}
+        if env["name"] == "getMembers":
+            refs = [self._user_ref(tenant, users_by_uid[uid]) for uid in group["members"] if uid in users_by_uid]
+            param = env.get("param") if isinstance(env.get("param"), dict) else {}
+            start = max(0, as_int(param.get("startFrom"), 0) or 0)
+            limit = as_int(param.get("countLimit"), 50) or 50
+            return xml_response({"@class": "QueryResult", "objects": refs[start:start + limit],
+                                 "hasMore": start + limit < len(refs)})
+        self._require_write(session)
+        if env["name"] == "delete":
+            del groups[name]
+            self.save()
+            return xml_response(None)
+        if env["name"] == "updateGroup":
+            param = env.get("param")
+            if not isinstance(param, dict) or not isinstance(param.get("groupData"), dict):
+                raise ApiError(400, "Expected an UpdateGroupParam object")
+            fields = self._validate_group(tenant, param["groupData"], existing=group)
+            to_add = self._member_uids(tenant, param.get("membersToAdd"))
+            to_delete = self._member_uids(tenant, param.get("membersToDelete"))
+            group.update(fields)
+            group["members"] = [uid for uid in group["members"] if uid not in to_delete]
+            group["members"] += [uid for uid in to_add if uid not in group["members"]]
+            if fields["name"] != name:
+                del groups[name]
+                groups[fields["name"]] = group
+            self.save()
+            return xml_response(None)
+        raise ApiError(400, "Unknown method %s" % env["name"])
+
+    # -- tenants ---------------------------------------------------------------------------------------------------
+    def _portals(self, request, session, head, rest):  # pylint: disable=too-many-return-statements
+        method = request.method
+        if not rest:
+            self._require_global(session)
+            if method == "GET":
+                return xml_response([self._portal_obj(r) for r in self.state["tenants"].values() if not r["deleted"]])
+            env = self._envelope(request) if method == "POST" else {"name": ""}
+            if env["name"] == "query":
+                param = env.get("param") if isinstance(env.get("param"), dict) else {}
+                trash = as_bool(param.get("isTrashcan") or False)
+                objs = [self._portal_obj(r) for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"])
+                        if bool(r["deleted"]) == trash]
+                return xml_response(run_query(objs, param))
+            if env["name"] == "add" and head == "teamPortals":
+                return self._add_tenant(env.get("param"))
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        name = rest[0]
+        if session["kind"] == "tenant" and name != session["tenant"]:
+            raise ApiError(403, "Permission denied")
+        if method == "GET":
+            record = self._tenant_record(name)
+            if record is None:
+                raise ApiError(404, "Portal %s does not exist" % name)
+            return xml_response(self._portal_obj(record))
+        if method != "POST" or len(rest) != 1:
+            raise ApiError(405, "Method not allowed")
+        env = self._envelope(request)
+        if env["name"] == "get-multi":
+            record = self._tenant_record(name)
+            return xml_response(get_multi(self._portal_obj(record) if record else None, env.get("param")))
+        self._require_global(session)
+        record = self._tenant_record(name, include_deleted=True)
+        if record is None:
+            raise ApiError(404, "Portal %s does not exist" % name)
+        if env["name"] == "delete":
+            record["deleted"] = True
+        elif env["name"] == "moveFromTrashcan":
+            record["deleted"] = False
+        elif env["name"] == "subscribe":
+            record["plan"] = env.get("param")
+        else:
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        self.save()
+        return xml_response(None)
+
+    def _add_tenant(self, param):
+        if not isinstance(param, dict):
+            raise ApiError(400, "Expected a TeamPortal object")
+        name = "" if param.get("name") is None else str(param["name"])
+        if not name:
+            raise ApiError(400, "Portal name must not be empty")
+        if not TENANT_NAME_RE.match(name) or len(name) > 63:
+            raise ApiError(400, "Invalid portal name: %s (lower-case letters, digits and '-')" % name)
+        if name in self.state["tenants"] or name in ("admin", "ServicesPortal"):
+            raise ApiError(409, "Portal %s already exists" % name)
+        self._new_tenant(self.state, param)
+        self.save()
+        return xml_response("/portals/%s" % name)
+
+    # -- devices ---------------------------------------------------------------------------------------------------
+    def _devices_query(self, request, session):
+        if request.method != "POST":
+            raise ApiError(405, "Method not allowed")
+        env = self._envelope(request)
+        if env["name"] != "query":
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        param = env.get("param") if isinstance(env.get("param"), dict) else {}
+        tenant = self._tenant_of(session)
+        if session["kind"] == "tenant" and session["role"] not in ADMIN_ROLES:
+            raise ApiError(403, "Permission denied")
+        all_portals = session["kind"] == "global" and (tenant is None or as_bool(param.get("allPortals") or False))
+        objs = []
+        for record in sorted(self.state["tenants"].values(), key=lambda r: r["uid"]):
+            if record["deleted"] or (not all_portals and record["name"] != tenant):
+                continue
+            for device in sorted(record.get("devices", {}).values(), key=lambda d: d["uid"]):
+                objs.append(self._device_obj(record["name"], device))
+        return xml_response(run_query(objs, param))
+
+    def _device(self, request, session, tenant, name, rest):
+        if session["kind"] == "tenant" and (tenant != session["tenant"] or session["role"] not in ADMIN_ROLES):
+            raise ApiError(403, "Permission denied")
+        record = self._tenant_record(tenant)
+        device = record.get("devices", {}).get(name) if record else None
+        method = request.method
+        if method == "POST" and not rest:
+            env = self._envelope(request)
+            if env["name"] == "get-multi":
+                return xml_response(get_multi(self._device_obj(tenant, device) if device else None, env.get("param")))
+            raise ApiError(400, "Unknown method %s" % env["name"])
+        if device is None:
+            raise ApiError(404, "Device %s does not exist" % name)
+        if method == "GET":
+            obj = self._device_obj(tenant, device)
+            return xml_response(_lookup(obj, ".".join(rest)) if rest else obj)
+        if method == "PUT" and rest == ["comment"]:
+            self._require_write(session)
+            value = fromxml(request.body)
+            device["comment"] = value if isinstance(value, str) and value else None
+            self.save()
+            return xml_response(None)
+        raise ApiError(405, "Method not allowed")
