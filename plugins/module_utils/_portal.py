@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CTERA Portal session: form login, bootstrap, tenant browsing, XML calls, re-login on expiry, logout.
+
+Wire protocol: ctera-protocol.md sections 2 to 4. A ``portal_url`` whose path ends in ``/ServicesPortal``
+logs in as a tenant user (``/ServicesPortal/api``); any other URL logs in as a global administrator
+(``/admin/api``) who may browse tenants.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+try:
+    from urllib.parse import urlsplit, urlunsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit, urlunsplit  # type: ignore
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.filefleet.office.plugins.module_utils._http import (
+    ApiError, AuthenticationError, HttpClient, NotFound, Redactor, SessionExpired, error_class_for, join_url,
+    normalize_base_url,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import (
+    DEFUSEDXML_IMPORT_ERROR, HAS_DEFUSEDXML, envelope, from_xml, to_xml,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
+
+XML_LIBRARY = ("defusedxml", HAS_DEFUSEDXML, DEFUSEDXML_IMPORT_ERROR)
+LOGIN_PAGE = "/ServicesPortal/login.html"
+QUERY_PAGE_SIZE = 50
+
+
+def tls_argument_spec(env_prefix):
+    return dict(
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, [env_prefix + "_VALIDATE_CERTS"])),
+        ca_path=dict(type="path", fallback=(env_fallback, [env_prefix + "_CA_PATH"])),
+        timeout=dict(type="int", default=30),
+    )
+
+
+def portal_argument_spec():
+    spec = dict(
+        portal_url=dict(type="str", required=True, fallback=(env_fallback, ["CTERA_PORTAL_URL"])),
+        portal_username=dict(type="str", required=True, fallback=(env_fallback, ["CTERA_PORTAL_USERNAME"])),
+        portal_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CTERA_PORTAL_PASSWORD"])),
+    )
+    spec.update(tls_argument_spec("CTERA"))
+    return spec
+
+
+def server_message(parsed):
+    """The ``msg`` of a CTERA error body, if any."""
+    if isinstance(parsed, dict):
+        for key in ("msg", "message", "reason"):
+            if parsed.get(key):
+                return str(parsed[key])
+    if isinstance(parsed, str) and parsed:
+        return parsed
+    return None
+
+
+class CteraXmlSession:
+    """The XML-API part shared by Portal and Edge sessions: send, decode, map errors, re-login once."""
+
+    kind = "ctera"
+
+    def __init__(self, http, api_root, username, password):
+        self.http = http
+        self.api_root = api_root
+        self.username = username
+        self._password = password
+        self.logged_in = False
+        self.logins = 0
+
+    # -- subclass hooks -----------------------------------------------------------------
+    def _login(self):
+        raise NotImplementedError
+
+    def _logout(self):
+        raise NotImplementedError
+
+    def _is_expired(self, response):
+        raise NotImplementedError
+
+    def _after_relogin(self):
+        """Restore server-side session state (e.g. the browsed tenant) after a re-login."""
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def login(self):
+        self._login()
+        self.logged_in = True
+        self.logins += 1
+        return self
+
+    def close(self):
+        if self.logged_in:
+            try:
+                self._logout()
+            except ApiError:
+                pass
+            self.logged_in = False
+        self.http.close()
+
+    # -- calls -----------------------------------------------------------------------------
+    def path(self, *segments):
+        return join_url(self.api_root, *segments)
+
+    def call(self, method, path, body=None, what=None, idempotent=None, missing_ok=False):
+        """Send an XML request, re-logging in once if the session expired. Returns the decoded body."""
+        if not self.logged_in:
+            self.login()
+        what = what or "%s %s" % (method, path)
+        for attempt in (1, 2):
+            response = self._send(method, path, body, idempotent)
+            if self._is_expired(response):
+                response.close()
+                if attempt == 2:
+                    raise SessionExpired("%s failed: the session expired again right after a new login" % what,
+                                         method, self.http.redact(self.http.url(path)))
+                self.logged_in = False
+                self.login()
+                self._after_relogin()
+                continue
+            break
+        parsed = from_xml(response.content) if response.content else None
+        if response.status_code >= 400:
+            if missing_ok and response.status_code == 404:
+                return None
+            cls = error_class_for(response.status_code)
+            message = server_message(parsed) or (response.text[:300] if response.text else None)
+            raise cls(self.http.redact("%s failed" % what), method, self.http.redact(response.url),
+                      response.status_code, self.http.redact(message))
+        return parsed
+
+    def _send(self, method, path, body, idempotent):
+        data = to_xml(body).encode("utf-8") if body is not None else None
+        headers = {"Content-Type": "text/plain"} if data is not None else None
+        return self.http.request(method, path if path.startswith("/") else self.path(path), data=data,
+                                 headers=headers, idempotent=idempotent)
+
+    def get(self, path, what=None, missing_ok=False):
+        return self.call("GET", path, what=what, missing_ok=missing_ok)
+
+    def put(self, path, value, what=None):
+        return self.call("PUT", path, value, what=what)
+
+    def delete(self, path, what=None, missing_ok=False):
+        return self.call("DELETE", path, what=what, missing_ok=missing_ok)
+
+    def execute(self, path, name, param=None, what=None):
+        """POST a ``user-defined`` method envelope (not retried: methods may have side effects)."""
+        return self.call("POST", path, envelope("user-defined", name, param), what=what or name, idempotent=False)
+
+    def database(self, path, name, param=None, what=None, idempotent=False):
+        """POST a ``db`` method envelope (``add``, ``query``, ``get-multi``)."""
+        return self.call("POST", path, envelope("db", name, param), what=what or name, idempotent=idempotent)
+
+    def get_multi(self, path, attributes, what=None):
+        names = list(attributes) + (["name"] if "name" not in attributes else [])
+        return self.database(path, "get-multi", ["/" + a for a in names], what=what, idempotent=True)
+
+    def query(self, path, include=None, filters=None, page_size=QUERY_PAGE_SIZE, what=None):
+        """Iterate a paged ``query`` (section 3.5); fails loudly instead of silently losing items."""
+        start = 0
+        while True:
+            param = {"startFrom": start, "countLimit": page_size}
+            if include:
+                param["include"] = list(include) + ([] if "name" in include else ["name"])
+            if filters:
+                param["filters"] = filters
+                param["orFilter"] = False
+            page = self.database(path, "query", param, what=what, idempotent=True) or {}
+            objects = page.get("objects") or []
+            for item in objects:
+                yield item
+            if not page.get("hasMore") or not objects:
+                return
+            start += page_size
+
+
+class PortalSession(CteraXmlSession):
+    kind = "portal"
+
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, retries=3):
+        base = normalize_base_url(url)
+        parts = urlsplit(base)
+        path = parts.path.rstrip("/")
+        if path.lower().endswith("/servicesportal"):
+            self.context = "ServicesPortal"
+        else:
+            self.context = "admin"
+        root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        redactor = Redactor([password])
+        http = HttpClient(root, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, retries=retries,
+                          redactor=redactor)
+        CteraXmlSession.__init__(self, http, "/%s/api" % self.context, username, password)
+        self.current_tenant = None
+        self.wanted_tenant = None
+        self.session_info = {}
+        self.cache = {}
+
+    @property
+    def is_global_admin(self):
+        return self.context == "admin"
+
+    def _login(self):
+        response = self.http.request("POST", self.path("login"),
+                                     data={"j_username": self.username, "j_password": self._password},
+                                     idempotent=False)
+        if response.status_code in (401, 403):
+            raise AuthenticationError(
+                "Portal login refused for user %r: invalid username or password, or the account is not allowed "
+                "to sign in to %s" % (self.username, self.api_root), "POST", self.http.url(self.path("login")),
+                response.status_code)
+        if response.status_code >= 400:
+            self.http.raise_for_status(response, "Portal login for user %r" % self.username,
+                                       server_message(from_xml(response.content)))
+        self.logged_in = True
+        self.session_info = self.call("GET", self.path("currentSession"), what="read the current session") or {}
+        current = self.call("GET", self.path("currentPortal"), what="read the current tenant")
+        self.current_tenant = current or None
+        self.cache = {}
+
+    def _logout(self):
+        self.http.request("POST", self.path("logout"), data=b"", idempotent=False,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+
+    def _is_expired(self, response):
+        if response.status_code in (301, 302, 303, 307):
+            location = response.headers.get("Location", "")
+            return location.endswith(LOGIN_PAGE) or location.startswith("https://login.microsoftonline.com")
+        return False
+
+    def _after_relogin(self):
+        if self.wanted_tenant is not None and self.current_tenant != self.wanted_tenant:
+            self._put_tenant(self.wanted_tenant)
+
+    def _put_tenant(self, tenant):
+        try:
+            self.call("PUT", self.path("currentPortal"), tenant or "", what="browse tenant %r" % tenant)
+        except ApiError as exc:
+            if tenant:
+                raise type(exc)("Tenant %r does not exist or cannot be browsed by %r" % (tenant, self.username),
+                                exc.method, exc.url, exc.status, exc.server_message)
+            raise
+        self.current_tenant = tenant or None
+        self.cache = {}
+
+    def browse(self, tenant):
+        """Act inside ``tenant`` (global administrators only); no request when already there."""
+        if not self.logged_in:
+            self.login()
+        if not tenant:
+            return
+        if not self.is_global_admin:
+            if self.current_tenant and tenant.lower() != str(self.current_tenant).lower():
+                raise ApiError("tenant=%r was given but %r is signed in to tenant %r; only a global administrator "
+                               "(portal_url without /ServicesPortal) can act in another tenant"
+                               % (tenant, self.username, self.current_tenant))
+            return
+        self.wanted_tenant = tenant
+        if self.current_tenant == tenant:
+            return
+        self._put_tenant(tenant)
+
+
+def portal_session(scope, params):
+    """A logged-in ``PortalSession`` for the connection options in ``params`` (shared in-process)."""
+    key = (params["portal_url"], params["portal_username"],
+           secret_fingerprint(params["portal_password"]), params.get("validate_certs"), params.get("ca_path"))
+
+    def factory():
+        return PortalSession(params["portal_url"], params["portal_username"], params["portal_password"],
+                             validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
+                             timeout=params.get("timeout") or 30).login()
+    return scope.get("portal", key, factory)
+
+
+__all__ = ["PortalSession", "CteraXmlSession", "portal_argument_spec", "tls_argument_spec", "portal_session",
+           "NotFound", "XML_LIBRARY"]

@@ -1,0 +1,423 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ctera_user
+short_description: Manage local users of a CTERA Portal tenant
+version_added: 0.1.0
+description:
+  - Creates, updates and deletes local users of a CTERA Portal tenant, and their membership of local groups.
+  - Only the options you give are managed. An option you leave out is never changed on an existing user.
+author:
+  - filefleet.office developers
+extends_documentation_fragment:
+  - filefleet.office.portal
+attributes:
+  check_mode:
+    support: full
+    description: Reads the user and reports exactly what a real run would change, writing nothing.
+  diff_mode:
+    support: full
+    description: Shows the changed attributes before and after; the password never appears.
+options:
+  name:
+    description: User name. Compared case-insensitively, as the portal does.
+    type: str
+    required: true
+  email:
+    description: E-mail address. Required to create a user.
+    type: str
+  first_name:
+    description: First name. Required to create a user.
+    type: str
+  last_name:
+    description: Last name. Required to create a user.
+    type: str
+  password:
+    description:
+      - Password. Required to create a user. Write-only on the portal, so it is applied as O(update_password) says.
+    type: str
+  update_password:
+    description:
+      - V(on_create) sets O(password) only when the user is created, so a converged run reports no change.
+      - V(always) sets O(password) on every run; such a task always reports a change, since the portal never reveals
+        the current password to compare with.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  role:
+    description:
+      - Portal role, case-insensitive. New users get V(EndUser) when not given.
+      - One of V(Disabled), V(EndUser), V(ReadWriteAdmin), V(ReadOnlyAdmin), V(Support), V(ComplianceOfficer).
+    type: str
+  company:
+    description: Company. An empty string clears it.
+    type: str
+  comment:
+    description: Comment. An empty string clears it.
+    type: str
+  password_change:
+    description:
+      - Require the user to change the password.
+      - V(true) requires a change at the next login (an already due requirement is kept as it is).
+      - A number V(N) requires a change within N days (an existing earlier due date is kept).
+      - A date C(YYYY-MM-DD) requires a change on that date. V(false) removes the requirement.
+    type: raw
+  groups:
+    description:
+      - Local groups of the tenant the user belongs to, compared case-insensitively.
+      - The user is removed from local groups not listed, unless O(append_groups=true).
+      - The groups must exist.
+    type: list
+    elements: str
+  append_groups:
+    description: Only add the user to O(groups); never remove it from other groups.
+    type: bool
+    default: false
+  tenant:
+    description:
+      - Tenant (team portal) to act in, for a global administrator. Not needed when signed in to the tenant itself.
+      - A global administrator who gives no tenant acts in the tenant the session is browsing, and fails if none.
+    type: str
+  state:
+    description: V(present) makes the user exist with the given settings; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+notes:
+  - The portal keeps its own copy of user data on CTERA Edge Filers; the portal pushes changes itself.
+seealso:
+  - module: filefleet.office.ctera_user_info
+'''
+
+EXAMPLES = r'''
+- name: Alice exists as a tenant administrator of the Stockholm office
+  filefleet.office.ctera_user:
+    portal_url: https://portal.example.com
+    portal_username: admin
+    portal_password: "{{ vault_portal_password }}"
+    tenant: stockholm
+    name: alice
+    email: alice@example.com
+    first_name: Alice
+    last_name: Andersson
+    password: "{{ vault_initial_password }}"
+    role: ReadWriteAdmin
+    groups: [office-admins]
+    password_change: true
+
+- name: Only move Bob to another company; nothing else about him changes
+  filefleet.office.ctera_user:
+    tenant: stockholm
+    name: bob
+    company: Filefleet AB
+
+- name: Many users with one login, connection options from module_defaults
+  module_defaults:
+    group/filefleet.office.ctera_portal:
+      portal_url: https://portal.example.com
+      portal_username: admin
+      portal_password: "{{ vault_portal_password }}"
+  filefleet.office.ctera_user:
+    tenant: stockholm
+    name: "{{ item.name }}"
+    email: "{{ item.email }}"
+    first_name: "{{ item.first }}"
+    last_name: "{{ item.last }}"
+    password: "{{ item.password }}"
+  loop: "{{ office_users }}"
+  loop_control:
+    label: "{{ item.name }}"
+
+- name: Carol is gone
+  filefleet.office.ctera_user:
+    tenant: stockholm
+    name: carol
+    state: absent
+'''
+
+RETURN = r'''
+user:
+  description: The user after the task (predicted in check mode); absent users give null. Never holds a password.
+  returned: always
+  type: dict
+  sample:
+    name: alice
+    email: alice@example.com
+    first_name: Alice
+    last_name: Andersson
+    role: ReadWriteAdmin
+    company: null
+    comment: null
+    password_change: "2026-11-21"
+    groups: [office-admins]
+    uid: 1021
+    tenant: stockholm
+  contains:
+    name:
+      description: User name.
+      type: str
+    email:
+      description: E-mail address.
+      type: str
+    first_name:
+      description: First name.
+      type: str
+    last_name:
+      description: Last name.
+      type: str
+    role:
+      description: Portal role.
+      type: str
+    company:
+      description: Company, or null.
+      type: str
+    comment:
+      description: Comment, or null.
+      type: str
+    password_change:
+      description: Date (YYYY-MM-DD) from which a password change is required, or null.
+      type: str
+    groups:
+      description: Local groups of the user. Only returned when O(groups) was given.
+      type: list
+      elements: str
+    uid:
+      description: Numeric id on the portal (null for a user only predicted in check mode).
+      type: int
+    tenant:
+      description: Tenant the user belongs to.
+      type: str
+diff:
+  description: Changed attributes before and after, with O(password) masked. Only with C(--diff).
+  returned: changed and diff mode
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._portal import (
+    XML_LIBRARY, portal_argument_spec, portal_session,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
+    EMAIL_RE, EMPTY_IS_NONE, NAME_FORBIDDEN, ROLES, USER_FIELDS, GroupDirectory, canonical_role,
+    desired_password_change, parse_password_change, user_view,
+)
+
+OPTION_TO_ATTRIBUTE = dict(USER_FIELDS)
+
+
+def argument_spec():
+    spec = portal_argument_spec()
+    spec.update(
+        name=dict(type="str", required=True),
+        email=dict(type="str"),
+        first_name=dict(type="str"),
+        last_name=dict(type="str"),
+        password=dict(type="str", no_log=True),
+        update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+        role=dict(type="str"),
+        company=dict(type="str"),
+        comment=dict(type="str"),
+        password_change=dict(type="raw", no_log=False),
+        groups=dict(type="list", elements="str"),
+        append_groups=dict(type="bool", default=False),
+        tenant=dict(type="str"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    return spec
+
+
+MODULE_KWARGS = dict(supports_check_mode=True)
+
+
+def validate(params):
+    """Reject bad input before any request."""
+    name = (params["name"] or "").strip()
+    if not name:
+        raise ValueError("name must not be empty")
+    if NAME_FORBIDDEN.search(name):
+        raise ValueError("name %r holds a character the portal does not allow in user names (/ \\ # ? %%)" % name)
+    if params["email"] is not None and not EMAIL_RE.match(params["email"]):
+        raise ValueError("email %r is not a valid e-mail address (expected name@domain.tld)" % params["email"])
+    if params["role"] is not None and canonical_role(params["role"]) is None:
+        raise ValueError("role %r is not a portal role; allowed (case-insensitive): %s" % (params["role"], ", ".join(ROLES)))
+    for option in ("first_name", "last_name"):
+        if params[option] is not None and not params[option].strip():
+            raise ValueError("%s must not be empty" % option)
+    if params["groups"] is not None and any(not g or not g.strip() for g in params["groups"]):
+        raise ValueError("groups must not contain empty names")
+    return parse_password_change(params["password_change"])
+
+
+def desired_attributes(params, password_change_spec, current):
+    """PortalUser attributes the user asked for, normalised like the portal stores them."""
+    wanted = {}
+    for option, attribute in USER_FIELDS:
+        value = params.get(option)
+        if option == "password_change":
+            if password_change_spec is not None:
+                wanted[attribute] = desired_password_change(
+                    password_change_spec, current.get(attribute) if current else None)
+            continue
+        if value is None:
+            continue
+        if option == "role":
+            value = canonical_role(value)
+        if option in EMPTY_IS_NONE and value == "":
+            value = None
+        wanted[attribute] = value
+    return wanted
+
+
+def comparable(attribute, value):
+    if value is None or value == "":
+        return None
+    if attribute == "requirePasswordChangeOn":
+        return str(value)[:10]
+    if attribute in ("name", "email", "role"):
+        return str(value).lower()
+    return str(value) if not isinstance(value, bool) else ("true" if value else "false")
+
+
+def ensure(module, scope):
+    params = module.params
+    password_change_spec = validate(params)
+    session = portal_session(scope, params)
+    tenant = params["tenant"]
+    session.browse(tenant)
+    tenant = tenant or session.current_tenant
+    if session.is_global_admin and not tenant:
+        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
+
+    name = params["name"].strip()
+    user_path = session.path("users", name)
+    current = session.get(user_path, what="read user %r" % name, missing_ok=True)
+    if current is not None and not current.get("name"):
+        current = None
+
+    directory = None
+    if params["groups"] is not None:
+        directory = session.cache.get("groups")
+        if directory is None:
+            directory = session.cache["groups"] = GroupDirectory(session)
+        unknown = [g for g in params["groups"] if directory.find(g) is None]
+        if unknown and params["state"] == "present":
+            raise ValueError("groups %s do not exist in tenant %r; create them first (existing: %s)"
+                             % (", ".join(repr(g) for g in unknown), tenant, ", ".join(sorted(directory.load())) or "none"))
+
+    if params["state"] == "absent":
+        return ensure_absent(module, session, current, user_path, name, tenant, directory)
+
+    wanted = desired_attributes(params, password_change_spec, current)
+    before_groups = directory.groups_of(name) if (directory is not None and current is not None) else set()
+    want_groups = None
+    if directory is not None:
+        want_groups = set(directory.find(g) for g in params["groups"])
+        if params["append_groups"]:
+            want_groups |= before_groups
+    result = {"changed": False}
+
+    if current is None:
+        missing = [opt for opt in ("email", "first_name", "last_name", "password") if not params.get(opt)]
+        if missing:
+            raise ValueError("user %r does not exist; to create it give %s" % (name, ", ".join(missing)))
+        new = {"_classname": "PortalUser", "name": name, "email": wanted["email"], "firstName": wanted["firstName"],
+               "lastName": wanted["lastName"], "password": params["password"], "role": wanted.get("role", "EndUser"),
+               "company": wanted.get("company"), "comment": wanted.get("comment")}
+        if wanted.get("requirePasswordChangeOn"):
+            new["requirePasswordChangeOn"] = wanted["requirePasswordChangeOn"]
+        after = dict(new, uid=None)
+        if not module.check_mode:
+            session.database(session.path("users"), "add", new, what="create user %r" % name)
+            after = session.get(user_path, what="read user %r" % name) or after
+            if want_groups:
+                ref = after.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (after.get("uid"), tenant, name)
+                for group in sorted(want_groups):
+                    directory.update(group, ref, name, add=True)
+        result["changed"] = True
+        result["user"] = user_view(after, tenant, want_groups)
+        if module._diff:
+            keys = [o for o, _a in USER_FIELDS] + (["groups"] if want_groups is not None else [])
+            after_view = dict(result["user"], password="********")
+            result["diff"] = make_diff({}, after_view, keys + ["password"])
+            result["diff"]["before"] = {}
+        return result
+
+    changed_attributes = [a for a, v in wanted.items() if comparable(a, current.get(a)) != comparable(a, v)]
+    set_password = params["update_password"] == "always" and params["password"] is not None
+    after = dict(current)
+    for attribute in changed_attributes:
+        after[attribute] = wanted[attribute]
+    group_changes = (want_groups is not None) and (set(g.lower() for g in want_groups) != set(g.lower() for g in before_groups))
+
+    if changed_attributes or set_password:
+        body = dict(after)
+        body["password"] = params["password"] if set_password else None
+        if not module.check_mode:
+            session.put(user_path, body, what="update user %r" % name)
+    if group_changes and not module.check_mode:
+        ref = current.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (current.get("uid"), tenant, current.get("name"))
+        lowered_before = set(g.lower() for g in before_groups)
+        lowered_want = set(g.lower() for g in want_groups)
+        for group in sorted(want_groups):
+            if group.lower() not in lowered_before:
+                directory.update(group, ref, current.get("name"), add=True)
+        for group in sorted(before_groups):
+            if group.lower() not in lowered_want:
+                directory.update(group, ref, current.get("name"), add=False)
+
+    result["changed"] = bool(changed_attributes or set_password or group_changes)
+    result["user"] = user_view(after, tenant, want_groups if want_groups is not None else None)
+    if module._diff and result["changed"]:
+        before_view = user_view(current, tenant, before_groups if want_groups is not None else None)
+        keys = [o for o, a in USER_FIELDS if a in changed_attributes]
+        if group_changes:
+            keys.append("groups")
+        if set_password:
+            before_view["password"] = "********"
+            result["user_password_set"] = True
+            keys.append("password")
+        after_view = dict(result["user"])
+        if set_password:
+            after_view["password"] = "******** (new)"
+        result["diff"] = make_diff(before_view, after_view, keys)
+        result.pop("user_password_set", None)
+    return result
+
+
+def ensure_absent(module, session, current, user_path, name, tenant, directory):
+    result = {"changed": False, "user": None}
+    if current is None:
+        return result
+    if not module.check_mode:
+        session.execute(user_path, "delete", True, what="delete user %r" % name)
+        if directory is not None and directory.members is not None:
+            for users in directory.members.values():
+                for existing in list(users):
+                    if existing.lower() == name.lower():
+                        users.discard(existing)
+    result["changed"] = True
+    if module._diff:
+        result["diff"] = {"before": user_view(current, tenant), "after": {}}
+    return result
+
+
+def run_module(module):
+    run(module, ensure, extra_libraries=[XML_LIBRARY])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ctera_user_info
+short_description: List or get local users of a CTERA Portal tenant
+version_added: 0.1.0
+description:
+  - Reads local users of a CTERA Portal tenant, all of them (paged) or one by name, with the fields you choose.
+  - Never changes anything; never returns passwords.
+author:
+  - filefleet.office developers
+extends_documentation_fragment:
+  - filefleet.office.portal
+attributes:
+  check_mode:
+    support: full
+    description: Runs normally in check mode (it only reads).
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+options:
+  name:
+    description: Get only this user. Without it, every local user of the tenant is listed.
+    type: str
+  fields:
+    description:
+      - Fields to return for each user; V(name) is always included.
+    type: list
+    elements: str
+    choices: [name, email, first_name, last_name, role, company, comment, password_change, uid]
+    default: [name, email, first_name, last_name, role, company, comment, password_change, uid]
+  name_contains:
+    description: Only list users whose name contains this text (the portal's C(like) filter).
+    type: str
+  tenant:
+    description: Tenant to read, for a global administrator. See M(filefleet.office.ctera_user).
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Every user of the Stockholm tenant with e-mail and role
+  filefleet.office.ctera_user_info:
+    portal_url: https://portal.example.com
+    portal_username: admin
+    portal_password: "{{ vault_portal_password }}"
+    tenant: stockholm
+    fields: [name, email, role]
+  register: stockholm_users
+
+- name: One user
+  filefleet.office.ctera_user_info:
+    tenant: stockholm
+    name: alice
+  register: alice
+'''
+
+RETURN = r'''
+users:
+  description: The users found (an empty list when O(name) does not exist), each with the chosen fields.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: alice
+      email: alice@example.com
+      role: ReadWriteAdmin
+count:
+  description: Number of users returned.
+  returned: always
+  type: int
+tenant:
+  description: The tenant that was read.
+  returned: always
+  type: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._portal import (
+    XML_LIBRARY, portal_argument_spec, portal_session,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._portal_users import USER_FIELDS, user_view
+
+FIELDS = [option for option, _attribute in USER_FIELDS] + ["uid"]
+ATTRIBUTES = dict(USER_FIELDS, uid="uid")
+
+
+def argument_spec():
+    spec = portal_argument_spec()
+    spec.update(
+        name=dict(type="str"),
+        fields=dict(type="list", elements="str", choices=FIELDS, default=list(FIELDS)),
+        name_contains=dict(type="str"),
+        tenant=dict(type="str"),
+    )
+    return spec
+
+
+MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "name_contains")])
+
+
+def read(module, scope):
+    params = module.params
+    session = portal_session(scope, params)
+    session.browse(params["tenant"])
+    tenant = params["tenant"] or session.current_tenant
+    if session.is_global_admin and not tenant:
+        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
+    fields = list(dict.fromkeys(["name"] + list(params["fields"])))
+    if params["name"]:
+        obj = session.get(session.path("users", params["name"]), what="read user %r" % params["name"], missing_ok=True)
+        objects = [obj] if obj and obj.get("name") else []
+    else:
+        filters = None
+        if params["name_contains"]:
+            filters = [{"_classname": "StringFilter", "field": "name", "restriction": "like", "value": params["name_contains"]}]
+        include = [ATTRIBUTES[f] for f in fields]
+        objects = list(session.query(session.path("users"), include=include, filters=filters, what="list users"))
+    users = []
+    for obj in objects:
+        view = user_view(obj, tenant)
+        users.append(dict((f, view.get(f)) for f in fields))
+    return {"changed": False, "users": users, "count": len(users), "tenant": tenant}
+
+
+def run_module(module):
+    run(module, read, extra_libraries=[XML_LIBRARY])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run a filefleet.office module's logic in the Ansible worker on the controller.
+
+A plain module task costs about a quarter of a second before it does any work (AnsiballZ packaging, a new
+Python process, imports, a new TLS session and a new API login). Our modules talk to HTTP APIs from the
+controller anyway, so when the task's connection is local this action plugin:
+
+* merges ``module_defaults`` (including ``group/filefleet.office.*``) like ``_execute_module`` would,
+* validates the arguments with the module's own argument spec (fallbacks, defaults, types, no_log values),
+* calls the module's ``run_module()`` with a stand-in object offering the ``AnsibleModule`` surface the
+  modules use (``params``, ``check_mode``, ``_diff``, ``fail_json``, ``exit_json``, ``warn``),
+* removes every no_log value from the result, exactly as ``AnsibleModule`` does,
+* keeps API sessions open across the items of a loop (the worker process lives for the whole task and logs
+  out when it exits).
+
+Anything else (a remote connection, ``async``, or ``FILEFLEET_OFFICE_IN_PROCESS=0`` in the controller's
+environment) runs the real module through ``_execute_module``, so both paths share one implementation.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import importlib
+import os
+import traceback
+from contextlib import contextmanager
+
+from ansible.executor.module_common import get_action_args_with_defaults
+from ansible.module_utils.basic import remove_values
+from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+MODULE_PACKAGE = "ansible_collections.filefleet.office.plugins.modules."
+VALIDATOR_KWARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+class _ModuleExit(Exception):
+    def __init__(self, result):
+        super(_ModuleExit, self).__init__("module exited")
+        self.result = result
+
+
+class InProcessModule(object):
+    """The part of ``AnsibleModule`` that filefleet.office modules use."""
+
+    filefleet_in_process = True
+
+    def __init__(self, params, check_mode, diff, name):
+        self.params = params
+        self.check_mode = check_mode
+        self._diff = diff
+        self._name = name
+        self.warnings = []
+        self.deprecations = []
+
+    def fail_json(self, msg, **kwargs):
+        kwargs["failed"] = True
+        kwargs["msg"] = msg
+        raise _ModuleExit(kwargs)
+
+    def exit_json(self, **kwargs):
+        raise _ModuleExit(kwargs)
+
+    def warn(self, warning):
+        self.warnings.append(warning)
+
+    def deprecate(self, msg, version=None, date=None, collection_name=None):
+        self.deprecations.append(dict(msg=msg, version=version, date=date, collection_name=collection_name))
+
+    def log(self, msg, log_args=None):
+        """Modules log nothing of their own; the API client redacts secrets before any message."""
+
+    def debug(self, msg):
+        """See ``log``."""
+
+
+@contextmanager
+def _environment(extra):
+    """Apply the task's ``environment:`` to os.environ while fallbacks are resolved (as on a target host)."""
+    saved = {}
+    try:
+        for key, value in extra.items():
+            saved[key] = os.environ.get(key)
+            os.environ[key] = str(value)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class InProcessAction(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset()
+
+    def _in_process(self):
+        if os.environ.get("FILEFLEET_OFFICE_IN_PROCESS", "1").lower() in ("0", "false", "no", "off"):
+            return False
+        if self._task.async_val:
+            return False
+        return getattr(self._connection, "transport", None) == "local"
+
+    def _task_environment(self):
+        merged = {}
+        environment = self._task.environment
+        if not environment:
+            return merged
+        if not isinstance(environment, list):
+            environment = [environment]
+        for item in environment:
+            item = self._templar.template(item)
+            if isinstance(item, dict):
+                merged.update(item)
+        return merged
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        self._supports_async = True
+        result = super(InProcessAction, self).run(tmp, task_vars)
+        module_name = self._task.resolved_action or self._task.action
+        if not self._in_process():
+            result.update(self._execute_module(module_name=module_name, module_args=self._task.args,
+                                               task_vars=task_vars, wrap_async=self._task.async_val))
+            return result
+
+        short_name = module_name.split(".")[-1]
+        module_code = importlib.import_module(MODULE_PACKAGE + short_name)
+        args = get_action_args_with_defaults(module_name, self._task.args, self._task.module_defaults,
+                                             self._templar, action_groups=self._task._parent._play._action_groups)
+        spec = module_code.argument_spec()
+        kwargs = dict((k, v) for k, v in module_code.MODULE_KWARGS.items() if k in VALIDATOR_KWARGS)
+        with _environment(self._task_environment()):
+            validated = ModuleArgumentSpecValidator(spec, **kwargs).validate(args)
+        no_log_values = validated._no_log_values
+        for warning in validated._warnings:
+            self._display.warning(warning.get("warning") if isinstance(warning, dict) else str(warning))
+        if validated.error_messages:
+            result.update(failed=True, msg=remove_values("; ".join(validated.error_messages), no_log_values))
+            return result
+
+        module = InProcessModule(validated.validated_parameters, bool(self._task.check_mode), bool(self._task.diff),
+                                 module_name)
+        try:
+            module_code.run_module(module)
+            outcome = dict(failed=True, msg="%s returned without exit_json or fail_json" % module_name)
+        except _ModuleExit as exc:
+            outcome = exc.result
+        except Exception as exc:  # pylint: disable=broad-except
+            outcome = dict(failed=True, msg="%s failed unexpectedly: %s" % (module_name, exc),
+                           exception=traceback.format_exc())
+        outcome.setdefault("changed", False)
+        outcome["invocation"] = {"module_args": validated.validated_parameters}
+        if module.warnings:
+            outcome["warnings"] = module.warnings
+        if module.deprecations:
+            outcome["deprecations"] = module.deprecations
+        # The same masking AnsibleModule applies to everything it returns.
+        outcome = remove_values(outcome, no_log_values)
+        result.update(outcome)
+        return result
