@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test-only callback: writes every task result and the final stats as JSON lines to $FILEFLEET_RECORD_FILE."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: filefleet_record
+type: aggregate
+short_description: Record task results as JSON lines for the integration tests
+description:
+  - Writes one JSON line per task result and one with the play recap to the file named by E(FILEFLEET_RECORD_FILE).
+requirements:
+  - enabled in ANSIBLE_CALLBACKS_ENABLED
+'''
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "filefleet_record"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, *args, **kwargs):
+        super(CallbackModule, self).__init__(*args, **kwargs)
+        self._path = os.environ.get("FILEFLEET_RECORD_FILE")
+
+    def _write(self, record):
+        if not self._path:
+            return
+        with open(self._path, "a") as handle:
+            handle.write(json.dumps(record, default=str) + "\n")
+
+    def _record(self, status, result):
+        task = result._task
+        self._write({"event": "task", "status": status, "host": result._host.get_name(), "task": task.get_name(),
+                     "action": task.action, "tags": list(task.tags or []), "result": result._result})
+
+    def v2_runner_on_ok(self, result):
+        self._record("ok", result)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record("failed", result)
+
+    def v2_runner_on_skipped(self, result):
+        self._record("skipped", result)
+
+    def v2_runner_on_unreachable(self, result):
+        self._record("unreachable", result)
+
+    def v2_playbook_on_stats(self, stats):
+        hosts = sorted(stats.processed.keys())
+        self._write({"event": "stats", "hosts": dict((h, stats.summarize(h)) for h in hosts)})
