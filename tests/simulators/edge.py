@@ -1,0 +1,1047 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CTERA Edge Filer simulator (one filer per ``EdgeService`` instance).
+
+Speaks the Edge Filer wire protocol used by ``cterasdk`` 2.20.50 (see
+/work/shared/specs/ctera-protocol.md, sections 1.3, 5 and 7): the CTERA XML object format on
+``/admingui/api/...`` (requests of any Content-Type, ``type``/``name``/``param`` method envelopes) and the
+JSON login probe of CTERA Migrate.
+
+What is simulated
+-----------------
+* Session: form login ``POST /admingui/api/login`` (cookie ``_cteraSessionId_``, Path=/), bad login = HTTP 500
+  with ``msg`` "Wrong username or password"; ``GET /migration/rest/v1/auth/user`` (cookie authenticated, JSON,
+  answers an ``x-mt-x`` header); ``GET currentuser``; ``POST logout`` (body ``foo=bar``);
+  ``GET nosession/logininfo``; idle expiry after ``session_timeout`` seconds.
+* Device: ``GET status/device[/attr]`` (``runningFirmware`` etc.), ``POST status/device``
+  (``reboot``/``poweroff``/``reset2default`` accepted), ``GET|PUT config/device/<attr>``.
+  Firmware by index: ``index % 4 == 3`` -> ``7.11.1000.1`` (SDK ``SharesV1`` shape), others ``7.12.5600.3``
+  (``SharesV7``). Hostname = filer name. Volumes ``cloud`` and ``local`` with a fixed directory tree
+  (``VOLUME_TREE``), listed by ``POST status/fileManager`` ``listPhysicalFolders``.
+* Shares (``config/fileservices/share``): list, get, ``db``/``add``, whole-object PUT (class ``ShareConfig`` and
+  ``uuid`` kept), DELETE, and GET/PUT of every attribute (``acl``, ``trustedNFSClients``, ``access``,
+  ``screenedFileTypes``, ...), with validation errors as XML ``msg`` bodies.
+* Cloud sync: ``config/cloudsync/mode`` (``enabled``/``disabled``) and ``proc/cloudsync/serviceStatus[/id]``, a
+  state machine evaluated from the wall clock when read: enabled -> InitializingConnection -> ConnectingFolders ->
+  Syncing -> Synced (phase lengths ``state["sim"]["sync_phase_seconds"]``, default 0.3/0.5/0.7 s);
+  disabled -> Off; enabled while not connected to a portal -> InitializingConnection -> DisconnectedPortal.
+* Portal connection: ``GET status/services[/CTERAPortal/connectionState...]``; the SDK's ``services.connect()``
+  (proxy check, ``status/network`` ``tcpconnect``, ``isWebSsoEnabled``, ``attachAndSave``, license PUT) and
+  ``services.disconnect()`` (``PUT config/services`` with no body), ``reconnect``; filers start connected.
+  Tests flip connectivity with ``set_portal_connected(bool)``.
+* Cloud backup: ``status/services`` ``attachFolder`` / ``attachEncryptedFolder`` / ``createFolder`` (background
+  tasks), ``GET|PUT config/backup``, ``GET defaults/BackupSettings``, ``GET proc/backup/backupStatus``,
+  ``POST status/sync`` ``start``/``pause``/``resume``.
+* Background tasks: ``GET proc/bgtasks/N`` and ``POST proc/bgtasks`` ``db``/``query`` ``{key, value}``.
+* Config export ``GET /admingui/api/export``: a ``<db id="config" ...>`` document of the current configuration.
+* Local users/groups are read-only fixtures (``config/auth/users``, ``config/auth/groups``).
+
+Inferred behaviour
+------------------
+The SDK does not show what a real filer answers in these cases; the simulator chooses:
+
+* No session, an unknown session or an idle-expired session on any authenticated resource: HTTP 401 with XML
+  ``msg`` "Not logged in" / "Session expired" (the SDK raises ``Unauthorized``; it never re-logs in). On
+  ``/migration/rest/v1/*`` the same as JSON. ``expire_sessions()`` drops every session.
+* ``x-mt-x`` is checked only on ``/migration/rest/v1/*`` resources other than ``auth/user`` (the admin GUI API
+  relies on the cookie); other Migrate resources are not simulated (404).
+* Validation errors answer HTTP 400 (bad value, bad name, unknown attribute, unknown volume or directory,
+  screened file types on a non-``winAclMode`` share, renaming through PUT), 409 for a duplicate share name
+  (compared case-insensitively, like SMB), 404 for an unknown share or path, 405 for an unsupported method on a
+  known path, 500 for a method that cannot run in the current device state (e.g. backup while disconnected).
+* Directories: a share directory must exist in ``VOLUME_TREE`` (a filer cannot share a missing folder); the
+  empty directory (whole volume) is allowed. A default share ``cloud`` (volume ``cloud``, whole volume) exists,
+  as the SDK's ``ShouldSupportWinNtAcl`` fix-up assumes.
+* ACL principals: ``LocalUser``/``LocalGroup`` must reference an existing local user/group
+  (``#config#auth#users#NAME``); domain principals are accepted as given (``DOMAIN\\name``).
+* V7 firmware rejects the V1-only share attributes (``dirPermissions``, ``exportToPCAgent``, ``exportToRSync``)
+  as unknown; V1 fills them with defaults (777, false, false) when absent.
+* "Suspended" cloud sync is exactly what the SDK's ``sync.suspend()`` does: mode ``disabled``, status ``Off``.
+  There is no separate suspended flag.
+* Sync status after a connectivity change while enabled restarts the state machine (InitializingConnection first).
+* Backup: no backup folder exists at first (``attachFolder`` -> ``NotFound``), the status id is
+  ``NotInitialized`` until ``PUT config/backup`` carries the shared secret issued by the attach/create task, then
+  ``Attached``. The passphrase is never stored or echoed: the task result's ``sharedSecret`` is a key derived from
+  salt and passphrase, ``GET config/backup`` and the export answer ``sharedSecret`` as null, and the state keeps
+  only ``passphraseCheck`` = sha256(salt + ":" + passphrase) and a hash of the derived key. ``start`` runs a
+  backup for ``state["sim"]["backup_seconds"]`` (default 1 s), ``pause`` suspends it, ``resume`` continues;
+  they answer 500 "Backup is not configured" before configuration.
+* Background tasks complete after ``state["sim"]["task_seconds"]`` (default 0: already completed when first read);
+  the 50 most recent tasks are kept.
+* ``reboot``, ``poweroff`` and ``reset2default`` are accepted no-ops (sessions and configuration survive).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid as uuidlib
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree as SafeET
+
+from simulators._base import Response, Service, random_secret
+
+XML_TYPE = "text/xml; charset=utf-8"
+API = "/admingui/api"
+MIGRATE = "/migration/rest/v1"
+COOKIE = "_cteraSessionId_"
+
+FIRMWARE_V1 = "7.11.1000.1"
+FIRMWARE_V7 = "7.12.5600.3"
+MODELS = ("C400", "C800", "C200", "HC1200")
+
+VOLUME_TREE = {
+    "cloud": ["users", "users/admin", "users/admin/My Files", "projects", "public", "shared", "team",
+              "departments", "departments/finance", "departments/sales", "departments/engineering"],
+    "local": ["backups", "scratch", "archive"],
+}
+LOCAL_USERS = ("admin",)
+LOCAL_GROUPS = ("Administrators", "Everyone", "Read Only Administrators")
+
+ACCESS_MODES = ("winAclMode", "authenticated")
+CSC_MODES = ("manual", "documents", "disable")
+FILE_ACCESS = ("ReadWrite", "ReadOnly", "None")
+PRINCIPALS = ("LocalUser", "LocalGroup", "DomainUser", "DomainGroup")
+SHARE_NAME_FORBIDDEN = set('\\/:*?"<>|')
+SHARE_BOOLS = ("exportToAFP", "exportToFTP", "exportToNFS", "indexed")
+V1_ONLY = ("dirPermissions", "exportToPCAgent", "exportToRSync")
+SHARE_ATTRS = ("name", "volume", "directory", "access", "clientSideCaching") + SHARE_BOOLS + (
+    "comment", "acl", "trustedNFSClients", "screenedFileTypes")
+LICENSES = ("NA", "vGateway4", "vGateway8", "vGateway", "vGateway32", "vGateway64", "vGateway128")
+ENCRYPTION_MODES = ("RecoverableKeyEncryption", "SecretKeyEncryption")
+TASKS_KEPT = 50
+
+
+class ApiError(Exception):
+    def __init__(self, status, msg):
+        Exception.__init__(self, msg)
+        self.status = status
+        self.msg = msg
+
+
+# -- CTERA XML codec ---------------------------------------------------------------------------------------------
+# Server-side representation: <obj> -> dict (class in "_classname", uuid in "_uuid"), <list> -> list,
+# <val> -> str (typed by the handlers), empty <att/> -> None.
+
+def from_xml(body):
+    """Parse a request body; ``None`` for an empty body."""
+    if not body or not body.strip():
+        return None
+    try:
+        root = SafeET.fromstring(body)
+    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException subclasses
+        raise ApiError(400, "Invalid XML document") from exc
+    return _from_element(root)
+
+
+def _from_element(element):
+    if element.tag == "val":
+        return element.text or ""
+    if element.tag == "list":
+        return [_from_element(kid) for kid in element if kid.tag in ("obj", "val", "list")]
+    if element.tag == "obj":
+        result = {}
+        if element.get("class") is not None:
+            result["_classname"] = element.get("class")
+        if element.get("uuid") is not None:
+            result["_uuid"] = element.get("uuid")
+        for att in element:
+            if att.tag != "att" or att.get("id") is None:
+                continue
+            kids = [kid for kid in att if kid.tag in ("obj", "val", "list")]
+            result[att.get("id")] = _from_element(kids[0]) if kids else None
+        return result
+    raise ApiError(400, "Unexpected XML element: %s" % element.tag)
+
+
+def to_xml(value):
+    """Build the CTERA XML of a value (``None`` -> empty body)."""
+    if value is None:
+        return ""
+    return _to_xml(value)
+
+
+def _to_xml(value):
+    if isinstance(value, bool):
+        return "<val>%s</val>" % ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return "<val>%s</val>" % value
+    if isinstance(value, str):
+        return "<val>%s</val>" % escape(value) if value else "<val />"
+    if isinstance(value, list):
+        inner = "".join(_to_xml(item) for item in value if item is not None)
+        return "<list>%s</list>" % inner if inner else "<list />"
+    if isinstance(value, dict):
+        head = "<obj"
+        if value.get("_classname"):
+            head += " class=%s" % quoteattr(value["_classname"])
+        if value.get("_uuid"):
+            head += " uuid=%s" % quoteattr(value["_uuid"])
+        atts = []
+        for key, item in value.items():
+            if key.startswith("_"):
+                continue
+            if item is None:
+                atts.append("<att id=%s />" % quoteattr(key))
+            else:
+                atts.append("<att id=%s>%s</att>" % (quoteattr(key), _to_xml(item)))
+        return head + ">" + "".join(atts) + "</obj>"
+    raise TypeError("cannot encode %r" % (value,))
+
+
+# -- small helpers ---------------------------------------------------------------------------------------------
+
+def _iso(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(epoch)) if epoch else None
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _as_bool(value, field):
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise ApiError(400, "Invalid value for %s: expected true or false" % field)
+
+
+def _as_int(value, field):
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise ApiError(400, "Invalid value for %s: expected an integer" % field) from exc
+
+
+def _enum(value, allowed, field):
+    if value not in allowed:
+        raise ApiError(400, "Invalid value for %s: %s (allowed: %s)" % (field, value, ", ".join(allowed)))
+    return value
+
+
+def _xml(value, status=200, headers=None):
+    return Response(status, to_xml(value), XML_TYPE, headers)
+
+
+def _err(status, msg):
+    return Response(status, to_xml({"_classname": "ErrorInfo", "msg": msg}), XML_TYPE)
+
+
+def _envelope(request):
+    body = from_xml(request.body)
+    if not isinstance(body, dict) or not body.get("name"):
+        raise ApiError(400, "Invalid method call: expected an object with type, name and param")
+    return body.get("type") or "user-defined", body["name"], body.get("param")
+
+
+class EdgeService(Service):
+    """One simulated CTERA Edge Filer."""
+
+    kind = "edge"
+
+    def __init__(self, state_path, name, index, session_timeout=1800.0):
+        self.index = int(index)
+        self.session_timeout = float(session_timeout)
+        self._sessions = {}
+        Service.__init__(self, state_path, name)
+
+    # -- state ---------------------------------------------------------------------------------------------
+    def initial_state(self):
+        now = time.time()
+        firmware = FIRMWARE_V1 if self.index % 4 == 3 else FIRMWARE_V7
+        password = (self.state or {}).get("credentials", {}).get("password") or random_secret()
+        state = {
+            "credentials": {"username": "admin", "password": password},
+            "device": {
+                "hostname": self.name,
+                "model": MODELS[self.index % len(MODELS)],
+                "firmware": firmware,
+                "serialNumber": "SIM%09d" % (self.index + 1),
+                "MacAddress": "02:00:00:%02x:%02x:%02x" % ((self.index >> 16) & 255, (self.index >> 8) & 255,
+                                                          self.index & 255),
+                "bootTime": now,
+            },
+            "config": {
+                "_classname": "Config",
+                "device": {"_classname": "DeviceConfig", "hostname": self.name, "location": "",
+                           "activeLicenseType": "vGateway"},
+                "network": {"proxy": {"_classname": "ProxySettings", "configurationMode": "NoProxy"}},
+                "auth": {
+                    "users": [{"_classname": "UserConfig", "username": "admin", "fullName": "Administrator",
+                               "email": "", "uid": 600, "password": None}],
+                    "groups": [{"_classname": "GroupConfig", "name": group, "description": ""}
+                               for group in LOCAL_GROUPS],
+                },
+                "services": self._services_config(),
+                "fileservices": {"share": [self._new_share({"name": "cloud", "volume": "cloud", "directory": ""},
+                                                           firmware)]},
+                "cloudsync": {"_classname": "CloudSyncSettings", "mode": "enabled"},
+                "backup": self._backup_defaults(),
+                "gui": {"adminRemoteAccessSSO": False, "openFirstTimeWizard": False},
+            },
+            "portal": {"connected": True, "since": now},
+            "cloudsync": {"changed": now - 3600.0},
+            "backup": {"folder": None, "attached": False, "run": "Idle", "started": None, "done": 0.0,
+                       "lastSuccess": None},
+            "tasks": [],
+            "next_task": 1,
+            "sim": {"sync_phase_seconds": [0.3, 0.5, 0.7], "backup_seconds": 1.0, "task_seconds": 0.0},
+        }
+        return state
+
+    @staticmethod
+    def _services_config(server="portal.filefleet.test", user="edge-admin"):
+        return {"_classname": "ServicesSettings", "server": server, "user": user, "trustCertificate": True}
+
+    @staticmethod
+    def _backup_defaults():
+        return {"_classname": "BackupSettings", "encryptionMode": None, "sharedSecret": None, "passPhraseSalt": None,
+                "backupPolicy": {"_classname": "BackupPolicy", "includeSets": []},
+                "retentionPolicy": {"_classname": "RetentionPolicy", "retainAll": 7, "hourly": 24, "daily": 7,
+                                    "weekly": 4, "monthly": 12, "quarterly": 0, "yearly": 0, "deleted": 30},
+                "schedule": {"_classname": "BackupSchedule", "mode": "daily", "time": "01:00"}}
+
+    def credentials_state(self):
+        return {"credentials": dict(self.state["credentials"])}
+
+    def credentials(self):
+        creds = self.state["credentials"]
+        return {"username": creds["username"], "password": creds["password"]}
+
+    @property
+    def firmware(self):
+        return self.state["device"]["firmware"]
+
+    @property
+    def v1(self):
+        return tuple(int(part) for part in self.firmware.split(".")[:3]) < (7, 12, 5400)
+
+    # -- sessions ------------------------------------------------------------------------------------------
+    def active_sessions(self):
+        with self.lock:
+            self._drop_idle(time.time())
+            return len(self._sessions)
+
+    def expire_sessions(self):
+        with self.lock:
+            self._sessions.clear()
+
+    def _drop_idle(self, now):
+        for sid in [sid for sid, sess in self._sessions.items() if now - sess["last"] > self.session_timeout]:
+            del self._sessions[sid]
+
+    def _session(self, request):
+        """Return (session, error message) for the request's cookie."""
+        sid = request.cookies.get(COOKIE)
+        sess = self._sessions.get(sid) if sid else None
+        if sess is None:
+            return None, "Not logged in"
+        now = time.time()
+        if now - sess["last"] > self.session_timeout:
+            del self._sessions[sid]
+            return None, "Session expired"
+        sess["last"] = now
+        return sess, None
+
+    # -- Python helpers for tests --------------------------------------------------------------------------
+    def set_portal_connected(self, connected):
+        with self.lock:
+            self._set_connected(bool(connected))
+            self.save()
+
+    def set_sync_phase_seconds(self, initializing, connecting, syncing):
+        with self.lock:
+            self.state["sim"]["sync_phase_seconds"] = [float(initializing), float(connecting), float(syncing)]
+            self.save()
+
+    def _set_connected(self, connected):
+        portal = self.state["portal"]
+        if portal["connected"] != connected:
+            portal["connected"] = connected
+            portal["since"] = time.time()
+            if self.state["config"]["cloudsync"]["mode"] == "enabled":
+                self.state["cloudsync"]["changed"] = time.time()
+        if connected and not self.state["config"].get("services"):
+            self.state["config"]["services"] = self._services_config()
+
+    # -- routing -------------------------------------------------------------------------------------------
+    def route(self, request):
+        try:
+            if request.path.startswith(MIGRATE + "/") or request.path == MIGRATE:
+                return self._migrate(request)
+            if request.path == API or request.path.startswith(API + "/"):
+                return self._api(request, request.path[len(API):].strip("/"))
+            return _err(404, "Resource does not exist")
+        except ApiError as error:
+            return _err(error.status, error.msg)
+
+    def _migrate(self, request):
+        sess, why = self._session(request)
+        if sess is None:
+            return Response.json({"error": why}, status=401)
+        sub = request.path[len(MIGRATE):]
+        if sub == "/auth/user" and request.method == "GET":
+            return Response.json({"user": sess["user"], "username": sess["user"], "role": "admin"},
+                                 headers=[("x-mt-x", sess["mtx"])])
+        if request.header("x-mt-x") != sess["mtx"]:
+            return Response.json({"error": "Invalid x-mt-x token"}, status=401)
+        return Response.json({"error": "Not found"}, status=404)
+
+    def _api(self, request, path):
+        method = request.method
+        if path == "login" and method == "POST":
+            return self._login(request)
+        if path == "nosession/logininfo" and method == "GET":
+            return _xml({"_classname": "LoginInfo", "hostname": self.state["config"]["device"]["hostname"],
+                         "isfirstlogin": False, "isSSO": False, "model": self.state["device"]["model"],
+                         "version": self.firmware})
+        if path.startswith("nosession/"):
+            if path == "nosession/createfirstuser" and method == "POST":
+                return _err(403, "The first user was already created")
+            return _err(404, "Resource does not exist")
+        sess, why = self._session(request)
+        if sess is None:
+            return _err(401, why)
+        if path == "logout" and method == "POST":
+            self._sessions.pop(request.cookies.get(COOKIE), None)
+            return Response(200, "", XML_TYPE).set_cookie(COOKIE, "", expire=True)
+        if path == "currentuser" and method == "GET":
+            return _xml({"_classname": "CurrentUserInfo", "username": sess["user"], "fullName": "Administrator",
+                         "email": "", "role": "admin", "isRemote": False})
+        if path == "export" and method == "GET":
+            return self._export()
+        parts = path.split("/")
+        head = parts[0]
+        if head == "config" and len(parts) >= 3 and parts[1] == "fileservices" and parts[2] == "share":
+            return self._shares(request, parts[3:])
+        if path == "config/cloudsync/mode":
+            return self._sync_mode(request)
+        if path.startswith("proc/cloudsync/serviceStatus") and method == "GET":
+            return self._walk_get(self._sync_status(), parts[3:])
+        if head == "status" and len(parts) >= 2 and parts[1] == "services":
+            return self._services(request, parts[2:])
+        if path == "config/services" and method == "PUT":
+            return self._disconnect(request)
+        if path == "config/backup" and method == "PUT":
+            return self._put_backup_settings(request)
+        if path == "defaults/BackupSettings" and method == "GET":
+            return _xml(self._backup_defaults())
+        if path.startswith("proc/backup/backupStatus") and method == "GET":
+            return self._walk_get(self._backup_status(), parts[3:])
+        if path == "status/sync" and method == "POST":
+            return self._backup_control(request)
+        if path == "status/device":
+            if method == "POST":
+                return self._device_action(request)
+        if head == "status" and len(parts) >= 2 and parts[1] == "device" and method == "GET":
+            return self._walk_get(self._device_status(), parts[2:])
+        if path == "status/fileManager" and method == "POST":
+            return self._file_manager(request)
+        if path == "status/network" and method == "POST":
+            return self._network(request)
+        if head == "proc" and len(parts) >= 2 and parts[1] == "bgtasks":
+            return self._bgtasks(request, parts[2:])
+        if head == "config":
+            return self._config_generic(request, parts[1:])
+        return _err(404, "Resource does not exist")
+
+    # -- login ---------------------------------------------------------------------------------------------
+    def _login(self, request):
+        form = request.form()
+        creds = self.state["credentials"]
+        if form.get("username") != creds["username"] or not secrets.compare_digest(
+                form.get("password", "").encode("utf-8"), creds["password"].encode("utf-8")):
+            self.stats_failed_logins += 1
+            return _err(500, "Wrong username or password")
+        now = time.time()
+        self._drop_idle(now)
+        sid = secrets.token_hex(16)
+        self._sessions[sid] = {"user": creds["username"], "last": now, "mtx": secrets.token_hex(16)}
+        self.stats_logins += 1
+        return Response(200, "", XML_TYPE).set_cookie(COOKIE, sid)
+
+    # -- generic tree access -------------------------------------------------------------------------------
+    @staticmethod
+    def _walk(node, parts):
+        for part in parts:
+            if part == "":
+                continue
+            if isinstance(node, dict) and part in node and not part.startswith("_"):
+                node = node[part]
+            elif isinstance(node, list):
+                match = [item for item in node if isinstance(item, dict)
+                         and part in (item.get("name"), item.get("username"), item.get("_uuid"))]
+                if not match:
+                    raise ApiError(404, "Resource does not exist")
+                node = match[0]
+            else:
+                raise ApiError(404, "Resource does not exist")
+        return node
+
+    def _walk_get(self, root, parts):
+        return _xml(self._walk(root, parts))
+
+    def _public_config(self, node):
+        """Configuration as answered to clients: write-only secrets are null."""
+        if isinstance(node, dict):
+            return {k: (None if k in ("sharedSecret", "password") else self._public_config(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._public_config(item) for item in node]
+        return node
+
+    def _config_generic(self, request, parts):
+        config = self.state["config"]
+        if request.method == "GET":
+            return _xml(self._public_config(self._walk(config, parts)))
+        if request.method != "PUT":
+            return _err(405, "Method not allowed")
+        if not parts or parts[0] not in ("device", "gui", "network", "cloudsync", "backup"):
+            raise ApiError(403, "This resource cannot be modified")
+        parent = self._walk(config, parts[:-1])
+        leaf = parts[-1]
+        if not isinstance(parent, dict) or leaf not in parent or leaf.startswith("_"):
+            raise ApiError(404, "Resource does not exist")
+        value = from_xml(request.body)
+        current = parent[leaf]
+        if isinstance(current, bool):
+            value = _as_bool(value, leaf)
+        elif isinstance(current, int) and not isinstance(current, bool):
+            value = _as_int(value, leaf)
+        elif isinstance(current, (dict, list)) != isinstance(value, (dict, list)):
+            raise ApiError(400, "Invalid value for %s" % leaf)
+        if parts == ["device", "activeLicenseType"]:
+            _enum(value, LICENSES, "activeLicenseType")
+        if parts == ["device", "hostname"] and (not isinstance(value, str) or not value):
+            raise ApiError(400, "Invalid value for hostname")
+        parent[leaf] = value
+        self.save()
+        return _xml(value)
+
+    # -- device --------------------------------------------------------------------------------------------
+    def _device_status(self):
+        dev = self.state["device"]
+        return {"_classname": "DeviceStatus", "runningFirmware": dev["firmware"],
+                "hostname": self.state["config"]["device"]["hostname"], "model": dev["model"],
+                "platform": "Edge Filer", "serialNumber": dev["serialNumber"], "MacAddress": dev["MacAddress"],
+                "uptime": int(time.time() - dev["bootTime"]), "time": _iso(time.time()),
+                "volumes": sorted(VOLUME_TREE)}
+
+    def _device_action(self, request):
+        _kind, name, _param = _envelope(request)
+        if name not in ("reboot", "poweroff", "reset2default"):
+            raise ApiError(400, "Unknown method: %s" % name)
+        return _xml(None)
+
+    def _file_manager(self, request):
+        _kind, name, param = _envelope(request)
+        if name != "listPhysicalFolders":
+            raise ApiError(400, "Unknown method: %s" % name)
+        path = (param or {}).get("path", "/") if isinstance(param, dict) else "/"
+        path = "/" + path.strip("/")
+        if path == "/":
+            children = [(vol, "/" + vol) for vol in sorted(VOLUME_TREE)]
+        else:
+            volume, _, rel = path[1:].partition("/")
+            if volume not in VOLUME_TREE or (rel and rel not in VOLUME_TREE[volume]):
+                raise ApiError(404, "Resource does not exist")
+            prefix = rel + "/" if rel else ""
+            children = [(d[len(prefix):], "/%s/%s" % (volume, d)) for d in VOLUME_TREE[volume]
+                        if d.startswith(prefix) and "/" not in d[len(prefix):]]
+        return _xml([{"_classname": "PhysicalFolder", "name": name_, "fullpath": full, "type": "folder",
+                      "isShared": False} for name_, full in children])
+
+    def _network(self, request):
+        _kind, name, param = _envelope(request)
+        if name != "tcpconnect":
+            raise ApiError(400, "Unknown method: %s" % name)
+        param = param if isinstance(param, dict) else {}
+        task = self._new_task("TCP connect", "Testing TCP connection to %s:%s" % (param.get("address"),
+                                                                                  param.get("port")),
+                              {"_classname": "TcpConnectResult", "rc": "Open", "address": param.get("address"),
+                               "port": param.get("port")})
+        return _xml("/proc/bgtasks/%d" % task["id"])
+
+    # -- shares --------------------------------------------------------------------------------------------
+    def _share_list(self):
+        return self.state["config"]["fileservices"]["share"]
+
+    def _find_share(self, name):
+        for share in self._share_list():
+            if share["name"] == name:
+                return share
+        raise ApiError(404, "Share does not exist: %s" % name)
+
+    def _new_share(self, fields, firmware=None):
+        share = {"_classname": "ShareConfig", "_uuid": str(uuidlib.uuid4()), "name": None, "volume": None,
+                 "directory": "", "access": "winAclMode", "clientSideCaching": "manual", "exportToAFP": False,
+                 "exportToFTP": False, "exportToNFS": False, "indexed": False, "comment": None, "acl": [],
+                 "trustedNFSClients": [], "screenedFileTypes": []}
+        if (firmware or self.firmware) == FIRMWARE_V1:  # initial_state runs before self.state exists
+            share.update({"dirPermissions": 777, "exportToPCAgent": False, "exportToRSync": False})
+        share.update(fields)
+        return share
+
+    def _shares(self, request, parts):
+        method = request.method
+        if not parts:
+            if method == "GET":
+                return _xml(self._share_list())
+            if method == "POST":
+                kind, name, param = _envelope(request)
+                if kind != "db" or name != "add":
+                    raise ApiError(400, "Unknown method: %s" % name)
+                return self._add_share(param)
+            return _err(405, "Method not allowed")
+        share = self._find_share(parts[0])
+        if len(parts) == 1:
+            if method == "GET":
+                return _xml(share)
+            if method == "PUT":
+                return self._put_share(share, from_xml(request.body))
+            if method == "DELETE":
+                self._share_list().remove(share)
+                self.save()
+                return _xml(None)
+            return _err(405, "Method not allowed")
+        attr = parts[1]
+        if attr not in share or attr.startswith("_"):
+            raise ApiError(404, "Resource does not exist")
+        if method == "GET":
+            return _xml(self._walk(share[attr], parts[2:]))
+        if method == "PUT" and len(parts) == 2:
+            if attr == "name":
+                raise ApiError(400, "A share cannot be renamed")
+            updated = dict(share)
+            updated[attr] = from_xml(request.body)
+            if attr == "screenedFileTypes" and updated["access"] != "winAclMode":
+                raise ApiError(400, "Blocked file types are supported only on shares with Windows ACL emulation "
+                                    "mode (winAclMode)")
+            self._store_share(share, self._validate_share(updated, existing=share))
+            return _xml(share[attr])
+        return _err(405, "Method not allowed")
+
+    def _add_share(self, param):
+        if not isinstance(param, dict):
+            raise ApiError(400, "Invalid share configuration")
+        if "_classname" in param and param["_classname"] != "ShareConfig":
+            raise ApiError(400, "Invalid class for a share: %s" % param["_classname"])
+        fields = {k: v for k, v in param.items() if not k.startswith("_")}
+        share = self._new_share(fields)
+        if param.get("_uuid"):
+            share["_uuid"] = param["_uuid"]
+        share = self._validate_share(share, existing=None)
+        self._share_list().append(share)
+        self.save()
+        return _xml("#config#fileservices#share#" + share["name"])
+
+    def _put_share(self, share, body):
+        if not isinstance(body, dict):
+            raise ApiError(400, "Invalid share configuration")
+        if body.get("_classname") not in (None, "ShareConfig"):
+            raise ApiError(400, "Invalid class for a share: %s" % body["_classname"])
+        if body.get("_uuid") not in (None, share["_uuid"]):
+            raise ApiError(400, "Share uuid mismatch")
+        if body.get("name", share["name"]) != share["name"]:
+            raise ApiError(400, "A share cannot be renamed")
+        merged = dict(share)
+        merged.update({k: v for k, v in body.items() if not k.startswith("_")})
+        self._store_share(share, self._validate_share(merged, existing=share))
+        return _xml(share)
+
+    def _store_share(self, share, validated):
+        share.clear()
+        share.update(validated)
+        self.save()
+
+    def _validate_share(self, share, existing):
+        allowed = set(SHARE_ATTRS) | (set(V1_ONLY) if self.v1 else set())
+        unknown = [k for k in share if not k.startswith("_") and k not in allowed]
+        if unknown:
+            raise ApiError(400, "Unknown share attribute: %s" % ", ".join(sorted(unknown)))
+        out = {"_classname": "ShareConfig", "_uuid": share.get("_uuid") or str(uuidlib.uuid4())}
+        name = share.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ApiError(400, "Share name is required")
+        if len(name) > 80 or SHARE_NAME_FORBIDDEN & set(name) or name != name.strip():
+            raise ApiError(400, "Invalid share name: %s (up to 80 characters, none of \\ / : * ? \" < > |)" % name)
+        for other in self._share_list():
+            if other is not existing and other["name"].lower() == name.lower():
+                raise ApiError(409, "Share already exists: %s" % other["name"])
+        out["name"] = name
+        volume = share.get("volume")
+        if volume not in VOLUME_TREE:
+            raise ApiError(400, "Volume does not exist: %s" % volume)
+        out["volume"] = volume
+        directory = (share.get("directory") or "").strip("/")
+        if directory and directory not in VOLUME_TREE[volume]:
+            raise ApiError(400, "Directory does not exist: %s/%s" % (volume, directory))
+        out["directory"] = directory
+        out["access"] = _enum(share.get("access"), ACCESS_MODES, "access")
+        out["clientSideCaching"] = _enum(share.get("clientSideCaching"), CSC_MODES, "clientSideCaching")
+        for key in SHARE_BOOLS:
+            out[key] = _as_bool(share.get(key), key)
+        comment = share.get("comment")
+        if comment is not None and not isinstance(comment, str):
+            raise ApiError(400, "Invalid value for comment")
+        out["comment"] = comment
+        out["acl"] = [self._validate_ace(ace) for ace in self._list(share.get("acl"), "acl")]
+        out["trustedNFSClients"] = [self._validate_nfs(entry)
+                                    for entry in self._list(share.get("trustedNFSClients"), "trustedNFSClients")]
+        screened = self._list(share.get("screenedFileTypes"), "screenedFileTypes")
+        if any(not isinstance(ext, str) or not ext or "/" in ext for ext in screened):
+            raise ApiError(400, "Invalid value for screenedFileTypes: expected file extensions")
+        if screened and out["access"] != "winAclMode":
+            raise ApiError(400, "Blocked file types are supported only on shares with Windows ACL emulation mode "
+                                "(winAclMode)")
+        out["screenedFileTypes"] = list(screened)
+        if self.v1:
+            perms = _as_int(share.get("dirPermissions", 777), "dirPermissions")
+            if not 0 <= perms <= 777 or any(c not in "01234567" for c in str(perms)):
+                raise ApiError(400, "Invalid value for dirPermissions: %s" % perms)
+            out["dirPermissions"] = perms
+            out["exportToPCAgent"] = _as_bool(share.get("exportToPCAgent", False), "exportToPCAgent")
+            out["exportToRSync"] = _as_bool(share.get("exportToRSync", False), "exportToRSync")
+        return out
+
+    @staticmethod
+    def _list(value, field):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise ApiError(400, "Invalid value for %s: expected a list" % field)
+        return value
+
+    def _validate_ace(self, ace):
+        if not isinstance(ace, dict) or ace.get("_classname") != "ShareACLRule":
+            raise ApiError(400, "Invalid access control entry: expected ShareACLRule")
+        principal = ace.get("principal2")
+        if not isinstance(principal, dict) or principal.get("_classname") not in PRINCIPALS:
+            raise ApiError(400, "Invalid principal type (allowed: %s)" % ", ".join(PRINCIPALS))
+        kind = principal["_classname"]
+        if kind in ("LocalUser", "LocalGroup"):
+            prefix = "#config#auth#users#" if kind == "LocalUser" else "#config#auth#groups#"
+            ref = principal.get("ref")
+            if not isinstance(ref, str) or not ref.startswith(prefix):
+                raise ApiError(400, "Invalid %s reference: %s" % (kind, ref))
+            known = LOCAL_USERS if kind == "LocalUser" else LOCAL_GROUPS
+            if ref[len(prefix):] not in known:
+                raise ApiError(400, "%s does not exist: %s" % ("Local user" if kind == "LocalUser" else "Local group",
+                                                                ref[len(prefix):]))
+            principal_out = {"_classname": kind, "ref": ref}
+        else:
+            pname = principal.get("name")
+            if not isinstance(pname, str) or not pname.strip():
+                raise ApiError(400, "Invalid %s name" % kind)
+            principal_out = {"_classname": kind, "name": pname}
+        perms = ace.get("permissions")
+        access = perms.get("allowedFileAccess") if isinstance(perms, dict) else None
+        _enum(access, FILE_ACCESS, "allowedFileAccess")
+        return {"_classname": "ShareACLRule", "principal2": principal_out,
+                "permissions": {"_classname": "FileAccessPermissions", "allowedFileAccess": access}}
+
+    @staticmethod
+    def _validate_nfs(entry):
+        if not isinstance(entry, dict):
+            raise ApiError(400, "Invalid trusted NFS client entry")
+        address = entry.get("address")
+        if not isinstance(address, str) or not address.strip() or " " in address:
+            raise ApiError(400, "Invalid trusted NFS client address: %s" % address)
+        netmask = entry.get("netmask")
+        octets = netmask.split(".") if isinstance(netmask, str) else []
+        if len(octets) != 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
+            raise ApiError(400, "Invalid trusted NFS client netmask: %s" % netmask)
+        bits = "".join("{0:08b}".format(int(o)) for o in octets)
+        if "01" in bits:
+            raise ApiError(400, "Invalid trusted NFS client netmask: %s" % netmask)
+        out = {"address": address, "netmask": netmask,
+               "accessLevel": _enum(entry.get("accessLevel"), FILE_ACCESS, "accessLevel"),
+               "noRootSquash": _as_bool(entry.get("noRootSquash", False), "noRootSquash"),
+               "insecure": _as_bool(entry.get("insecure", False), "insecure")}
+        if entry.get("_classname"):
+            out["_classname"] = entry["_classname"]
+        return out
+
+    # -- cloud sync ----------------------------------------------------------------------------------------
+    def _sync_mode(self, request):
+        if request.method == "GET":
+            return _xml(self.state["config"]["cloudsync"]["mode"])
+        if request.method != "PUT":
+            return _err(405, "Method not allowed")
+        mode = _enum(from_xml(request.body), ("enabled", "disabled"), "mode")
+        if mode != self.state["config"]["cloudsync"]["mode"]:
+            self.state["config"]["cloudsync"]["mode"] = mode
+            self.state["cloudsync"]["changed"] = time.time()
+            self.save()
+        return _xml(mode)
+
+    def sync_status_id(self, now=None):
+        now = time.time() if now is None else now
+        if self.state["config"]["cloudsync"]["mode"] != "enabled":
+            return "Off"
+        elapsed = now - self.state["cloudsync"]["changed"]
+        init, connecting, syncing = self.state["sim"]["sync_phase_seconds"]
+        if elapsed < init:
+            return "InitializingConnection"
+        if not self.state["portal"]["connected"]:
+            return "DisconnectedPortal"
+        if elapsed < init + connecting:
+            return "ConnectingFolders"
+        if elapsed < init + connecting + syncing:
+            return "Syncing"
+        return "Synced"
+
+    def _sync_status(self):
+        now = time.time()
+        status = self.sync_status_id(now)
+        syncing = status == "Syncing"
+        return {"_classname": "CloudSyncStatus", "id": status,
+                "message": "" if status in ("Synced", "Off") else status,
+                "uploadingFiles": 3 if syncing else 0, "downloadingFiles": 1 if syncing else 0,
+                "filesInUploadQueue": 12 if syncing else 0, "filesInDownloadQueue": 0,
+                "scanningFiles": 0, "selectedFilesToSync": 0,
+                "lastSuccessfulScan": _iso(self.state["cloudsync"]["changed"]) if status == "Synced" else None,
+                "since": _iso(self.state["cloudsync"]["changed"])}
+
+    # -- portal services -----------------------------------------------------------------------------------
+    def _services_status(self):
+        portal = self.state["portal"]
+        services = self.state["config"].get("services") or {}
+        connected = portal["connected"] and bool(services)
+        return {"_classname": "ServicesStatus",
+                "CTERAPortal": {"_classname": "CTERAPortalStatus",
+                                "connectionState": "Connected" if connected else "Disconnected",
+                                "connectedAddress": "192.0.2.10" if connected else None,
+                                "serverList": [{"_classname": "ServerInfo", "name": services.get("server")}]
+                                if connected else [],
+                                "establishedTime": _iso(portal["since"]) if connected else None,
+                                "lastDisconnectReason": None if connected else "Connection lost"},
+                "userDisplayName": services.get("user") if connected else None,
+                "portalVersion": "8.3.1400.9" if connected else None,
+                "serverName": services.get("server")}
+
+    def _services(self, request, parts):
+        if request.method == "GET":
+            return self._walk_get(self._services_status(), parts)
+        if request.method != "POST" or parts:
+            return _err(405, "Method not allowed")
+        _kind, name, param = _envelope(request)
+        param = param if isinstance(param, dict) else {}
+        if name == "isWebSsoEnabled":
+            return _xml({"_classname": "ConnectResult", "rc": "connectOK", "msg": "",
+                         "result": {"_classname": "WebSsoInfo", "hasWebSSO": False}})
+        if name == "attachAndSave":
+            server, user = param.get("server"), param.get("user")
+            if not server or not user:
+                raise ApiError(400, "server and user are required")
+            self.state["config"]["services"] = self._services_config(server, user)
+            self._set_connected(True)
+            task = self._new_task("Connect to cloud services", "Connecting to %s" % server,
+                                  {"_classname": "AttachResult", "rc": "OK"})
+            self.save()
+            return _xml({"_classname": "TaskRef", "id": task["id"]})
+        if name == "reconnect":
+            if self.state["config"].get("services"):
+                self._set_connected(True)
+                self.save()
+            return _xml(None)
+        if name in ("attachFolder", "attachEncryptedFolder", "createFolder"):
+            return self._backup_folder(name, param)
+        raise ApiError(400, "Unknown method: %s" % name)
+
+    def _disconnect(self, request):
+        if from_xml(request.body) is not None:
+            raise ApiError(400, "Only an empty body is accepted (disconnect)")
+        self.state["config"]["services"] = None
+        self._set_connected(False)
+        self.save()
+        return _xml(None)
+
+    # -- backup --------------------------------------------------------------------------------------------
+    @staticmethod
+    def _derived_key(salt, secret):
+        return _sha256("ctera-sim-backup-key:%s:%s" % (salt, secret))
+
+    def _backup_folder(self, name, param):
+        if not self.state["portal"]["connected"]:
+            raise ApiError(500, "The device is not connected to CTERA Portal")
+        backup = self.state["backup"]
+        folder = backup["folder"]
+        if name == "attachFolder":
+            if folder is None:
+                result = {"attachFolderRC": "NotFound"}
+            elif folder["encryptionMode"] == "SecretKeyEncryption":
+                result = {"attachFolderRC": "IsEncrypted", "encryptionMode": folder["encryptionMode"],
+                          "encryptedFolderKey": folder["encryptedFolderKey"], "passPhraseSalt": folder["salt"]}
+            else:
+                result = {"attachFolderRC": "OK", "encryptionMode": folder["encryptionMode"],
+                          "sharedSecret": self._derived_key(folder["salt"], folder["id"]),
+                          "passPhraseSalt": folder["salt"]}
+        elif name == "attachEncryptedFolder":
+            secret = param.get("sharedSecret") or ""
+            if folder is None:
+                result = {"attachFolderRC": "NotFound"}
+            elif folder["passphraseCheck"] != _sha256("%s:%s" % (folder["salt"], secret)):
+                result = {"attachFolderRC": "CheckCodeInCorrect"}
+            else:
+                result = {"attachFolderRC": "OK", "encryptionMode": folder["encryptionMode"],
+                          "sharedSecret": self._derived_key(folder["salt"], secret), "passPhraseSalt": folder["salt"]}
+        else:
+            mode = _enum(param.get("encryptionMode"), ENCRYPTION_MODES, "encryptionMode")
+            secret = param.get("sharedSecret")
+            if folder is not None:
+                result = {"createFolderRC": "FolderAlreadyExists"}
+            elif mode == "SecretKeyEncryption" and (not isinstance(secret, str) or len(secret) < 1):
+                raise ApiError(400, "A passphrase is required for SecretKeyEncryption")
+            else:
+                salt = secrets.token_hex(8)
+                folder = {"id": str(uuidlib.uuid4()), "encryptionMode": mode, "salt": salt,
+                          "encryptedFolderKey": secrets.token_hex(24), "created": _iso(time.time()),
+                          "passphraseCheck": _sha256("%s:%s" % (salt, secret)) if mode == "SecretKeyEncryption"
+                          else None}
+                key = self._derived_key(salt, secret if mode == "SecretKeyEncryption" else folder["id"])
+                folder["keyCheck"] = _sha256(key)
+                backup["folder"] = folder
+                result = {"createFolderRC": "OK", "sharedSecret": key, "passPhraseSalt": salt}
+        result["_classname"] = "AttachFolderResult" if "attachFolderRC" in result else "CreateFolderResult"
+        task = self._new_task(name, "Cloud backup: %s" % name, result)
+        self.save()
+        return _xml("/proc/bgtasks/%d" % task["id"])
+
+    def _put_backup_settings(self, request):
+        body = from_xml(request.body)
+        if not isinstance(body, dict):
+            raise ApiError(400, "Invalid backup settings")
+        current = self.state["config"]["backup"]
+        unknown = [k for k in body if not k.startswith("_") and k not in current]
+        if unknown:
+            raise ApiError(400, "Unknown backup settings attribute: %s" % ", ".join(sorted(unknown)))
+        mode = body.get("encryptionMode", current["encryptionMode"])
+        if mode is not None:
+            _enum(mode, ENCRYPTION_MODES, "encryptionMode")
+        secret = body.get("sharedSecret")
+        folder = self.state["backup"]["folder"]
+        attach = False
+        if secret is not None:
+            if folder is None or _sha256(secret) != folder["keyCheck"]:
+                raise ApiError(400, "Invalid shared secret for the cloud backup folder")
+            if mode != folder["encryptionMode"] or body.get("passPhraseSalt") != folder["salt"]:
+                raise ApiError(400, "Encryption settings do not match the cloud backup folder")
+            attach = True
+        for key, value in body.items():
+            if not key.startswith("_") and key != "sharedSecret":
+                current[key] = value
+        if attach:
+            self.state["backup"]["attached"] = True
+        self.save()
+        return _xml(self._public_config(current))
+
+    def _backup_run(self, now):
+        """Materialise a finished backup run; returns the run state."""
+        backup = self.state["backup"]
+        if backup["run"] == "Running" and now - backup["started"] >= self.state["sim"]["backup_seconds"] - backup["done"]:
+            backup["lastSuccess"] = backup["started"] + self.state["sim"]["backup_seconds"] - backup["done"]
+            backup["run"], backup["started"], backup["done"] = "Idle", None, 0.0
+            self.save()
+        return backup
+
+    def _backup_status(self):
+        now = time.time()
+        backup = self._backup_run(now)
+        attached = backup["attached"]
+        total = self.state["sim"]["backup_seconds"] or 1.0
+        done = backup["done"] + (now - backup["started"] if backup["run"] == "Running" else 0.0)
+        return {"_classname": "BackupStatus",
+                "serviceStatus": {"_classname": "BackupConfStatus",
+                                  "id": "Attached" if attached else "NotInitialized",
+                                  "message": "" if attached else "Cloud backup is not configured"},
+                "status": backup["run"] if attached else "NotConfigured",
+                "suspended": backup["run"] == "Suspended",
+                "running": backup["run"] == "Running",
+                "progress": int(min(100.0, 100.0 * done / total)) if backup["run"] != "Idle" else 0,
+                "encryptionMode": self.state["config"]["backup"]["encryptionMode"] if attached else None,
+                "lastSuccessfulBackupTime": _iso(backup["lastSuccess"]),
+                "currentBackupStartTime": _iso(backup["started"]) if backup["run"] == "Running" else None}
+
+    def _backup_control(self, request):
+        _kind, name, _param = _envelope(request)
+        if name not in ("start", "pause", "resume"):
+            raise ApiError(400, "Unknown method: %s" % name)
+        now = time.time()
+        backup = self._backup_run(now)
+        if not backup["attached"]:
+            raise ApiError(500, "Backup is not configured")
+        if name == "start" and backup["run"] == "Idle":
+            backup["run"], backup["started"], backup["done"] = "Running", now, 0.0
+        elif name == "start" and backup["run"] == "Suspended":
+            backup["run"], backup["started"] = "Running", now
+        elif name == "pause" and backup["run"] in ("Running", "Idle"):
+            if backup["run"] == "Running":
+                backup["done"] += now - backup["started"]
+            backup["run"], backup["started"] = "Suspended", None
+        elif name == "resume" and backup["run"] == "Suspended":
+            if backup["done"] > 0:
+                backup["run"], backup["started"] = "Running", now
+            else:
+                backup["run"] = "Idle"
+        self.save()
+        return _xml(None)
+
+    # -- background tasks ----------------------------------------------------------------------------------
+    def _new_task(self, name, description, result):
+        now = time.time()
+        task = {"id": self.state["next_task"], "name": name, "description": description, "start": now,
+                "result": result}
+        self.state["next_task"] += 1
+        self.state["tasks"].append(task)
+        del self.state["tasks"][:-TASKS_KEPT]
+        return task
+
+    def _task_object(self, task):
+        now = time.time()
+        duration = self.state["sim"]["task_seconds"]
+        finished = now - task["start"] >= duration
+        return {"_classname": "BackgroundTaskStatus", "id": task["id"], "name": task["name"],
+                "description": task["description"], "startTime": _iso(task["start"]),
+                "endTime": _iso(task["start"] + duration) if finished else None,
+                "elapsedTime": int(min(now - task["start"], duration)),
+                "status": "completed" if finished else "running", "percentage": 100 if finished else 50,
+                "result": task["result"] if finished else None, "progstring": "Done" if finished else "Running"}
+
+    def _bgtasks(self, request, parts):
+        tasks = [self._task_object(task) for task in self.state["tasks"]]
+        if not parts:
+            if request.method != "POST":
+                return _xml(tasks) if request.method == "GET" else _err(405, "Method not allowed")
+            kind, name, param = _envelope(request)
+            if kind != "db" or name != "query":
+                raise ApiError(400, "Unknown method: %s" % name)
+            if isinstance(param, dict) and param.get("key"):
+                tasks = [t for t in tasks if str(t.get(param["key"])) == str(param.get("value"))]
+            return _xml(tasks)
+        if request.method != "GET":
+            return _err(405, "Method not allowed")
+        match = [t for t in tasks if str(t["id"]) == parts[0]]
+        if not match:
+            raise ApiError(404, "Task does not exist: %s" % parts[0])
+        return _xml(self._walk(match[0], parts[1:]))
+
+    # -- export --------------------------------------------------------------------------------------------
+    def _export(self):
+        config = self._public_config(self.state["config"])
+        # Our own output, parsed back only to indent it the way Edge configuration files are (3 spaces).
+        element = ElementTree.fromstring(to_xml(config))  # nosec B314
+        ElementTree.indent(element, space="   ", level=1)
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<db id="config" version="%s" firmware=%s '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                'xsi:noNamespaceSchemaLocation="../../db/resources/db.xsd">\n   %s\n</db>\n') % (
+                    self.firmware.split(".")[1], quoteattr(self.firmware),
+                    ElementTree.tostring(element, encoding="unicode"))
+        filename = "%s_%s.xml" % (self.state["config"]["device"]["hostname"],
+                                  time.strftime("%Y-%m-%dT%H_%M_%S", time.localtime()))
+        return Response(200, body, "application/xml; charset=utf-8",
+                        [("Content-Disposition", 'attachment; filename="%s"' % filename)])
