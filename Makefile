@@ -43,11 +43,14 @@ integration: venv collection
 conformance: venv collection
 	$(BIN)/python -m pytest -q tests/conformance
 
+# ansible-test sanity over a copy at build/sanity/ansible_collections/filefleet/office; e.g. SANITY_ARGS='--test pylint'.
 sanity: venv
-	$(BIN)/python tests/sanity/run_sanity.py
+	$(BIN)/python tests/sanity/run_sanity.py $(SANITY_ARGS)
 
+# Settings and excluded paths are in .ansible-lint; the collection is found through $(COLL_LINK).
 lint: venv collection
-	$(BIN)/ansible-lint --profile production --offline
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production --offline
+	$(BIN)/antsibull-changelog lint
 
 benchmarks: venv collection
 	$(BIN)/python benchmarks/run_all.py
