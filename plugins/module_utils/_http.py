@@ -201,8 +201,10 @@ class HttpClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+        # Passed on every request: a session-level value would lose to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = True
         if not validate_certs:
-            self.session.verify = False
+            self.verify = False
             try:
                 from urllib3.exceptions import InsecureRequestWarning
                 import warnings
@@ -210,7 +212,7 @@ class HttpClient:
             except ImportError:  # pragma: no cover
                 pass
         elif ca_path:
-            self.session.verify = ca_path
+            self.verify = ca_path
         self.session.headers.update({"User-Agent": USER_AGENT})
         if headers:
             self.session.headers.update(headers)
@@ -253,7 +255,7 @@ class HttpClient:
                 self.request_count += 1
                 response = self.session.request(method, url, data=data, json=json, headers=headers, params=params,
                                                 allow_redirects=allow_redirects, timeout=timeout or self.timeout,
-                                                stream=stream)
+                                                stream=stream, verify=self.verify)
             except requests.exceptions.SSLError as exc:
                 raise TLSError(
                     "TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the server "

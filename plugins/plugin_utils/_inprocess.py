@@ -27,7 +27,10 @@ import os
 import traceback
 from contextlib import contextmanager
 
-from ansible.executor.module_common import get_action_args_with_defaults
+try:  # ansible-core < 2.19: action plugins merge module_defaults themselves
+    from ansible.executor.module_common import get_action_args_with_defaults
+except ImportError:  # ansible-core >= 2.19 merges them into the task args before the action runs
+    get_action_args_with_defaults = None
 from ansible.module_utils.basic import remove_values
 from ansible.module_utils.common.arg_spec import ModuleArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -129,8 +132,10 @@ class InProcessAction(ActionBase):
 
         short_name = module_name.split(".")[-1]
         module_code = importlib.import_module(MODULE_PACKAGE + short_name)
-        args = get_action_args_with_defaults(module_name, self._task.args, self._task.module_defaults,
-                                             self._templar, action_groups=self._task._parent._play._action_groups)
+        args = dict(self._task.args)
+        if get_action_args_with_defaults is not None:
+            args = get_action_args_with_defaults(module_name, args, self._task.module_defaults, self._templar,
+                                                 action_groups=self._task._parent._play._action_groups)
         spec = module_code.argument_spec()
         kwargs = dict((k, v) for k, v in module_code.MODULE_KWARGS.items() if k in VALIDATOR_KWARGS)
         with _environment(self._task_environment()):
