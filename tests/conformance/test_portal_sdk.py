@@ -1,0 +1,452 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The official CTERA SDK (cterasdk 2.20.50), unchanged, against the Portal simulator over verified TLS.
+
+These tests are the evidence that the simulator speaks the portal's protocol: every operation goes through the
+SDK, and outcomes are checked both through the SDK and through the simulator's own state (``GET /_sim/state``).
+
+TLS: cterasdk only exposes ``connector.ssl`` as a bool (True = verify, pydantic-validated, so an SSLContext
+cannot be passed) and aiohttp builds its verifying default context once, at import time, so ``SSL_CERT_FILE``
+set later has no effect. The fixture therefore adds the simulator's generated CA to aiohttp's verifying
+default context; certificate and host name verification stay on (``test_tls_is_verified`` shows that a client
+without the CA is refused).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import ssl
+import time
+import urllib.error
+import urllib.request
+
+import aiohttp.connector
+import pytest
+
+import cterasdk
+from cterasdk import core_types
+from cterasdk.core.enum import Role
+from cterasdk.core.query import FilterBuilder
+from cterasdk.exceptions import CTERAException, ObjectNotFoundException
+from cterasdk.exceptions.auth import AuthenticationError
+from cterasdk.exceptions.session import SessionExpired
+from cterasdk.exceptions.transport import BadRequest, Conflict, Forbidden, NotFound
+
+from simulators.harness import Simulators
+from simulators.portal import PortalService
+
+DEVICES = [("acme-filer-1", "acme", "https://127.0.0.1:9001", "vGateway", True),
+           ("acme-filer-2", "acme", "https://127.0.0.1:9002", "C800", False),
+           ("globex-filer-1", "globex", "https://127.0.0.1:9003", "vGateway", True)]
+
+
+@pytest.fixture(scope="module")
+def sims(tmp_path_factory):
+    state_dir = str(tmp_path_factory.mktemp("portal-sim"))
+    # Devices are registered the way serve.py does it, before the server starts: the running server must load
+    # them from the persisted state.
+    seed = PortalService(os.path.join(state_dir, "portal.json"))
+    for name, tenant, url, model, connected in DEVICES:
+        seed.register_device(name, tenant, url, model=model, connected=connected)
+    with Simulators(state_dir, portal=True) as running:
+        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
+            cafile=running.info["portal"]["ca_path"])
+        yield running
+
+
+@pytest.fixture(scope="module")
+def portal(sims):
+    return sims.info["portal"]
+
+
+@pytest.fixture(scope="module")
+def address(portal):
+    host_port = portal["url"].split("://", 1)[1]
+    host, port = host_port.rsplit(":", 1)
+    return host, int(port)
+
+
+def _state(sims):
+    return sims.state(sims.info["portal"])
+
+
+def _stats(sims):
+    return sims.stats(sims.info["portal"])
+
+
+@pytest.fixture()
+def admin(portal, address):
+    client = cterasdk.GlobalAdmin(*address)
+    client.login(portal["username"], portal["password"])
+    yield client
+    try:
+        client.logout()
+    except Exception:  # pylint: disable=broad-except
+        pass
+
+
+def _raw(portal, method, path, body=None, headers=None):
+    host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
+    conn = http.client.HTTPSConnection(host, int(port), timeout=10,
+                                       context=ssl.create_default_context(cafile=portal["ca_path"]))
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read().decode()
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_tls_is_verified(portal, address):
+    with pytest.raises(urllib.error.URLError) as info:
+        urllib.request.urlopen(portal["url"] + "/admin/public/publicInfo", timeout=10,
+                               context=ssl.create_default_context())
+    assert isinstance(info.value.reason, ssl.SSLCertVerificationError)
+    info = cterasdk.GlobalAdmin(*address).test()
+    assert info.version.count(".") >= 2
+    assert info.name
+
+
+def test_login_bootstrap_and_logout(sims, portal, address):
+    before = _stats(sims)
+    client = cterasdk.GlobalAdmin(*address)
+    client.login(portal["username"], portal["password"])
+    account = client.session().account
+    assert account.name == "admin"
+    assert account.tenant == "Administration"
+    assert account.role.name == "ReadWriteAdmin"
+    assert str(client.session().software_version).count(".") >= 2
+    during = _stats(sims)
+    assert during["logins"] == before["logins"] + 1
+    assert during["active_sessions"] == before["active_sessions"] + 1
+    client.logout()
+    assert _stats(sims)["active_sessions"] == before["active_sessions"]
+
+
+def test_bad_password_is_authentication_error(sims, portal, address):
+    before = _stats(sims)["failed_logins"]
+    with pytest.raises(AuthenticationError) as info:
+        cterasdk.GlobalAdmin(*address).login(portal["username"], portal["password"] + "x")
+    assert isinstance(info.value.__cause__, Forbidden)
+    assert _stats(sims)["failed_logins"] == before + 1
+
+
+def test_unauthenticated_call_redirects_to_login_page(portal):
+    status, headers, _ = _raw(portal, "GET", "/admin/api/currentSession")
+    assert status == 302
+    assert headers["Location"] == "/ServicesPortal/login.html"
+
+
+def test_browse_tenant_and_back(admin):
+    admin.portals.browse("acme")
+    assert admin.session().account.tenant == "acme"
+    assert admin.api.get("/currentPortal") == "acme"
+    admin.users.list_local_users()  # tenant scoped collection works while browsing
+    with pytest.raises(NotFound) as info:
+        admin.portals.browse("no-such-tenant")
+    assert "no-such-tenant" in info.value.reason
+    assert admin.api.get("/currentPortal") == "acme"
+    admin.portals.browse_global_admin()
+    assert admin.session().account.tenant == "Administration"
+    assert admin.api.get("/currentPortal") == ""
+    with pytest.raises(BadRequest) as info:
+        list(admin.users.list_local_users())
+    assert "tenant" in info.value.reason
+
+
+def test_tenant_is_per_http_session(portal, address, admin):
+    admin.portals.browse("acme")
+    other = cterasdk.GlobalAdmin(*address)
+    other.login(portal["username"], portal["password"])
+    try:
+        other.portals.browse("globex")
+        assert admin.api.get("/currentPortal") == "acme"
+        assert other.api.get("/currentPortal") == "globex"
+    finally:
+        other.logout()
+
+
+def test_add_and_list_tenants(sims, admin):
+    ref = admin.portals.add("initech", display_name="Initech", company="Initech LLC")
+    assert ref == "/portals/initech"
+    names = [t.name for t in admin.portals.list_tenants(include=["displayName"])]
+    assert names.count("initech") == 1 and {"acme", "globex"} <= set(names)
+    assert admin.portals.get("initech", include=["companyName"]).companyName == "Initech LLC"
+    with pytest.raises(Conflict):
+        admin.portals.add("initech")
+    assert _state(sims)["tenants"]["initech"]["displayName"] == "Initech"
+    admin.portals.browse("initech")
+    admin.users.add("ini", "ini@example.com", "Ini", "Tech", "Passw0rd!", Role.EndUser)
+    assert "ini" in _state(sims)["tenants"]["initech"]["users"]
+    assert "ini" not in _state(sims)["tenants"]["acme"]["users"]
+
+
+def test_user_add_get_modify_delete(sims, admin):
+    admin.portals.browse("acme")
+    admin.users.add("alice", "alice@example.com", "Alice", "Wonder", "Secret1!pw", Role.EndUser,
+                    company="Acme", comment="first", password_change=True)
+    got = admin.users.get(core_types.UserAccount("alice"),
+                          ["email", "firstName", "lastName", "role", "uid", "baseObjectRef", "company",
+                           "requirePasswordChangeOn"])
+    assert (got.name, got.email, got.firstName, got.lastName, got.role, got.company) == \
+        ("alice", "alice@example.com", "Alice", "Wonder", "EndUser", "Acme")
+    assert isinstance(got.uid, int)
+    assert got.baseObjectRef == "objs/%d/acme/PortalUser/alice" % got.uid
+    assert len(got.requirePasswordChangeOn) == 10
+    full = admin.api.get("/users/alice")
+    assert full.password is None and full._classname == "PortalUser"  # pylint: disable=protected-access
+    stored = _state(sims)["tenants"]["acme"]["users"]["alice"]
+    assert stored["email"] == "alice@example.com"
+    assert "Secret1!pw" not in str(stored)
+
+    admin.users.modify("alice", new_username="alice.w", email="aw@example.com", role=Role.ReadOnlyAdmin, comment="")
+    users = _state(sims)["tenants"]["acme"]["users"]
+    assert "alice" not in users
+    assert users["alice.w"]["email"] == "aw@example.com"
+    assert users["alice.w"]["role"] == "ReadOnlyAdmin"
+    assert users["alice.w"]["uid"] == got.uid
+    assert users["alice.w"]["password_hash"] == stored["password_hash"]  # null password = unchanged
+    assert users["alice.w"]["company"] == "Acme" and users["alice.w"]["comment"] in ("", None)
+    with pytest.raises(ObjectNotFoundException):
+        admin.users.get(core_types.UserAccount("alice"))
+    with pytest.raises(CTERAException) as info:
+        admin.users.modify("nobody", email="x@example.com")
+    assert isinstance(info.value.__cause__, NotFound)
+
+    admin.users.delete(core_types.UserAccount("alice.w"))
+    assert "alice.w" not in _state(sims)["tenants"]["acme"]["users"]
+    with pytest.raises(ObjectNotFoundException):
+        admin.users.get(core_types.UserAccount("alice.w"))
+    with pytest.raises(NotFound):
+        admin.users.delete(core_types.UserAccount("alice.w"))
+
+
+def test_user_validation_errors(sims, admin):
+    admin.portals.browse("acme")
+    admin.users.add("bob", "bob@example.com", "Bob", "B", "Secret1!pw", Role.EndUser)
+    cases = [
+        (("bob", "bob2@example.com", "Bob", "B", "Secret1!pw", Role.EndUser), Conflict, "already exists"),
+        (("carol", "carol@example.com", "C", "C", "Secret1!pw", "Emperor"), BadRequest, "role"),
+        (("carol", "not-an-email", "C", "C", "Secret1!pw", Role.EndUser), BadRequest, "email"),
+        (("", "carol@example.com", "C", "C", "Secret1!pw", Role.EndUser), BadRequest, "name"),
+        (("carol", "carol@example.com", "C", "C", None, Role.EndUser), BadRequest, "Password"),
+    ]
+    for args, error, text in cases:
+        with pytest.raises(error) as info:
+            admin.users.add(*args)
+        assert text in info.value.reason
+    assert "carol" not in _state(sims)["tenants"]["acme"]["users"]
+    param = cterasdk.common.Object(_classname="PortalUser", name="dave", email="dave@example.com", firstName="D",
+                                   lastName="D", password="Secret1!pw", role="EndUser",
+                                   requirePasswordChangeOn="31/12/2030")
+    with pytest.raises(BadRequest) as info:
+        admin.api.add("/users", param)
+    assert "YYYY-MM-DD" in info.value.reason
+    # The SDK's misspelt compliance officer role is accepted and stored under its real name.
+    admin.users.add("erin", "erin@example.com", "Erin", "E", "Secret1!pw", Role.ComplianceOfficer)
+    assert _state(sims)["tenants"]["acme"]["users"]["erin"]["role"] == "ComplianceOfficer"
+    with pytest.raises(CTERAException):
+        admin.users.modify("erin", role="Emperor")
+    assert _state(sims)["tenants"]["acme"]["users"]["erin"]["role"] == "ComplianceOfficer"
+
+
+def test_list_130_users_paging_and_filters(sims, admin):
+    admin.portals.browse("globex")
+    for index in range(130):
+        role = Role.ReadWriteAdmin if index % 10 == 0 else Role.EndUser
+        admin.users.add("u%03d" % index, "u%03d@globex.example" % index, "U", str(index), "Secret1!pw", role)
+    assert len(_state(sims)["tenants"]["globex"]["users"]) >= 130
+    listed = [u.name for u in admin.users.list_local_users(include=["email", "role"])]
+    expected = {"u%03d" % i for i in range(130)}
+    assert sorted(n for n in listed if n in expected) == sorted(expected)
+    assert len(listed) == len(set(listed)) == len(_state(sims)["tenants"]["globex"]["users"])
+
+    like = [u.name for u in admin.users.list_local_users(filters=[FilterBuilder("name").like("u12")])]
+    assert sorted(like) == ["u%03d" % i for i in range(120, 130)]
+    admins = list(admin.users.list_local_users(include=["role"], filters=[FilterBuilder("role").eq("ReadWriteAdmin")]))
+    assert sorted(u.name for u in admins) == ["u%03d" % i for i in range(0, 130, 10)]
+    assert all(u.role == "ReadWriteAdmin" for u in admins)
+    either = [u.name for u in admin.users.list_local_users(
+        filters=[FilterBuilder("name").eq("u001"), FilterBuilder("email").eq("u002@globex.example")])]
+    assert sorted(either) == ["u001", "u002"]  # two filters are OR-ed (orFilter=true)
+    not_like = [u.name for u in admin.users.list_local_users(filters=[FilterBuilder("name").notLike("u0")])]
+    assert len(not_like) == len([n for n in listed if "u0" not in n])
+
+
+def test_apply_changes_waits_for_task(sims, admin):
+    admin.portals.browse("acme")
+    task = admin.users.apply_changes(wait=True)
+    assert task.completed and task.end_time is not None
+    assert task.tenant == _state(sims)["tenants"]["acme"]["uid"]
+    admin.portals.browse_global_admin()
+    task = admin.portals.apply_changes(wait=True)
+    assert task.completed
+    polled = [k for k in _stats(sims)["requests"] if "/bgTasks/" in k]
+    assert polled, "outside a tenant the SDK polls GET /admin/api/servers/MainDB/bgTasks/N"
+    state = _state(sims)
+    assert str(task.id) in state["tasks"] and state["tasks"][str(task.id)]["endTime"]
+
+
+def test_s3_credentials(sims, admin):
+    admin.portals.browse("acme")
+    admin.users.add("keyuser", "keyuser@example.com", "K", "U", "Secret1!pw", Role.ReadWriteAdmin)
+    account = core_types.UserAccount("keyuser")
+    uid = admin.users.get(account, ["uid"]).uid
+    created = admin.users.credentials.s3.create(account)
+    assert created.accessKey and created.secretKey
+    listed = admin.users.credentials.s3.all(account)
+    assert [k.accessKey for k in listed] == [created.accessKey]
+    assert all(k.secretKey is None for k in listed)
+    assert [k["accessKey"] for k in _state(sims)["api_keys"][str(uid)]] == [created.accessKey]
+    second = admin.users.credentials.s3.create(account)
+    admin.users.credentials.s3.delete(created.accessKey, account)
+    assert [k.accessKey for k in admin.users.credentials.s3.all(account)] == [second.accessKey]
+    assert admin.users.credentials.s3.delete("CTNOSUCHKEY", account) is None
+    assert [k["accessKey"] for k in _state(sims)["api_keys"][str(uid)]] == [second.accessKey]
+
+
+def test_groups_and_members(sims, admin):
+    admin.portals.browse("acme")
+    for name in ("gm1", "gm2", "gm3"):
+        admin.users.add(name, name + "@example.com", "G", "M", "Secret1!pw", Role.EndUser)
+    admin.groups.add("team", "the team", members=[core_types.UserAccount("gm1")])
+    group = admin.groups.get(core_types.GroupAccount("team"), ["description", "baseObjectRef"])
+    assert group.description == "the team"
+
+    def ref(name):
+        return admin.users.get(core_types.UserAccount(name), ["baseObjectRef"]).baseObjectRef
+
+    assert admin.groups.get_members(core_types.GroupAccount("team")) == [ref("gm1")]
+    admin.groups.add_members(core_types.GroupAccount("team"), [core_types.UserAccount("gm2"),
+                                                                core_types.UserAccount("gm3")])
+    assert sorted(admin.groups.get_members(core_types.GroupAccount("team"))) == sorted(ref(n) for n in ("gm1", "gm2", "gm3"))
+    admin.groups.remove_members(core_types.GroupAccount("team"), [core_types.UserAccount("gm1")])
+    assert sorted(admin.groups.get_members(core_types.GroupAccount("team"))) == sorted([ref("gm2"), ref("gm3")])
+    with pytest.raises(Conflict):
+        admin.groups.add("team")
+    assert [g.name for g in admin.groups.list_local_groups(filters=[FilterBuilder("name").eq("team")])] == ["team"]
+
+    # Membership follows user renames and deletions.
+    admin.users.modify("gm2", new_username="gm2-renamed")
+    admin.users.delete(core_types.UserAccount("gm3"))
+    assert admin.groups.get_members(core_types.GroupAccount("team")) == [ref("gm2-renamed")]
+    members = _state(sims)["tenants"]["acme"]["groups"]["team"]["members"]
+    assert members == [_state(sims)["tenants"]["acme"]["users"]["gm2-renamed"]["uid"]]
+
+    admin.groups.modify("team", new_groupname="crew", description="renamed")
+    assert "team" not in _state(sims)["tenants"]["acme"]["groups"]
+    assert _state(sims)["tenants"]["acme"]["groups"]["crew"]["description"] == "renamed"
+    assert admin.groups.get_members(core_types.GroupAccount("crew")) == [ref("gm2-renamed")]
+    admin.groups.delete(core_types.GroupAccount("crew"))
+    assert "crew" not in _state(sims)["tenants"]["acme"]["groups"]
+    with pytest.raises(ObjectNotFoundException):
+        admin.groups.get(core_types.GroupAccount("crew"))
+
+
+def test_services_portal_tenant_admin(sims, portal, address, admin):
+    # On 127.0.0.1 the Host header names no tenant, so the simulator serves the first tenant, "acme".
+    admin.portals.browse("acme")
+    admin.users.add("rwadmin", "rw@example.com", "R", "W", "Tenant1!pw", Role.ReadWriteAdmin)
+    admin.users.add("roadmin", "ro@example.com", "R", "O", "Tenant1!pw", Role.ReadOnlyAdmin)
+    tenant_admin = cterasdk.ServicesPortal(*address)
+    tenant_admin.login("rwadmin", "Tenant1!pw")
+    try:
+        assert tenant_admin.session().account.tenant == "acme"
+        assert tenant_admin.session().account.role.name == "ReadWriteAdmin"
+        tenant_admin.users.add("viaportal", "vp@example.com", "V", "P", "Tenant1!pw", Role.EndUser)
+        assert "viaportal" in _state(sims)["tenants"]["acme"]["users"]
+        assert "viaportal" in [u.name for u in tenant_admin.users.list_local_users()]
+        assert tenant_admin.users.apply_changes(wait=True).completed
+    finally:
+        tenant_admin.logout()
+    read_only = cterasdk.ServicesPortal(*address)
+    read_only.login("roadmin", "Tenant1!pw")
+    try:
+        assert read_only.users.get(core_types.UserAccount("viaportal"), ["email"]).email == "vp@example.com"
+        with pytest.raises(Forbidden):
+            read_only.users.add("blocked", "b@example.com", "B", "B", "Tenant1!pw", Role.EndUser)
+        with pytest.raises(Forbidden):
+            read_only.users.delete(core_types.UserAccount("viaportal"))
+    finally:
+        read_only.logout()
+    assert "blocked" not in _state(sims)["tenants"]["acme"]["users"]
+    assert "viaportal" in _state(sims)["tenants"]["acme"]["users"]
+    with pytest.raises(AuthenticationError):
+        cterasdk.ServicesPortal(*address).login("rwadmin", "wrong")
+    with pytest.raises(AuthenticationError):
+        cterasdk.ServicesPortal(*address).login("admin", portal["password"])  # global admin is no tenant user
+
+
+def test_services_portal_tenant_from_host_header(portal, admin):
+    admin.portals.browse("globex")
+    admin.users.add("gxadmin", "gx@example.com", "G", "X", "Tenant1!pw", Role.ReadWriteAdmin)
+    form = "j_username=gxadmin&j_password=Tenant1%21pw"
+    status, headers, _ = _raw(portal, "POST", "/ServicesPortal/api/login", form,
+                              {"Host": "globex.portal.example", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.startswith("JSESSIONID=") and "Path=/" in headers["Set-Cookie"]
+    status, _, body = _raw(portal, "GET", "/ServicesPortal/api/currentPortal",
+                           headers={"Host": "globex.portal.example", "Cookie": cookie})
+    assert (status, body) == (200, "<val>globex</val>")
+    status, _, _ = _raw(portal, "POST", "/ServicesPortal/api/login", form,
+                        {"Host": "acme.portal.example", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403
+
+
+def test_session_expiry_then_second_login(sims, portal, address):
+    client = cterasdk.GlobalAdmin(*address)
+    client.login(portal["username"], portal["password"])
+    client.portals.browse("acme")
+    sims.faults(portal, {"expire_sessions": True})
+    assert _stats(sims)["active_sessions"] == 0
+    with pytest.raises(SessionExpired):
+        list(client.users.list_local_users())
+    with pytest.raises(SessionExpired):
+        client.api.get("/currentSession")
+    client.login(portal["username"], portal["password"])
+    assert client.session().account.tenant == "Administration"  # a new session starts outside any tenant
+    client.portals.browse("acme")
+    assert len(list(client.users.list_local_users())) >= 1
+    client.logout()
+
+
+def test_idle_session_timeout(tmp_path):
+    with Simulators(str(tmp_path), portal=True, extra_args=["--session-timeout", "1"]) as short:
+        entry = short.info["portal"]
+        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=entry["ca_path"])  # pylint: disable=W0212
+        host, port = entry["url"].split("://", 1)[1].rsplit(":", 1)
+        client = cterasdk.GlobalAdmin(host, int(port))
+        client.login(entry["username"], entry["password"])
+        client.api.get("/currentSession")
+        time.sleep(1.3)
+        with pytest.raises(SessionExpired):
+            client.api.get("/currentSession")
+        client.login(entry["username"], entry["password"])
+        assert client.api.get("/currentSession").username == "admin"
+        client.logout()
+
+
+def test_devices_inventory(sims, admin):
+    filers = list(admin.devices.filers(include=["deviceConnectionStatus", "uid"], allPortals=True))
+    by_name = {f.name: f for f in filers}
+    assert set(by_name) >= {d[0] for d in DEVICES}
+    for name, tenant, url, model, connected in DEVICES:
+        filer = by_name[name]
+        assert filer.deviceType == model
+        assert filer.remoteAccessUrl == url
+        assert filer.version == "7.11.1000.1"
+        assert filer.portal.split("/")[-1] == tenant
+        assert filer.deviceConnectionStatus.connected is connected
+    admin.portals.browse("globex")
+    assert [f.name for f in admin.devices.filers()] == ["globex-filer-1"]
+    one = admin.devices.device("acme-filer-2", tenant="acme")
+    assert one.deviceType == "C800" and one.remoteAccessUrl == "https://127.0.0.1:9002"
+    with pytest.raises(ObjectNotFoundException):
+        admin.devices.device("ghost", tenant="acme")
+    assert [f.name for f in admin.devices.by_name(["globex-filer-1"])] == ["globex-filer-1"]
+    assert {d["name"] for d in _state(sims)["tenants"]["acme"]["devices"].values()} >= {"acme-filer-1", "acme-filer-2"}
