@@ -413,3 +413,39 @@ def test_proxy_relations_stay_consistent_and_node_delete_removes_consumer(api):
     reuse, _node = _new_node(api, OSLO, "New proxy")
     assert api.ok("GET", "/v1/bunits/%d/consumers/%d/node/activate" % (OSLO, reuse["id"]),
                   params={"tsmName": "sthlm-proxy"}) == "STHLM-PROXY"
+
+
+def test_consumer_posted_with_an_existing_id_moves_between_business_units(api):
+    created = api.ok("POST", "/v1/bunits/%d/consumers" % STOCKHOLM, json={"name": "Travelling laptop"})
+    moved = api.ok("POST", "/v1/bunits/%d/consumers" % OSLO, json={"id": created["id"], "name": "Travelling laptop"})
+    assert moved["id"] == created["id"] and moved["businessUnit"]["id"] == OSLO
+    assert api.state()["consumers"][str(created["id"])]["bunitId"] == OSLO
+    assert api.ok("GET", "/v1/bunits/%d/consumers" % STOCKHOLM)["total"] == 0
+    _assert_error(api.call("GET", "/v1/bunits/%d/consumers/%d" % (STOCKHOLM, created["id"])), 404)
+
+
+def test_restart_keeps_objects_credentials_and_sessions(tmp_path):
+    state_dir = str(tmp_path / "restart")
+    with Simulators(state_dir, cloutility=True) as first:
+        client = Api(first)
+        client.login()
+        consumer = client.ok("POST", "/v1/bunits/%d/consumers" % OSLO, json={"name": "Survivor"})
+        token, entry = client.token, client.entry
+    with Simulators(state_dir, cloutility=True) as second:
+        again = Api(second)
+        assert {k: again.entry[k] for k in ("username", "password", "client_id", "origin")} == \
+            {k: entry[k] for k in ("username", "password", "client_id", "origin")}
+        again.token = token
+        assert again.ok("GET", "/v1/bunits/%d/consumers/%d" % (OSLO, consumer["id"]))["name"] == "Survivor"
+
+
+def test_plain_http_hrefs_use_the_request_scheme_and_host(tmp_path):
+    with Simulators(str(tmp_path / "plain"), cloutility=True, plain_http=True) as plain:
+        client = Api(plain)
+        assert client.url.startswith("http://")
+        client.login()
+        listing = client.ok("GET", "/v1/bunits/%d/consumers" % STOCKHOLM)
+        assert listing["href"] == client.url + "/v1/bunits/%d/consumers" % STOCKHOLM
+        headers = {"Origin": client.origin, "Authorization": "Bearer " + client.token, "Host": "backup.example:8080"}
+        other = requests.get(client.url + "/v1/bunits/%d" % OSLO, headers=headers, timeout=10)
+        assert other.json()["href"] == "http://backup.example:8080/v1/bunits/%d" % OSLO

@@ -235,10 +235,6 @@ def _ci_get(data, name, default=None):
     return default
 
 
-def _ci_has(data, name):
-    return isinstance(data, dict) and any(isinstance(k, str) and k.lower() == name.lower() for k in data)
-
-
 def _bool(value, default):
     if value is None or value == "":
         return default
@@ -608,7 +604,7 @@ class CloutilityService(Service):
         denied = "Authorization has been denied for this request."
         challenge = [("WWW-Authenticate", "Bearer")]
         header = request.header("Authorization") or ""
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "Unauthorized", denied, "No bearer access token was sent.", challenge)
         entry = self.state["accessTokens"].get(_digest(token.strip()))
@@ -1348,8 +1344,8 @@ class CloutilityService(Service):
         if target["id"] not in agent["node"]["proxyTargets"]:
             agent["node"]["proxyTargets"].append(target["id"])
             target["node"]["proxyAgents"].append(agent["id"])
-            self._audit(target, 200, "Node %s granted proxy authority to %s." % (target["node"]["tsmName"],
-                                                                                agent["node"]["tsmName"]))
+            self._audit(target, 200, "Node %s granted proxy authority to %s."
+                        % (target["node"]["tsmName"], agent["node"]["tsmName"]))
             self.save()
 
     def _unlink(self, agent, target):
@@ -1358,8 +1354,8 @@ class CloutilityService(Service):
                            % (agent["node"]["tsmName"], target["node"]["tsmName"]))
         agent["node"]["proxyTargets"].remove(target["id"])
         target["node"]["proxyAgents"] = [c for c in target["node"]["proxyAgents"] if c != agent["id"]]
-        self._audit(target, 200, "Node %s revoked proxy authority of %s." % (target["node"]["tsmName"],
-                                                                            agent["node"]["tsmName"]))
+        self._audit(target, 200, "Node %s revoked proxy authority of %s."
+                    % (target["node"]["tsmName"], agent["node"]["tsmName"]))
         self.save()
 
     def _list_proxy_agents(self, request, bid, cid):
