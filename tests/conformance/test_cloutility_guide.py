@@ -378,6 +378,12 @@ def test_node_create_and_activation_name_rules(api):
     assert state["consumers"][str(consumer["id"])]["node"]["tsmName"] == "STOCKHOLM-FS01+A&B"
     assert "tsmName" not in state["consumers"][str(other["id"])]["node"]
 
+    edited = api.ok("PUT", node_path, json={"operatingSystem": {"id": 3}, "type": {"id": 3}, "domain": {"id": 6},
+                                            "contact": "ops"})
+    assert edited["domain"]["name"] == "1YEAR" and edited["type"]["name"] == "Application server"
+    assert "clientOptionSet" not in edited and edited["cpuCount"] == 1 and edited["tsmName"] == "STOCKHOLM-FS01+A&B"
+    _assert_error(api.call("PUT", node_path, json={"operatingSystem": {"id": 3}, "type": {"id": 1},
+                                                   "domain": {"id": 1}, "server": {"id": 99}}), 400)
     changed = api.ok("POST", node_path + "/password", json={"tsmPassword": "N3w-Passw0rd"})
     assert changed["tsmPassword"] == "N3w-Passw0rd"
     _assert_error(api.call("POST", node_path + "/password", json={"tsmPassword": "short"}), 400)

@@ -130,6 +130,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import inspect
+import json
 import re
 import secrets
 import ssl
@@ -415,7 +416,12 @@ class CloutilityService(Service):
 
     def fault_response(self, status, body, headers):
         if body:
-            return Response(status, body, "application/json; charset=utf-8", headers)
+            try:
+                json.loads(body)
+                content_type = "application/json; charset=utf-8"
+            except ValueError:
+                content_type = "text/plain; charset=utf-8"
+            return Response(status, body, content_type, headers)
         error = ApiError(status, "SimulatedFault", "An error has occurred.", "Injected fault (HTTP %d)." % status)
         return Response.json({"code": error.code, "message": error.message,
                               "developerMessage": error.developer_message, "status": status}, status, headers)
