@@ -52,7 +52,8 @@ Choices where no public source says what the real server does (marked [I]/[?] in
 * Missing or wrong ``Origin``: on ``/v1/oauth`` 400 ``{"error": "invalid_client", "error_description": ...}``;
   on API calls (checked after the token, because the origin belongs to the token's client) 403 with the error
   body, code ``OriginNotAllowed``. A valid request with the right ``Origin`` gets
-  ``Access-Control-Allow-Origin`` back.
+  ``Access-Control-Allow-Origin`` back; an ``OPTIONS`` preflight from the registered origin answers 200 with the
+  CORS headers, from any other origin 400.
 * Missing, unknown or expired bearer token: 401 with ``WWW-Authenticate: Bearer`` and the error body
   (message "Authorization has been denied for this request.", developerMessage says which case).
 * Unknown ``client_id``: 400 ``invalid_client``. Unsupported grant type: 400 ``unsupported_grant_type``.
