@@ -7,7 +7,11 @@
     python tests/simulators/serve.py --portal-port 9443 --state-dir /tmp/sim
     python tests/simulators/serve.py --portal-port 0 --edge-port 0 --edge-count 4 --cloutility-port 0 --state-dir D
 
-A port of 0 picks a free one (for ``--edge-port``: a free block of ``--edge-count`` consecutive ports).
+    python tests/simulators/serve.py --portal-port 0 --edge-port 0 --edge-count 4 --edge-tenants acme,globex --state-dir D
+
+``--edge-tenants`` registers the filers on the portal as devices of those tenants (consecutive blocks), so the
+portal lists them as a real portal lists the filers connected to it; each edge entry of the ready line then
+carries its ``tenant``. A port of 0 picks a free one (for ``--edge-port``: a free block of ``--edge-count`` consecutive ports).
 When every listener is up, exactly one JSON line is printed on stdout:
 
     {"portal": {"url", "username", "password", "ca_path"}, "edges": [...], "cloutility": {...}}
@@ -58,6 +62,9 @@ def build_parser():
     parser.add_argument("--edge-port", type=int, help="first port of the Edge Filers (0: any free block)")
     parser.add_argument("--edge-count", type=int, default=1, help="how many Edge Filers (default 1)")
     parser.add_argument("--edge-prefix", default="edge", help="name prefix of the simulated filers")
+    parser.add_argument("--edge-tenants", default="",
+                        help="comma-separated portal tenants to register the filers on as devices, in consecutive "
+                             "blocks (e.g. 'acme,globex' with 4 filers: 2 each); needs --portal-port")
     parser.add_argument("--cloutility-port", type=int, help="serve Cloutility on this port (0: any free port)")
     parser.add_argument("--plain-http", action="store_true", help="serve plain HTTP instead of TLS")
     parser.add_argument("--session-timeout", type=float, default=1800.0,
@@ -77,11 +84,15 @@ def main(argv=None):
     ca_path = tls.ca_path if tls else None
     listeners = []
     ready = {}
+    portal_service = None
+    edges = []
+    edge_services = []
 
     if args.portal_port is not None:
         from simulators.portal import PortalService
 
-        service = PortalService(os.path.join(state_dir, "portal.json"), session_timeout=args.session_timeout)
+        service = portal_service = PortalService(os.path.join(state_dir, "portal.json"),
+                                                 session_timeout=args.session_timeout)
         listener = Listener(service, args.portal_port, args.host, tls)
         listeners.append(listener)
         ready["portal"] = dict(service.credentials(), url=listener.url, ca_path=ca_path)
@@ -99,7 +110,16 @@ def main(argv=None):
             listener = Listener(service, base + index, args.host, tls)
             listeners.append(listener)
             edges.append(dict(service.credentials(), url=listener.url, ca_path=ca_path, name=name))
+            edge_services.append(service)
         ready["edges"] = edges
+
+    tenants = [t.strip() for t in args.edge_tenants.split(",") if t.strip()]
+    if tenants and portal_service is not None and edges:
+        # Filers known to the portal, as a real portal lists the filers that connected to it.
+        for index, edge in enumerate(edges):
+            tenant = tenants[index * len(tenants) // len(edges)]
+            portal_service.register_device(edge["name"], tenant, edge["url"], version=edge_services[index].firmware)
+            edge["tenant"] = tenant
 
     if args.cloutility_port is not None:
         from simulators.cloutility import CloutilityService
