@@ -450,3 +450,73 @@ def test_devices_inventory(sims, admin):
         admin.devices.device("ghost", tenant="acme")
     assert [f.name for f in admin.devices.by_name(["globex-filer-1"])] == ["globex-filer-1"]
     assert {d["name"] for d in _state(sims)["tenants"]["acme"]["devices"].values()} >= {"acme-filer-1", "acme-filer-2"}
+
+
+def test_end_user_self_service_s3_keys(sims, address, admin):
+    admin.portals.browse("acme")
+    admin.users.add("enduser", "eu@example.com", "E", "U", "Tenant1!pw", Role.EndUser)
+    admin.users.add("neighbour", "nb@example.com", "N", "B", "Tenant1!pw", Role.EndUser)
+    user = cterasdk.ServicesPortal(*address)
+    user.login("enduser", "Tenant1!pw")
+    try:
+        assert user.session().account.role.name == "EndUser"
+        key = user.credentials.s3.create()
+        assert [k.accessKey for k in user.credentials.s3.all()] == [key.accessKey]
+        with pytest.raises(Forbidden):
+            list(user.users.list_local_users())
+        with pytest.raises(Forbidden):
+            user.users.get(core_types.UserAccount("neighbour"))
+        with pytest.raises(Forbidden):
+            user.users.add("sneaky", "s@example.com", "S", "S", "Tenant1!pw", Role.ReadWriteAdmin)
+    finally:
+        user.logout()
+    uid = _state(sims)["tenants"]["acme"]["users"]["enduser"]["uid"]
+    assert [k["accessKey"] for k in _state(sims)["api_keys"][str(uid)]] == [key.accessKey]
+    assert "sneaky" not in _state(sims)["tenants"]["acme"]["users"]
+
+
+def test_restart_and_reset_keep_credentials_and_devices(tmp_path):
+    seed = PortalService(os.path.join(str(tmp_path), "portal.json"))
+    seed.register_device("keep-filer", "globex", "https://127.0.0.1:9100")
+    password = seed.credentials()["password"]
+    with Simulators(str(tmp_path), portal=True) as first:
+        entry = first.info["portal"]
+        assert entry["password"] == password
+        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=entry["ca_path"])  # pylint: disable=W0212
+        host, port = entry["url"].split("://", 1)[1].rsplit(":", 1)
+        client = cterasdk.GlobalAdmin(host, int(port))
+        client.login(entry["username"], password)
+        client.portals.browse("acme")
+        client.users.add("persisted", "p@example.com", "P", "P", "Secret1!pw", Role.EndUser)
+        client.logout()
+    with Simulators(str(tmp_path), portal=True) as second:
+        entry = second.info["portal"]
+        assert entry["password"] == password
+        host, port = entry["url"].split("://", 1)[1].rsplit(":", 1)
+        client = cterasdk.GlobalAdmin(host, int(port))
+        client.login(entry["username"], password)
+        client.portals.browse("acme")
+        assert client.users.get(core_types.UserAccount("persisted"), ["email"]).email == "p@example.com"
+        client.logout()
+        second.reset(entry)
+        state = second.state(entry)
+        assert state["tenants"]["acme"]["users"] == {}
+        assert set(state["tenants"]) == {"acme", "globex"}
+        assert "keep-filer" in state["tenants"]["globex"]["devices"]
+        client = cterasdk.GlobalAdmin(host, int(port))
+        client.login(entry["username"], password)
+        assert [f.name for f in client.devices.filers(allPortals=True)] == ["keep-filer"]
+        client.logout()
+
+
+def test_delete_and_undelete_tenant(sims, admin):
+    admin.portals.add("umbrella")
+    admin.portals.delete("umbrella")
+    assert "umbrella" not in [t.name for t in admin.portals.list_tenants()]
+    assert "umbrella" in [t.name for t in admin.portals.tenants(include_deleted=True)]
+    with pytest.raises(NotFound):
+        admin.portals.browse("umbrella")
+    admin.portals.undelete("umbrella")
+    assert "umbrella" in [t.name for t in admin.portals.tenants()]
+    admin.portals.browse("umbrella")
+    assert _state(sims)["tenants"]["umbrella"]["deleted"] is False

@@ -49,7 +49,7 @@ The SDK says nothing about these server-side details; this is what the simulator
 * Services Portal login is open to every tenant user whose role is not ``Disabled``; user, group and key
   administration of the tenant needs an administrator role. ``ReadWriteAdmin`` may write; ``ReadOnlyAdmin``,
   ``Support`` and ``ComplianceOfficer`` sessions may read but every write answers 403 (msg
-  ``"Permission denied"``); ``EndUser`` sessions may only read ``currentSession`` and manage their own S3 keys.
+  ``"Permission denied"``); ``EndUser`` sessions may only read ``currentSession`` and their own user object, and manage their own S3 keys.
   Global administrators have role ``ReadWriteAdmin`` and may do everything.
 * A user's ``requirePasswordChangeOn`` does not block API logins (the real portal forces a change in the web UI).
   No password complexity policy is enforced, only a non-empty password on add.
@@ -59,6 +59,13 @@ The SDK says nothing about these server-side details; this is what the simulator
 * ``createApiKey`` returns an ``ApiKey`` object with ``uid``, ``accessKey``, ``secretKey`` (only in that answer),
   ``userUid``, ``creationDate``, ``expirationDate`` (null), ``lastUsed`` (null); ``getApiKeys`` lists the same
   objects with ``secretKey`` null. The secret is kept in state because the portal needs it for Direct IO.
+* ``GET /admin/api/servers/MainDB/bgTasks/N`` works only outside a tenant; while browsing a tenant it answers 400
+  (the SDK switches to ``getTaskStatus`` there, which suggests the global ``servers`` tree is not reachable from a
+  tenant context). ``getTaskStatus`` outside a tenant answers 400 with the tenant-context message.
+* An ``EndUser`` may read (GET, get-multi) their own ``/users/{name}`` object, which the SDK needs to resolve the
+  uid for self-service S3 keys.
+* ``/_sim/reset`` keeps the admin password and the registered devices (they stand for running Edge Filer
+  simulators); every other object is dropped and the seeded tenants come back.
 * ``/devices`` queried by a global administrator outside a tenant lists the devices of every tenant; inside a
   tenant (browsing, or Services Portal) only that tenant's, unless ``allPortals`` is true (global admin only).
 * ``portals.add`` returns ``<val>/portals/{name}</val>`` ("a relative url path to the Team Portal").
@@ -330,6 +337,7 @@ class PortalService(Service):
     def __init__(self, state_path, session_timeout=1800.0, name=None):
         self.session_timeout = float(session_timeout)
         self.sessions = {}
+        self._kept_devices = []
         Service.__init__(self, state_path, name=name)
 
     # -- framework hooks -----------------------------------------------------------------------------------------
@@ -351,8 +359,22 @@ class PortalService(Service):
     def on_load(self):
         self.sessions = {}
 
+    def reset(self):
+        # Registered devices stand for running Edge Filer simulators, which a reset does not remove.
+        with self.lock:
+            self._kept_devices = [
+                (tenant, dict(device)) for tenant, record in self.state["tenants"].items()
+                for device in record.get("devices", {}).values()
+            ]
+            Service.reset(self)
+
     def after_reset(self):
         self.sessions = {}
+        for tenant, device in getattr(self, "_kept_devices", []):
+            record = self._tenant_record(tenant, include_deleted=True)
+            if record is not None:
+                record.setdefault("devices", {})[device["name"]] = device
+        self._kept_devices = []
 
     def credentials(self):
         return {"username": "admin", "password": self.state["admin_password"]}
@@ -433,7 +455,7 @@ class PortalService(Service):
             "firstName": user.get("firstName"), "lastName": user.get("lastName"), "password": None,
             "role": user.get("role"), "company": user.get("company"), "comment": user.get("comment"),
             "requirePasswordChangeOn": user.get("requirePasswordChangeOn"), "createDate": user.get("createDate"),
-            "lastLogin": user.get("lastLogin"), "portal": tenant,
+            "lastLogin": user.get("lastLogin"),
         }
 
     def _group_obj(self, tenant, group):
@@ -637,6 +659,8 @@ class PortalService(Service):
                 raise ApiError(405, "Method not allowed")
             return self._root_method(session, self._envelope(request))
         head = segments[0]
+        if head == "users" and len(segments) == 2 and self._reads_own_user(request, session, segments[1]):
+            return self._users(request, session, session["tenant"], segments[1:])
         if head in ("users", "localGroups", "domains"):
             tenant = self._require_tenant(session)
             if head == "users":
@@ -655,6 +679,20 @@ class PortalService(Service):
                 raise ApiError(400, "Use getTaskStatus in a tenant context")
             return xml_response(self._task_obj(api.strip("/")))
         raise ApiError(404, "Resource does not exist")
+
+    def _reads_own_user(self, request, session, name):
+        """A Services Portal user may read (GET or get-multi) their own user object, whatever the role."""
+        if session["kind"] != "tenant" or name != session["username"]:
+            return False
+        if request.method == "GET":
+            return True
+        if request.method != "POST":
+            return False
+        try:
+            env = fromxml(request.body)
+        except XMLError:
+            return False
+        return isinstance(env, dict) and env.get("name") == "get-multi"
 
     @staticmethod
     def _envelope(request):
@@ -713,6 +751,13 @@ class PortalService(Service):
             if self._tenant_of(session) is None:
                 raise ApiError(400, NO_TENANT_MSG)
             return xml_response(self._task_obj(param))
+        if name == "getPortalsDisplayInfo":
+            self._require_global(session)
+            param = param if isinstance(param, dict) else {}
+            trash = as_bool(param.get("isTrashcan") or False)
+            objs = [dict(self._portal_obj(r), **{"@class": "PortalDisplayInfo"})
+                    for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"]) if bool(r["deleted"]) == trash]
+            return xml_response(run_query(objs, param))
         if name in ("getApiKeys", "createApiKey", "deleteApiKey"):
             return self._api_keys(session, name, param)
         if name == "addGroup":
