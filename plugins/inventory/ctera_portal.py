@@ -71,10 +71,12 @@ options:
     elements: str
     default: []
   device_types:
-    description: Device types (models) that count as Edge Filers.
+    description:
+      - Only list devices of these types (models), for example V([C400, C800, vGateway]), compared case-insensitively.
+      - When empty, every device that is not a CTERA agent (C(Server Agent), C(Workstation Agent)) is listed.
     type: list
     elements: str
-    default: [CloudPlug, C200, C400, C800, C800P, vGateway]
+    default: []
   connected_only:
     description: Leave out filers the portal reports as disconnected.
     type: bool
@@ -189,7 +191,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         wanted_types = set(t.lower() for t in self.get_option("device_types"))
         filers = []
         for device in devices:
-            if str(device.get("deviceType") or "").lower() not in wanted_types:
+            device_type = str(device.get("deviceType") or "").lower()
+            if (wanted_types and device_type not in wanted_types) or (not wanted_types and "agent" in device_type):
                 continue
             filers.append({
                 "name": device.get("name"),

@@ -137,3 +137,11 @@ def test_wrong_password_fails_without_echoing_it(fleet, tmp_path):
     output = proc.stdout + proc.stderr
     assert "Portal login refused" in output
     assert "Wrong-Secret-123" not in output
+
+
+def test_device_types_and_connected_only(fleet, tmp_path):
+    expected = _devices_in_state(fleet)
+    model = sorted(d["deviceType"] for d in expected.values())[0]
+    data = _listing(_inventory(fleet, tmp_path, "plugin: filefleet.office.ctera_portal\ndevice_types: [%s]\n"
+                                                "connected_only: true\n" % model.lower()))
+    assert set(data["_meta"]["hostvars"]) == {n for n, d in expected.items() if d["deviceType"] == model and d["connected"]}

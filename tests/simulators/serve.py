@@ -118,7 +118,9 @@ def main(argv=None):
         # Filers known to the portal, as a real portal lists the filers that connected to it.
         for index, edge in enumerate(edges):
             tenant = tenants[index * len(tenants) // len(edges)]
-            portal_service.register_device(edge["name"], tenant, edge["url"], version=edge_services[index].firmware)
+            device = edge_services[index].state["device"]
+            portal_service.register_device(edge["name"], tenant, edge["url"], model=device.get("model", "vGateway"),
+                                           version=device["firmware"])
             edge["tenant"] = tenant
 
     if args.cloutility_port is not None:
