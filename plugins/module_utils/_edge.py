@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CTERA Edge Filer session: form login, Migrate token, bootstrap, XML calls, re-login on expiry, logout.
+
+Wire protocol: ctera-protocol.md section 5.1. The session cookie is ``_cteraSessionId_``; right after the login
+the filer's CTERA Migrate service is asked for the ``x-mt-x`` token (``GET /migration/rest/v1/auth/user``), which
+is then sent on every later request. The firmware version read at login selects the share object shape.
+
+An expired or unknown session answers HTTP 401 (or redirects to the login page); the session logs in again once
+and repeats the request.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.filefleet.office.plugins.module_utils._http import (
+    ApiError, AuthenticationError, HttpClient, Redactor, WaitTimeout, normalize_base_url,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import from_xml
+from ansible_collections.filefleet.office.plugins.module_utils._portal import (
+    CteraXmlSession, XML_LIBRARY, server_message, tls_argument_spec,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
+
+API_ROOT = "/admingui/api"
+MIGRATE_AUTH = "/migration/rest/v1/auth/user"
+SESSION_COOKIE = "_cteraSessionId_"
+MIGRATE_HEADER = "x-mt-x"
+WRONG_CREDENTIALS = "Wrong username or password"
+# Shares change shape at this firmware (cterasdk/common/modules.py): older firmware adds three V1-only attributes.
+SHARES_V7_FIRMWARE = (7, 12, 5400)
+TASK_TERMINAL = ("completed", "failed", "warnings", "stopped", "disabled")
+
+
+def edge_argument_spec():
+    spec = dict(
+        edge_url=dict(type="str", required=True, fallback=(env_fallback, ["CTERA_EDGE_URL"])),
+        edge_username=dict(type="str", required=True, fallback=(env_fallback, ["CTERA_EDGE_USERNAME"])),
+        edge_password=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CTERA_EDGE_PASSWORD"])),
+    )
+    spec.update(tls_argument_spec("CTERA"))
+    return spec
+
+
+def firmware_tuple(version):
+    """``7.12.5600.3`` -> ``(7, 12, 5600, 3)``; unknown parts count as 0."""
+    parts = []
+    for part in str(version or "").split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+class EdgeSession(CteraXmlSession):
+    kind = "edge"
+
+    def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, retries=3):
+        base = normalize_base_url(url)
+        http = HttpClient(base, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, retries=retries,
+                          redactor=Redactor([password]))
+        CteraXmlSession.__init__(self, http, API_ROOT, username, password)
+        self.firmware = None
+        self.current_user = None
+        self.cache = {}
+
+    # -- hooks of CteraXmlSession ---------------------------------------------------------------------
+    def _login(self):
+        self.http.session.headers.pop(MIGRATE_HEADER, None)
+        self.http.session.cookies.clear()
+        url = self.path("login")
+        response = self.http.request("POST", url, data={"username": self.username, "password": self._password},
+                                     idempotent=False)
+        parsed = from_xml(response.content) if response.content else None
+        message = server_message(parsed)
+        if response.status_code in (401, 403) or (response.status_code == 500 and message == WRONG_CREDENTIALS):
+            raise AuthenticationError(
+                "Edge Filer login refused for user %r at %s: wrong username or password"
+                % (self.username, self.http.base_url), "POST", self.http.url(url), response.status_code)
+        self.http.raise_for_status(response, "Edge Filer login for user %r" % self.username, message)
+        if not self.http.session.cookies.get(SESSION_COOKIE):
+            raise ApiError("Edge Filer login for user %r at %s returned no %s cookie; is this an Edge Filer?"
+                           % (self.username, self.http.base_url, SESSION_COOKIE), "POST", self.http.url(url),
+                           response.status_code)
+        # The filer's Migrate service issues the token every later request carries (like the SDK's sync login).
+        response = self.http.request("GET", MIGRATE_AUTH)
+        self.http.raise_for_status(response, "read the CTERA Migrate token after the Edge Filer login")
+        token = response.headers.get(MIGRATE_HEADER)
+        if token:
+            self.http.session.headers[MIGRATE_HEADER] = token
+        self.current_user = self._bootstrap_get("currentuser", "read the current user")
+        self.firmware = self._bootstrap_get("status/device/runningFirmware", "read the firmware version")
+        self.cache = {}
+
+    def _bootstrap_get(self, path, what):
+        response = self.http.request("GET", self.path(path))
+        parsed = from_xml(response.content) if response.content else None
+        self.http.raise_for_status(response, what, server_message(parsed))
+        return parsed
+
+    def _logout(self):
+        self.http.request("POST", self.path("logout"), data={"foo": "bar"}, idempotent=False)
+
+    def _is_expired(self, response):
+        if response.status_code == 401:
+            return True
+        if response.status_code in (301, 302, 303, 307):
+            return "login" in response.headers.get("Location", "").lower()
+        return False
+
+    def _after_relogin(self):
+        self.cache = {}
+
+    # -- helpers -------------------------------------------------------------------------------------
+    @property
+    def hostname(self):
+        return self.http.base_url
+
+    @property
+    def shares_v1(self):
+        """True when the firmware uses the older share shape (``dirPermissions``, ``exportToPCAgent``, ...)."""
+        return firmware_tuple(self.firmware)[:3] < SHARES_V7_FIRMWARE
+
+    def wait_task(self, ref, what, timeout=300, interval=0.5, sleep=time.sleep):
+        """Poll a background task (``/proc/bgtasks/N``) until it ends; returns the task object."""
+        ref = str(ref or "")
+        if not ref:
+            raise ApiError("%s: the filer returned no task reference" % what)
+        path = self.path(ref)
+        deadline = time.time() + timeout
+        task = None
+        while True:
+            task = self.get(path, what="%s (read task %s)" % (what, ref)) or {}
+            status = str(task.get("status") or "").lower()
+            if status in TASK_TERMINAL:
+                return task
+            if time.time() >= deadline:
+                raise WaitTimeout("%s: task %s did not finish within %s s (last status %r)" % (what, ref, timeout,
+                                                                                           task.get("status")))
+            sleep(interval)
+
+
+def edge_session(scope, params):
+    """A logged-in ``EdgeSession`` for the connection options in ``params`` (shared across loop items in-process)."""
+    key = (params["edge_url"], params["edge_username"], secret_fingerprint(params["edge_password"]),
+           params.get("validate_certs"), params.get("ca_path"))
+
+    def factory():
+        return EdgeSession(params["edge_url"], params["edge_username"], params["edge_password"],
+                           validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
+                           timeout=params.get("timeout") or 30).login()
+    return scope.get("edge", key, factory)
+
+
+__all__ = ["EdgeSession", "edge_argument_spec", "edge_session", "firmware_tuple", "XML_LIBRARY"]

@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: edge_backup
+short_description: Enable or suspend cloud backup of a CTERA Edge Filer
+version_added: 0.1.0
+description:
+  - Makes cloud backup of a CTERA Edge Filer configured and running on its schedule, or suspended, and returns the
+    backup status.
+  - Configuring backup for the first time attaches the filer to its backup folder on the CTERA Portal (creating
+    the folder, encrypted with O(passphrase), when there is none). This needs the filer to be connected to a portal.
+author:
+  - filefleet.office developers
+extends_documentation_fragment:
+  - filefleet.office.edge
+attributes:
+  check_mode:
+    support: full
+    description: Reads the backup status and reports whether a real run would change it, writing nothing.
+  diff_mode:
+    support: full
+    description: Shows the backup state before and after; the passphrase never appears.
+options:
+  state:
+    description:
+      - V(enabled) configures cloud backup if it is not configured yet (O(passphrase) is then required) and resumes
+        it if it was suspended. It does not start a backup run outside the schedule.
+      - V(suspended) pauses backup (a running backup stops until resumed). V(disabled) is the same: the filer has no
+        other way to turn backup off. A filer whose backup was never configured is left as it is.
+    type: str
+    choices: [enabled, disabled, suspended]
+    required: true
+  passphrase:
+    description:
+      - Passphrase of the backup encryption key. Only used when backup is first configured; never compared, never
+        returned, so changing it later has no effect.
+      - A new backup folder is encrypted with this passphrase (secret key encryption); an existing encrypted folder
+        is attached with it, and a wrong passphrase fails.
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: Cloud backup is configured and running
+  filefleet.office.edge_backup:
+    edge_url: https://filer1.example.com
+    edge_username: admin
+    edge_password: "{{ vault_filer_password }}"
+    state: enabled
+    passphrase: "{{ vault_backup_passphrase }}"
+
+- name: Cloud backup is suspended during the migration
+  filefleet.office.edge_backup:
+    state: suspended
+'''
+
+RETURN = r'''
+backup:
+  description: Cloud backup after the task (predicted in check mode). Never holds a passphrase or key.
+  returned: always
+  type: dict
+  contains:
+    configured:
+      description: Whether backup is configured (attached to its cloud folder).
+      type: bool
+      sample: true
+    state:
+      description: C(enabled), C(suspended) or C(not_configured).
+      type: str
+      sample: enabled
+    status:
+      description: Configuration status of the filer, for example C(Attached) or C(NotInitialized).
+      type: str
+      sample: Attached
+    run:
+      description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended).
+      type: str
+    progress:
+      description: Progress of the current run in percent.
+      type: int
+    encryption_mode:
+      description: C(SecretKeyEncryption) or C(RecoverableKeyEncryption) once configured.
+      type: str
+    last_successful_backup:
+      description: Time of the last successful backup, if any.
+      type: str
+diff:
+  description: The backup state before and after. Only with C(--diff).
+  returned: changed and diff mode
+  type: dict
+  sample: {before: {state: not_configured}, after: {state: enabled}}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+
+STATUS_PATH = "proc/backup/backupStatus"
+
+
+def argument_spec():
+    spec = edge_argument_spec()
+    spec.update(
+        state=dict(type="str", required=True, choices=["enabled", "disabled", "suspended"]),
+        passphrase=dict(type="str", no_log=True),
+    )
+    return spec
+
+
+MODULE_KWARGS = dict(supports_check_mode=True)
+
+
+def backup_view(status):
+    status = status if isinstance(status, dict) else {}
+    service = status.get("serviceStatus") or {}
+    configured = service.get("id") == "Attached"
+    suspended = bool(status.get("suspended")) or as_text(status.get("status")) == "Suspended"
+    return {"configured": configured,
+            "state": ("suspended" if suspended else "enabled") if configured else "not_configured",
+            "status": as_text(service.get("id")), "run": as_text(status.get("status")),
+            "progress": status.get("progress"), "encryption_mode": as_text(status.get("encryptionMode")) or None,
+            "last_successful_backup": as_text(status.get("lastSuccessfulBackupTime")) or None}
+
+
+def configure(session, passphrase):
+    """Attach to the backup folder (or create it) and store the settings, as cterasdk's backup.configure does."""
+    def task_result(name, param=None):
+        ref = session.execute(session.path("status/services"), name, param, what="cloud backup: %s" % name)
+        task = session.wait_task(ref, "cloud backup: %s" % name)
+        if str(task.get("status")).lower() != "completed":
+            raise ApiError("cloud backup: %s ended with status %s on %s" % (name, task.get("status"), session.hostname))
+        return task.get("result") or {}
+
+    result = task_result("attachFolder")
+    rc = as_text(result.get("attachFolderRC"))
+    mode = as_text(result.get("encryptionMode"))
+    if rc == "IsEncrypted":
+        result = task_result("attachEncryptedFolder", {"encryptedFolderKey": result.get("encryptedFolderKey"),
+                                                       "passPhraseSalt": result.get("passPhraseSalt"),
+                                                       "sharedSecret": passphrase})
+        rc = as_text(result.get("attachFolderRC"))
+    if rc == "NotFound":
+        mode = "SecretKeyEncryption"
+        result = task_result("createFolder", {"encryptionMode": mode, "sharedSecret": passphrase})
+        rc = as_text(result.get("createFolderRC"))
+    if rc == "CheckCodeInCorrect":
+        raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
+                       % session.hostname)
+    if rc != "OK":
+        raise ApiError("cloud backup on %s could not be configured (result %s)" % (session.hostname, rc))
+    secret = result.get("sharedSecret")
+    session.http.redact.add(secret)
+    settings = session.get(session.path("config/backup"), what="read the backup settings", missing_ok=True)
+    if not settings:
+        settings = session.get(session.path("defaults/BackupSettings"), what="read the default backup settings")
+    settings = dict(settings, encryptionMode=mode or result.get("encryptionMode") or settings.get("encryptionMode"),
+                    sharedSecret=secret, passPhraseSalt=result.get("passPhraseSalt"))
+    session.put(session.path("config/backup"), settings, what="store the backup settings")
+
+
+def ensure(module, scope):
+    params = module.params
+    passphrase = params["passphrase"]
+    if passphrase is not None and not passphrase.strip():
+        raise ValueError("passphrase must not be empty")
+    session = edge_session(scope, params)
+    if passphrase:
+        session.http.redact.add(passphrase)
+    status = session.get(session.path(STATUS_PATH), what="read the backup status") or {}
+    before = backup_view(status)
+    after = dict(before)
+    action = None
+    if params["state"] == "enabled":
+        if not before["configured"]:
+            if passphrase is None:
+                raise ValueError("passphrase is required: cloud backup on %s is not configured yet, and configuring "
+                                 "it needs the passphrase of the backup encryption key" % session.hostname)
+            action = "configure"
+            after.update(configured=True, state="enabled", status="Attached", encryption_mode="SecretKeyEncryption")
+        elif before["state"] == "suspended":
+            action = "resume"
+            after.update(state="enabled")
+    elif before["configured"] and before["state"] != "suspended":
+        action = "pause"
+        after.update(state="suspended", run="Suspended")
+
+    if action and not module.check_mode:
+        if action == "configure":
+            configure(session, passphrase)
+        else:
+            session.execute(session.path("status/sync"), action, what="%s cloud backup" % action)
+        after = backup_view(session.get(session.path(STATUS_PATH), what="read the backup status") or {})
+    result = {"changed": action is not None, "backup": after}
+    if module._diff and action:
+        result["diff"] = {"before": {"state": before["state"]}, "after": {"state": after["state"]}}
+    return result
+
+
+def run_module(module):
+    run(module, ensure, extra_libraries=[XML_LIBRARY])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()
