@@ -223,7 +223,7 @@ def _check_password(password, stored):
     if not stored or "$" not in stored:
         return False
     salt = stored.split("$", 1)[0]
-    return secrets.compare_digest(_hash_password(password, salt), stored)
+    return secrets.compare_digest(_hash_password(password, salt).encode("utf-8"), stored.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -598,7 +598,8 @@ class PortalService(Service):
         username = form.get("j_username", "")
         password = form.get("j_password", "")
         if ctx == "admin":
-            ok = username == "admin" and secrets.compare_digest(password, self.state["admin_password"])
+            ok = username == "admin" and secrets.compare_digest(password.encode("utf-8"),
+                                                                self.state["admin_password"].encode("utf-8"))
             session = {"kind": "global", "username": username, "role": "ReadWriteAdmin", "tenant": None,
                        "user_uid": 1}
         else:
