@@ -1,0 +1,160 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: backup_node_info
+short_description: Read the backup nodes of Cloutility consumption units
+version_added: 0.1.0
+description:
+  - Reads the IBM Storage Protect backup nodes of the consumption units of a Cloutility business unit, or of
+    one consumption unit.
+author:
+  - filefleet.office developers
+extends_documentation_fragment:
+  - filefleet.office.cloutility
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+options:
+  business_unit:
+    description:
+      - Business unit, by id or by the path of names from the API user's top business unit, for example
+        V(Company AB/Marketing Department).
+    type: raw
+    required: true
+  consumer:
+    description:
+      - Only the node of this consumption unit, by id or by name (compared exactly). A name that several
+        consumption units share is an error that lists their ids. Without it, every node of the business unit is read.
+    type: raw
+  return_password:
+    description:
+      - Also return each node's Storage Protect password in C(tsm_password). The whole task result is then marked
+        no_log, so it is hidden from the output; use the registered variable.
+    type: bool
+    default: false
+seealso:
+  - module: filefleet.office.backup_node
+'''
+
+EXAMPLES = r'''
+- name: Read the node of Lisa's workstation
+  filefleet.office.backup_node_info:
+    business_unit: Company AB/Marketing Department
+    consumer: LisasWS
+  register: lisa
+
+- name: Nodes of the marketing department that are not activated yet
+  filefleet.office.backup_node_info:
+    business_unit: 76
+  register: marketing
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ marketing.nodes | rejectattr('activated') | map(attribute='consumer_name') | list }}"
+'''
+
+RETURN = r'''
+nodes:
+  description:
+    - The backup nodes, by consumer id, with the fields M(filefleet.office.backup_node) returns. Consumption units
+      without a node are left out.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 1200
+      consumer_id: 408
+      consumer_name: JennysWS
+      business_unit_id: 76
+      business_unit: Company AB/Marketing Department
+      operating_system: Windows
+      node_type: Workstation
+      domain: STANDARD
+      client_option_set: DEDUP_AND_COMPRESS
+      cpu_count: 4
+      contact: Jenny
+      activated: true
+      node_name: JENNYSWS
+      tsm_node_id: "70000"
+      activated_date: "2023-07-09T15:12:01.412Z"
+      proxy_agents: []
+      proxy_targets: []
+      created_date: "2023-07-09T15:10:20.133Z"
+business_unit:
+  description: The business unit that was read.
+  returned: always
+  type: dict
+  sample: {id: 76, name: Marketing Department, path: Company AB/Marketing Department}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
+from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import node_view, split_consumer_ref
+
+
+def argument_spec():
+    spec = cloutility_argument_spec()
+    spec.update(
+        business_unit=dict(type="raw", required=True),
+        consumer=dict(type="raw"),
+        return_password=dict(type="bool", default=False, no_log=False),
+    )
+    return spec
+
+
+MODULE_KWARGS = dict(supports_check_mode=True)
+
+
+def gather(module, scope):
+    params = module.params
+    if params["consumer"] is not None and (isinstance(params["consumer"], (bool, dict, list))
+                                           or not str(params["consumer"]).strip()):
+        raise ValueError("consumer must be the id or the name of a consumption unit")
+    session = cloutility_session(scope, params)
+    bunit = session.resolve_bunit(params["business_unit"])
+    bid = bunit["id"]
+    consumers = sorted(session.consumers(bid), key=lambda c: c.get("id"))
+    if params["consumer"] is not None:
+        cid, cname = split_consumer_ref(params["consumer"])
+        if cid is not None:
+            consumers = [c for c in consumers if c.get("id") == cid]
+        else:
+            consumers = [c for c in consumers if c.get("name") == cname]
+            if len(consumers) > 1:
+                raise ValueError("consumer=%r matches %d consumption units in business unit %r (ids %s); give the id"
+                                 % (cname, len(consumers), bunit["path"], ", ".join(str(c.get("id")) for c in consumers)))
+    nodes = []
+    for consumer in consumers:
+        node = session.get_node(bid, consumer["id"])
+        if node is not None:
+            nodes.append(node_view(node, consumer, bunit, return_password=params["return_password"]))
+    result = {"changed": False, "business_unit": bunit, "nodes": nodes}
+    if params["return_password"]:
+        result["_ansible_no_log"] = True
+    return result
+
+
+def run_module(module):
+    run(module, gather)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()
