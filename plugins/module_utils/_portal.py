@@ -173,8 +173,7 @@ class CteraXmlSession:
                 param["orFilter"] = False
             page = self.database(path, "query", param, what=what, idempotent=True) or {}
             objects = page.get("objects") or []
-            for item in objects:
-                yield item
+            yield from objects
             if not page.get("hasMore") or not objects:
                 return
             start += page_size

@@ -128,7 +128,7 @@ def name_of_ref(ref):
     """``objs/12/acme/PortalUser/alice`` -> ``alice``."""
     if not ref:
         return None
-    return str(ref).rstrip("/").split("/")[-1]
+    return str(ref).rstrip("/").rsplit("/", 1)[-1]
 
 
 class GroupDirectory:
@@ -179,9 +179,8 @@ class GroupDirectory:
         group_path = self.session.path("localGroups", group)
         current = self.session.get(group_path, what="read group %r" % group)
         param = dict({"groupData": current}, **param)
-        self.session.execute(group_path, "updateGroup", param,
-                             what="%s user %r %s group %r" % ("add" if add else "remove", user_name,
-                                                                "to" if add else "from", group))
+        action = "add user %r to group %r" if add else "remove user %r from group %r"
+        self.session.execute(group_path, "updateGroup", param, what=action % (user_name, group))
         users = self.members.setdefault(group, set())
         if add:
             users.add(user_name)

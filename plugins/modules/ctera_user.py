@@ -15,7 +15,7 @@ description:
   - Creates, updates and deletes local users of a CTERA Portal tenant, and their membership of local groups.
   - Only the options you give are managed. An option you leave out is never changed on an existing user.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.portal
 attributes:

@@ -15,7 +15,7 @@ description:
   - Reads local users of a CTERA Portal tenant, all of them (paged) or one by name, with the fields you choose.
   - Never changes anything; never returns passwords.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.portal
 attributes:

@@ -54,7 +54,16 @@ class PlaybookRun:
         return found[-1]
 
     def output(self):
-        return self.stdout + self.stderr + json.dumps(self.records)
+        """Everything the run showed or recorded, except the loop items themselves (the caller's own data)."""
+        return self.stdout + self.stderr + json.dumps(_strip_items(self.records))
+
+
+def _strip_items(value):
+    if isinstance(value, dict):
+        return dict((k, _strip_items(v)) for k, v in value.items() if k not in ("item", "_ansible_item_label"))
+    if isinstance(value, list):
+        return [_strip_items(v) for v in value]
+    return value
 
 
 def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=False, env=None, tags=None,
@@ -104,7 +113,7 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
         "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
     })
     full_env.update(env or {})
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd or workdir, timeout=900)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd or workdir, timeout=900, check=False)
     records = []
     if os.path.exists(record):
         with open(record) as handle:

@@ -44,6 +44,7 @@ class Request:
         except http_cookies.CookieError:
             pass
         self.cookies = {k: v.value for k, v in jar.items()}
+        self.scheme = "http"  # set by the server: "https" when the listener serves TLS
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -283,6 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             body = self._read_chunked()
         request = Request(self.command, self.path, self.headers, body, self.client_address)
+        request.scheme = "https" if self.server.ssl_context is not None else "http"
         try:
             response = self.server.service.dispatch(request)
         except Exception as exc:  # a simulator bug must not kill the server thread
@@ -390,4 +392,4 @@ def random_secret(length=20):
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
     rng = random.SystemRandom()
     # Always a letter first and never all digits: CTERA's XML decoder type-sniffs numbers.
-    return "S" + "".join(rng.choice(alphabet) for _ in range(length - 1))
+    return "S" + "".join(rng.choice(alphabet) for _index in range(length - 1))

@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ctera_user and ctera_user_info through real ansible-playbook runs against the Portal simulator.
+
+Every assertion about the portal reads the simulator's own state (GET /_sim/state) or signs in with plain
+``requests`` as the user: never through the module under test.
+"""
+
+import json
+import os
+import uuid
+
+import pytest
+import requests
+
+from conftest import portal_env, run_playbook
+from simulators.harness import Simulators
+
+
+def acme_users(sims):
+    return sims.state(sims.info["portal"])["tenants"]["acme"]["users"]
+
+
+def acme_groups(sims):
+    return sims.state(sims.info["portal"])["tenants"]["acme"]["groups"]
+
+
+def can_login(sims, name, password):
+    portal = sims.info["portal"]
+    response = requests.post(portal["url"] + "/ServicesPortal/api/login", data={"j_username": name, "j_password": password},
+                             verify=portal["ca_path"], timeout=10)
+    return response.status_code == 200
+
+
+def users_play(users, tenant="acme", extra=""):
+    return """
+- name: Portal users
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Users exist
+      filefleet.office.ctera_user:
+        tenant: %s
+        name: "{{ item.name }}"
+        email: "{{ item.email | default(omit) }}"
+        first_name: "{{ item.first | default(omit) }}"
+        last_name: "{{ item.last | default(omit) }}"
+        password: "{{ item.password | default(omit) }}"
+        role: "{{ item.role | default(omit) }}"
+        company: "{{ item.company | default(omit) }}"
+        comment: "{{ item.comment | default(omit) }}"
+        groups: "{{ item.groups | default(omit) }}"
+        password_change: "{{ item.password_change | default(omit) }}"
+        state: "{{ item.state | default('present') }}"
+%s      loop: %s
+      loop_control:
+        label: "{{ item.name }}"
+""" % (tenant, extra, json.dumps(users))
+
+
+def unique(prefix):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:6])
+
+
+def test_create_check_mode_predicts_then_converges(sims):
+    env = portal_env(sims)
+    names = [unique("ann"), unique("bo"), unique("cy")]
+    users = [{"name": n, "email": "%s@example.com" % n, "first": "First", "last": "Last", "password": "Pw-%s-secret" % n,
+              "role": "readwriteadmin" if i == 0 else "EndUser", "company": "Acme"} for i, n in enumerate(names)]
+
+    check = run_playbook(users_play(users), env=env, check=True, diff=True)
+    assert check.rc == 0, check.stdout
+    assert check.changed() == 1
+    predicted = [r["user"] for r in check.result("Users exist")["results"]]
+    assert not any(n in acme_users(sims) for n in names), "check mode wrote to the portal"
+
+    real = run_playbook(users_play(users), env=env, diff=True)
+    assert real.rc == 0, real.stdout
+    items = real.result("Users exist")["results"]
+    assert [i["changed"] for i in items] == [True, True, True]
+    state = acme_users(sims)
+    for user in users:
+        stored = state[user["name"]]
+        assert stored["email"] == user["email"] and stored["firstName"] == "First" and stored["company"] == "Acme"
+        assert can_login(sims, user["name"], user["password"])
+    assert state[names[0]]["role"] == "ReadWriteAdmin"
+    # the prediction equals what was made (but for the uid the portal assigns)
+    for guess, made in zip(predicted, [i["user"] for i in items]):
+        assert dict(guess, uid=None) == dict(made, uid=None)
+    # no password anywhere
+    for user in users:
+        assert user["password"] not in real.output() and user["password"] not in check.output()
+
+    again = run_playbook(users_play(users), env=env, diff=True)
+    assert again.rc == 0 and again.changed() == 0
+    check_again = run_playbook(users_play(users), env=env, check=True)
+    assert check_again.rc == 0 and check_again.changed() == 0
+
+
+def test_omitted_options_are_unmanaged_and_diff_is_exact(sims):
+    env = portal_env(sims)
+    name = unique("dora")
+    create = [{"name": name, "email": name + "@example.com", "first": "Dora", "last": "Explorer", "password": "Pw-dora-1",
+               "role": "ReadOnlyAdmin", "company": "Maps", "comment": "field team", "password_change": True}]
+    assert run_playbook(users_play(create), env=env).rc == 0
+    before = dict(acme_users(sims)[name])
+
+    touch = [{"name": name, "comment": "office team"}]
+    run = run_playbook(users_play(touch), env=env, diff=True)
+    assert run.rc == 0 and run.changed() == 1
+    item = run.result("Users exist")["results"][0]
+    assert item["diff"] == {"before": {"comment": "field team"}, "after": {"comment": "office team"}}
+    after = acme_users(sims)[name]
+    for key in ("email", "firstName", "lastName", "role", "company", "requirePasswordChangeOn", "password_hash"):
+        assert after[key] == before[key], key
+    assert after["comment"] == "office team"
+
+    # role is case-insensitive; an empty company clears it
+    run = run_playbook(users_play([{"name": name, "role": "readonlyadmin", "company": ""}]), env=env, diff=True)
+    assert run.rc == 0 and run.changed() == 1
+    assert run.result("Users exist")["results"][0]["diff"]["after"] == {"company": None}
+    assert acme_users(sims)[name]["company"] in (None, "")
+
+
+def test_bad_input_is_rejected_before_any_write(sims):
+    env = portal_env(sims)
+    portal = sims.info["portal"]
+    cases = [
+        ({"name": unique("x"), "email": "not-an-email", "first": "A", "last": "B", "password": "Pw-1234"}, "email"),
+        ({"name": unique("x"), "email": "a@example.com", "first": "A", "last": "B", "password": "Pw-1234", "role": "King"}, "role"),
+        ({"name": "", "email": "a@example.com", "first": "A", "last": "B", "password": "Pw-1234"}, "name"),
+        ({"name": unique("x"), "email": "a@example.com", "first": "A", "last": "B"}, "password"),
+        ({"name": unique("x"), "email": "a@example.com", "first": "A", "last": "B", "password": "Pw-1234",
+          "password_change": "next tuesday"}, "password_change"),
+    ]
+    for user, option in cases:
+        writes_before = {k: v for k, v in sims.stats(portal)["requests"].items() if not k.startswith("GET")}
+        run = run_playbook(users_play([user]), env=env)
+        assert run.rc != 0
+        msg = run.result("Users exist")["results"][0]["msg"]
+        assert option in msg, msg
+        writes_after = {k: v for k, v in sims.stats(portal)["requests"].items() if not k.startswith("GET")}
+        changed_writes = {k for k in writes_after if writes_after[k] != writes_before.get(k) and
+                          "login" not in k and "logout" not in k and "currentPortal" not in k}
+        assert not changed_writes, changed_writes
+        if user["name"]:
+            assert user["name"] not in acme_users(sims)
+
+
+def test_unknown_tenant_fails_clearly(sims):
+    name = unique("ten")
+    run = run_playbook(users_play([{"name": name, "email": "t@example.com", "first": "T", "last": "T",
+                                    "password": "Pw-ten-1"}], tenant="no-such-tenant"), env=portal_env(sims))
+    assert run.rc != 0
+    assert "no-such-tenant" in run.result("Users exist")["results"][0]["msg"]
+
+
+def test_groups_exact_and_removal(sims):
+    env = portal_env(sims)
+    portal = sims.info["portal"]
+    import aiohttp.connector
+    import cterasdk
+    # cterasdk verifies TLS with aiohttp's default context; trust the simulator's CA there (verification stays on).
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=portal["ca_path"])  # pylint: disable=protected-access
+    host, port = portal["url"].split("://")[1].split(":")
+    g1, g2 = unique("sales"), unique("ops")
+    admin = cterasdk.GlobalAdmin(host, int(port))
+    admin.login(portal["username"], portal["password"])
+    try:
+        admin.portals.browse("acme")
+        admin.groups.add(g1, "Sales")
+        admin.groups.add(g2, "Ops")
+    finally:
+        admin.logout()
+    name = unique("gus")
+    user = {"name": name, "email": name + "@example.com", "first": "Gus", "last": "G", "password": "Pw-gus-1",
+            "groups": [g1.upper(), g2]}
+    run = run_playbook(users_play([user]), env=env)
+    assert run.rc == 0, run.stdout
+    uid = acme_users(sims)[name]["uid"]
+    members = {g: acme_groups(sims)[g]["members"] for g in (g1, g2)}
+    assert all(uid in ms for ms in members.values()), members
+    assert run_playbook(users_play([user]), env=env).changed() == 0
+
+    run = run_playbook(users_play([{"name": name, "groups": [g2]}]), env=env, diff=True)
+    assert run.rc == 0 and run.changed() == 1
+    diff = run.result("Users exist")["results"][0]["diff"]
+    assert sorted(diff["before"]["groups"], key=str.lower) == sorted([g1, g2], key=str.lower)
+    assert diff["after"]["groups"] == [g2]
+    assert uid not in acme_groups(sims)[g1]["members"] and uid in acme_groups(sims)[g2]["members"]
+
+    bad = run_playbook(users_play([{"name": name, "groups": ["no-such-group"]}]), env=env)
+    assert bad.rc != 0 and "no-such-group" in bad.result("Users exist")["results"][0]["msg"]
+
+    gone = run_playbook(users_play([{"name": name, "state": "absent"}]), env=env, diff=True)
+    assert gone.rc == 0 and gone.changed() == 1
+    assert name not in acme_users(sims)
+    assert uid not in acme_groups(sims)[g2]["members"]
+    assert run_playbook(users_play([{"name": name, "state": "absent"}]), env=env).changed() == 0
+
+
+SINGLE_USER_PLAY = """
+- name: One portal user
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: User exists
+      filefleet.office.ctera_user:
+        tenant: acme
+        name: "{{ user_name }}"
+        email: "{{ user_name }}@example.com"
+        first_name: Vic
+        last_name: V
+        password: "{{ user_password }}"
+        comment: "{{ user_comment | default(omit) }}"
+"""
+
+
+def test_no_secret_in_verbose_output_and_module_mode_matches(sims):
+    env = portal_env(sims)
+    name = unique("vic")
+    password = "Very-Secret-%s" % uuid.uuid4().hex
+    variables = {"user_name": name, "user_password": password}
+    run = run_playbook(SINGLE_USER_PLAY, env=env, verbosity=3, diff=True, extra_vars=variables)
+    assert run.rc == 0, run.stdout
+    assert password not in run.output()
+    assert env["CTERA_PORTAL_PASSWORD"] not in run.output()
+    # The same task run as a real module (AnsiballZ) gives the same verdict and the same user.
+    module_env = dict(env, FILEFLEET_OFFICE_IN_PROCESS="0")
+    as_module = run_playbook(SINGLE_USER_PLAY, env=module_env, verbosity=3, extra_vars=variables)
+    assert as_module.rc == 0 and as_module.changed() == 0
+    assert password not in as_module.output()
+    assert as_module.result("User exists")["user"] == run.result("User exists")["user"]
+    changed = run_playbook(SINGLE_USER_PLAY, env=module_env, diff=True, extra_vars=dict(variables, user_comment="via module"))
+    assert changed.rc == 0 and changed.changed() == 1
+    assert changed.result("User exists")["diff"] == {"before": {"comment": None}, "after": {"comment": "via module"}}
+    assert acme_users(sims)[name]["comment"] == "via module"
+
+
+def test_update_password_always_sets_it(sims):
+    env = portal_env(sims)
+    name = unique("pat")
+    first = [{"name": name, "email": name + "@example.com", "first": "Pat", "last": "P", "password": "Pw-first-1"}]
+    assert run_playbook(users_play(first), env=env).rc == 0
+    second = [dict(first[0], password="Pw-second-2")]
+    run = run_playbook(users_play(second), env=env)  # on_create: not applied
+    assert run.changed() == 0 and can_login(sims, name, "Pw-first-1")
+    run = run_playbook(users_play(second, extra="        update_password: always\n"), env=env, diff=True)
+    assert run.rc == 0 and run.changed() == 1
+    assert can_login(sims, name, "Pw-second-2") and not can_login(sims, name, "Pw-first-1")
+    assert "Pw-second-2" not in run.output()
+
+
+def test_user_info_lists_with_chosen_fields(sims):
+    env = portal_env(sims)
+    play = """
+- name: Read users
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: List
+      filefleet.office.ctera_user_info:
+        tenant: acme
+        fields: [email, role]
+"""
+    run = run_playbook(play, env=env)
+    assert run.rc == 0, run.stdout
+    result = run.result("List")
+    state = acme_users(sims)
+    assert result["count"] == len(state)
+    assert sorted(u["name"] for u in result["users"]) == sorted(state)
+    assert all(set(u) == {"name", "email", "role"} for u in result["users"])
+    assert result["changed"] is False
+
+
+@pytest.fixture(scope="module")
+def short_sessions(tmp_path_factory):
+    with Simulators(str(tmp_path_factory.mktemp("short")), portal=True, extra_args=["--session-timeout", "1"]) as sims:
+        yield sims
+
+
+def test_expired_session_is_renewed_once_per_expiry(short_sessions):
+    sims = short_sessions
+    users = [{"name": "exp%d" % i, "email": "e%d@example.com" % i, "first": "E", "last": "X", "password": "Pw-exp-%d" % i}
+             for i in range(3)]
+    run = run_playbook(users_play(users, extra="      loop_control:\n        pause: 1.5\n").replace(
+        "      loop_control:\n        label: \"{{ item.name }}\"\n", ""), env=portal_env(sims))
+    assert run.rc == 0, run.stdout
+    stats = sims.stats(sims.info["portal"])
+    assert stats["logins"] == 3  # one per item: each pause outlives the 1 s idle timeout
+    assert all(name in sims.state(sims.info["portal"])["tenants"]["acme"]["users"] for name in ("exp0", "exp1", "exp2"))
