@@ -32,7 +32,7 @@ from cterasdk.core.query import FilterBuilder
 from cterasdk.exceptions import CTERAException, ObjectNotFoundException
 from cterasdk.exceptions.auth import AuthenticationError
 from cterasdk.exceptions.session import SessionExpired
-from cterasdk.exceptions.transport import BadRequest, Conflict, Forbidden, NotFound
+from cterasdk.exceptions.transport import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
 
 from simulators.harness import Simulators
 from simulators.portal import PortalService
@@ -522,3 +522,11 @@ def test_delete_and_undelete_tenant(sims, admin):
     assert "umbrella" in [t.name for t in admin.portals.tenants()]
     admin.portals.browse("umbrella")
     assert _state(sims)["tenants"]["umbrella"]["deleted"] is False
+
+
+def test_injected_fault_maps_to_sdk_error(sims, portal, admin):
+    sims.faults(portal, {"errors": [{"status": 503, "count": 1, "path": "/admin/api/currentPortal", "method": "GET"}]})
+    with pytest.raises(ServiceUnavailable) as info:
+        admin.api.get("/currentPortal")
+    assert info.value.reason == "Service Unavailable"
+    assert admin.api.get("/currentPortal") == ""  # the plan held one error only

@@ -71,6 +71,8 @@ The SDK says nothing about these server-side details; this is what the simulator
 * ``portals.add`` returns ``<val>/portals/{name}</val>`` ("a relative url path to the Team Portal").
   ``delete`` on ``/teamPortals/{name}`` moves the tenant to the trash can (hidden from lists, browse fails);
   ``moveFromTrashcan`` brings it back.
+* Errors injected through ``/_sim/faults`` without a ``body`` answer the CTERA error object with the HTTP reason
+  phrase as ``msg`` (e.g. 503 -> ``Service Unavailable``).
 * Sessions live in memory only: a restart of the simulator logs everybody out (as a portal restart does).
 * Passwords are stored as salted SHA-256 hashes; ``password`` is always null when read.
 """
@@ -80,6 +82,7 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import http
 import re
 import secrets
 import time
@@ -378,6 +381,16 @@ class PortalService(Service):
 
     def credentials(self):
         return {"username": "admin", "password": self.state["admin_password"]}
+
+    def fault_response(self, status, body, headers):
+        """Injected errors carry a CTERA error object unless the fault plan gives its own body."""
+        if body:
+            return Response(status, body, headers=headers)
+        try:
+            reason = http.HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Error"
+        return Response(status, toxml({"msg": reason}), "text/xml;charset=UTF-8", headers)
 
     def credentials_state(self):
         return {"admin_password": self.state["admin_password"]}
