@@ -37,15 +37,22 @@ V7, V1 = 0, 3  # indexes of the filers by firmware shape
 TEAM = "Team Docs & Co"
 
 
+def _trust(running):
+    """Trust the CA of a simulator run (certificate and host name checks stay on).
+
+    cterasdk only takes a bool for connector.ssl (its pydantic settings reject an SSLContext), and with
+    ssl=True aiohttp uses its verified default context, built when aiohttp is imported (so setting
+    SSL_CERT_FILE now comes too late). The CA is added to that context.
+    """
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
+        cafile=running.info["edges"][0]["ca_path"])
+    return running
+
+
 @pytest.fixture(scope="module")
 def sims(tmp_path_factory):
     with Simulators(str(tmp_path_factory.mktemp("edge-sdk")), edges=4) as running:
-        # cterasdk only takes a bool for connector.ssl (its pydantic settings reject an SSLContext), and with
-        # ssl=True aiohttp uses its verified default context, built at import time (so SSL_CERT_FILE set now
-        # comes too late). Trust the simulator CA in that context; certificate and host name checks stay on.
-        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
-            cafile=running.info["edges"][0]["ca_path"])
-        yield running
+        yield _trust(running)
 
 
 def _connect(entry):
@@ -124,6 +131,39 @@ def test_expired_session_is_refused(sims, filer):
         edge.sync.is_enabled()
     edge.login(entry["username"], entry["password"])
     assert edge.sync.is_enabled()
+
+
+def test_idle_session_expires(tmp_path):
+    with Simulators(str(tmp_path), edges=1, extra_args=["--session-timeout", "1"]) as running:
+        entry = _trust(running).info["edges"][0]
+        edge = _connect(entry)
+        edge.login(entry["username"], entry["password"])
+        time.sleep(0.6)
+        assert edge.sync.is_enabled()  # activity keeps the session alive
+        time.sleep(0.6)
+        assert edge.sync.is_enabled()
+        time.sleep(1.3)
+        with pytest.raises(Unauthorized) as expired:
+            edge.sync.is_enabled()
+        assert expired.value.reason == "Session expired"
+        assert running.stats(entry)["active_sessions"] == 0
+
+
+def test_restart_keeps_objects_and_credentials(tmp_path):
+    with Simulators(str(tmp_path), edges=2) as first:
+        entry = _trust(first).info["edges"][1]
+        edge = _connect(entry)
+        edge.login(entry["username"], entry["password"])
+        edge.shares.add(TEAM, "local/archive", comment="kept")
+        edge.sync.suspend(wait=False)
+    with Simulators(str(tmp_path), edges=2) as second:
+        again = second.info["edges"][1]
+        assert again["password"] == entry["password"]
+        edge = _connect(again)
+        edge.login(again["username"], again["password"])
+        assert edge.shares.get(TEAM).comment == "kept"
+        assert edge.sync.is_disabled()
+        assert edge.sync.get_status().id == "Off"
 
 
 def test_firmware_selects_share_shape(filer):
@@ -308,6 +348,7 @@ def test_backup_configure_and_control(sims, filer):
     assert settings.sharedSecret is None
     assert passphrase not in json.dumps(state)
     assert passphrase not in str(settings)
+    assert [task["result"]["sharedSecret"] for task in state["tasks"] if "sharedSecret" in task["result"]] == [None]
 
     edge.backup.start()
     status = edge.api.get("/proc/backup/backupStatus")

@@ -248,6 +248,7 @@ class EdgeService(Service):
         self.index = int(index)
         self.session_timeout = float(session_timeout)
         self._sessions = {}
+        self._task_keys = {}  # task id -> derived backup key, kept in memory only (never persisted)
         Service.__init__(self, state_path, name)
 
     # -- state ---------------------------------------------------------------------------------------------
@@ -502,6 +503,8 @@ class EdgeService(Service):
             return _err(405, "Method not allowed")
         if not parts or parts[0] not in ("device", "gui", "network", "cloudsync", "backup"):
             raise ApiError(403, "This resource cannot be modified")
+        if parts[0] == "backup" and parts[1:2] in (["sharedSecret"], ["passPhraseSalt"], ["encryptionMode"]):
+            raise ApiError(400, "Encryption settings are set with PUT /config/backup as a whole")
         parent = self._walk(config, parts[:-1])
         leaf = parts[-1]
         if not isinstance(parent, dict) or leaf not in parent or leaf.startswith("_"):
@@ -908,7 +911,12 @@ class EdgeService(Service):
                 backup["folder"] = folder
                 result = {"createFolderRC": "OK", "sharedSecret": key, "passPhraseSalt": salt}
         result["_classname"] = "AttachFolderResult" if "attachFolderRC" in result else "CreateFolderResult"
+        key = result.pop("sharedSecret", None)
+        if key is not None:
+            result["sharedSecret"] = None  # filled in from memory when the task is read
         task = self._new_task(name, "Cloud backup: %s" % name, result)
+        if key is not None:
+            self._task_keys[task["id"]] = key
         self.save()
         return _xml("/proc/bgtasks/%d" % task["id"])
 
@@ -926,6 +934,8 @@ class EdgeService(Service):
         secret = body.get("sharedSecret")
         folder = self.state["backup"]["folder"]
         attach = False
+        if self.state["backup"]["attached"] and folder is not None and mode != folder["encryptionMode"]:
+            raise ApiError(400, "Encryption settings do not match the cloud backup folder")
         if secret is not None:
             if folder is None or _sha256(secret) != folder["keyCheck"]:
                 raise ApiError(400, "Invalid shared secret for the cloud backup folder")
@@ -998,6 +1008,8 @@ class EdgeService(Service):
                 "result": result}
         self.state["next_task"] += 1
         self.state["tasks"].append(task)
+        for old in self.state["tasks"][:-TASKS_KEPT]:
+            self._task_keys.pop(old["id"], None)
         del self.state["tasks"][:-TASKS_KEPT]
         return task
 
@@ -1005,12 +1017,15 @@ class EdgeService(Service):
         now = time.time()
         duration = self.state["sim"]["task_seconds"]
         finished = now - task["start"] >= duration
+        result = task["result"]
+        if finished and task["id"] in self._task_keys:
+            result = dict(result, sharedSecret=self._task_keys[task["id"]])
         return {"_classname": "BackgroundTaskStatus", "id": task["id"], "name": task["name"],
                 "description": task["description"], "startTime": _iso(task["start"]),
                 "endTime": _iso(task["start"] + duration) if finished else None,
                 "elapsedTime": int(min(now - task["start"], duration)),
                 "status": "completed" if finished else "running", "percentage": 100 if finished else 50,
-                "result": task["result"] if finished else None, "progstring": "Done" if finished else "Running"}
+                "result": result if finished else None, "progstring": "Done" if finished else "Running"}
 
     def _bgtasks(self, request, parts):
         tasks = [self._task_object(task) for task in self.state["tasks"]]
