@@ -329,6 +329,19 @@ def test_sync_without_portal_fails_with_disconnected_portal(sims, filer):
     assert _wait_for(lambda: edge.sync.get_status().id == "Synced")
 
 
+def test_sim_control_of_portal_connection(sims, filer):
+    edge, entry = filer(3)
+    assert edge.sync.get_status().id == "Synced"
+    sims.sim_call(entry, "/_sim/edge", "POST", {"portal_connected": False, "sync_phase_seconds": [0.2, 0.2, 0.2]})
+    assert edge.services.connected() is False
+    assert edge.sync.get_status().id == "InitializingConnection"  # the filer retries before giving up
+    assert _wait_for(lambda: edge.sync.get_status().id == "DisconnectedPortal")
+    sims.sim_call(entry, "/_sim/edge", "POST", {"portal_connected": True})
+    assert edge.services.connected() is True
+    assert _wait_for(lambda: edge.sync.get_status().id == "Synced")
+    assert sims.state(entry)["sim"]["sync_phase_seconds"] == [0.2, 0.2, 0.2]
+
+
 # -- backup ---------------------------------------------------------------------------------------------------
 
 def test_backup_configure_and_control(sims, filer):

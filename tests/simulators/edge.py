@@ -29,7 +29,8 @@ What is simulated
 * Portal connection: ``GET status/services[/CTERAPortal/connectionState...]``; the SDK's ``services.connect()``
   (proxy check, ``status/network`` ``tcpconnect``, ``isWebSsoEnabled``, ``attachAndSave``, license PUT) and
   ``services.disconnect()`` (``PUT config/services`` with no body), ``reconnect``; filers start connected.
-  Tests flip connectivity with ``set_portal_connected(bool)``.
+  Tests flip connectivity with ``set_portal_connected(bool)`` or ``POST /_sim/edge {"portal_connected": false}``
+  (which also sets ``sync_phase_seconds``, ``backup_seconds`` and ``task_seconds``).
 * Cloud backup: ``status/services`` ``attachFolder`` / ``attachEncryptedFolder`` / ``createFolder`` (background
   tasks), ``GET|PUT config/backup``, ``GET defaults/BackupSettings``, ``GET proc/backup/backupStatus``,
   ``POST status/sync`` ``start``/``pause``/``resume``.
@@ -64,7 +65,8 @@ The SDK does not show what a real filer answers in these cases; the simulator ch
   ``NotInitialized`` until ``PUT config/backup`` carries the shared secret issued by the attach/create task, then
   ``Attached``. The passphrase is never stored or echoed: the task result's ``sharedSecret`` is a key derived from
   salt and passphrase, ``GET config/backup`` and the export answer ``sharedSecret`` as null, and the state keeps
-  only ``passphraseCheck`` = sha256(salt + ":" + passphrase) and a hash of the derived key. ``start`` runs a
+  only ``passphraseCheck`` = sha256(salt + ":" + passphrase) and a hash of the derived key (the derived key of a
+  task result is held in memory only, so after a restart that old task answers ``sharedSecret`` null). ``start`` runs a
   backup for ``state["sim"]["backup_seconds"]`` (default 1 s), ``pause`` suspends it, ``resume`` continues;
   they answer 500 "Backup is not configured" before configuration.
 * Background tasks complete after ``state["sim"]["task_seconds"]`` (default 0: already completed when first read);
@@ -359,6 +361,32 @@ class EdgeService(Service):
         with self.lock:
             self.state["sim"]["sync_phase_seconds"] = [float(initializing), float(connecting), float(syncing)]
             self.save()
+
+    def _sim_endpoint(self, request):
+        """``POST /_sim/edge`` JSON ``{portal_connected, sync_phase_seconds, backup_seconds, task_seconds}`` (all
+        optional) changes what a test cannot reach through the device API; other ``/_sim/*`` as in the base."""
+        if request.path != "/_sim/edge":
+            return Service._sim_endpoint(self, request)
+        if request.method != "POST":
+            return Response.json({"error": "use POST"}, status=405)
+        try:
+            plan = request.json() or {}
+            with self.lock:
+                sim = self.state["sim"]
+                if "sync_phase_seconds" in plan:
+                    phases = [float(x) for x in plan["sync_phase_seconds"]]
+                    if len(phases) != 3 or min(phases) < 0:
+                        raise ValueError("sync_phase_seconds: three non-negative numbers")
+                    sim["sync_phase_seconds"] = phases
+                for key in ("backup_seconds", "task_seconds"):
+                    if key in plan:
+                        sim[key] = max(0.0, float(plan[key]))
+                if "portal_connected" in plan:
+                    self._set_connected(bool(plan["portal_connected"]))
+                self.save()
+                return Response.json({"portal_connected": self.state["portal"]["connected"], "sim": sim})
+        except (ValueError, TypeError) as exc:
+            return Response.json({"error": str(exc)}, status=400)
 
     def _set_connected(self, connected):
         portal = self.state["portal"]
