@@ -1,0 +1,139 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``make demo``: onboard two offices against simulated systems, show that a second run changes nothing, write a
+fleet report, and clean up. Run through ``make demo`` (which creates .venv and the collection link first).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+OUTPUT = os.path.join(REPO, "demo-output")
+BIN = os.path.dirname(sys.executable)
+sys.path.insert(0, os.path.join(REPO, "tests"))
+
+from simulators.harness import Simulators  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def step(number, text):
+    say()
+    say("=" * 100)
+    say("Step %d. %s" % (number, text))
+    say("=" * 100)
+
+
+def write_filer_inventory(info, path):
+    """The filers' URLs and passwords, as a second inventory source (in real life: your vault or the portal)."""
+    lines = ["---", "# Written by playbooks/demo.py: connection details of the simulated filers.", "all:", "  hosts:"]
+    for edge in info["edges"]:
+        lines += ["    %s:" % edge["name"],
+                  "      edge_url: %s" % json.dumps(edge["url"]),
+                  "      edge_username: %s" % json.dumps(edge["username"]),
+                  "      edge_password: %s" % json.dumps(edge["password"])]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+
+
+def credentials_env(info):
+    """Portal and Cloutility credentials as environment variables, the way an AWX credential injects them."""
+    portal, clou = info["portal"], info["cloutility"]
+    return {
+        "CTERA_PORTAL_URL": portal["url"], "CTERA_PORTAL_USERNAME": portal["username"],
+        "CTERA_PORTAL_PASSWORD": portal["password"], "CTERA_CA_PATH": portal["ca_path"],
+        "CLOUTILITY_URL": clou["url"], "CLOUTILITY_USERNAME": clou["username"],
+        "CLOUTILITY_PASSWORD": clou["password"], "CLOUTILITY_CLIENT_ID": clou["client_id"],
+        "CLOUTILITY_ORIGIN": clou["origin"], "CLOUTILITY_CA_PATH": clou["ca_path"],
+    }
+
+
+def run_playbook(playbook, inventories, env, extra=()):
+    cmd = [os.path.join(BIN, "ansible-playbook")]
+    for inventory in inventories:
+        cmd += ["-i", inventory]
+    cmd += [os.path.join(HERE, playbook)] + list(extra)
+    say("$ ansible-playbook %s" % " ".join(os.path.relpath(c, REPO) if c.startswith(REPO) else c for c in cmd[1:]))
+    started = time.time()
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+    elapsed = time.time() - started
+    recap = proc.stdout[proc.stdout.rfind("PLAY RECAP"):] if "PLAY RECAP" in proc.stdout else proc.stdout[-3000:]
+    say(recap.rstrip())
+    if proc.returncode != 0:
+        say(proc.stdout[-6000:])
+        say(proc.stderr[-3000:])
+        raise SystemExit("The playbook failed (exit code %d); the output above says why." % proc.returncode)
+    changed = sum(int(part.split("=")[1]) for line in recap.splitlines() for part in line.split() if part.startswith("changed="))
+    return changed, elapsed
+
+
+def main():
+    say("filefleet.office demo")
+    say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers. It creates their users on")
+    say("the CTERA Portal, their shares, cloud sync and cloud backup on the filers, and their backup consumption units")
+    say("and activated nodes in Cloutility (IBM Storage Protect). No real systems are touched: the portal, the filers")
+    say("and Cloutility are simulators that speak the real APIs, started on this machine for the demo.")
+    os.makedirs(OUTPUT, exist_ok=True)
+    state_dir = tempfile.mkdtemp(prefix="filefleet-demo-")
+    env = dict(os.environ)
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO, "build", "collections"))
+    env.update({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "false", "ANSIBLE_LOCALHOST_WARNING": "false",
+                "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "PATH": BIN + os.pathsep + env.get("PATH", "")})
+
+    step(1, "Start the simulators: one CTERA Portal, four Edge Filers (two per office) and Cloutility")
+    sims = Simulators(state_dir, portal=True, edges=4, cloutility=True, extra_args=["--edge-tenants", "acme,globex"])
+    sims.start()
+    try:
+        info = sims.info
+        say("CTERA Portal:  %s (tenants acme for Stockholm, globex for Oslo)" % info["portal"]["url"])
+        for edge in info["edges"]:
+            say("Edge Filer:    %s %s (registered on the portal under tenant %s)" % (edge["name"], edge["url"], edge.get("tenant")))
+        say("Cloutility:    %s (business units Company AB/Stockholm Office and Company AB/Oslo Office)" % info["cloutility"]["url"])
+        filers = os.path.join(OUTPUT, "inventory-filers.yml")
+        write_filer_inventory(info, filers)
+        env.update(credentials_env(info))
+        inventories = [os.path.join(REPO, "inventories", "demo", "hosts.yml"), filers]
+        say("The offices are described in inventories/demo/ (hosts.yml and group_vars/). Portal and Cloutility")
+        say("credentials are passed as environment variables, as an AWX credential would; the filers' passwords are in")
+        say("%s." % os.path.relpath(filers, REPO))
+
+        step(2, "Onboard both offices (playbooks/onboard_office.yml)")
+        changed, elapsed = run_playbook("onboard_office.yml", inventories, env)
+        say("First run: %d changes in %.1f s - users, shares, sync, backup and backup nodes were created." % (changed, elapsed))
+
+        step(3, "Run the same playbook again: everything is already as described, so nothing changes")
+        changed_again, elapsed = run_playbook("onboard_office.yml", inventories, env)
+        say("Second run: changed=%d in %.1f s%s" % (changed_again, elapsed,
+                                                     " - idempotent, as it should be." if changed_again == 0 else
+                                                     " - UNEXPECTED: a converged run should change nothing."))
+
+        step(4, "Write the fleet report (playbooks/fleet_report.yml, read-only)")
+        run_playbook("fleet_report.yml", inventories, env, extra=["-e", "fleet_report_dir=%s" % OUTPUT])
+        say()
+        say("The fleet report is ready:")
+        say("  HTML (open it in a browser): %s" % os.path.join(OUTPUT, "fleet-report.html"))
+        say("  JSON (for other tools):      %s" % os.path.join(OUTPUT, "fleet-report.json"))
+    finally:
+        step(5, "Stop the simulators")
+        sims.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
+        say("Simulators stopped; their state was in a temporary directory and is removed.")
+    say()
+    say("Next: read inventories/demo/group_vars/ to see how an office is described, and docs/awx.md to run the")
+    say("same playbooks from AWX.")
+    return 1 if changed_again else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
