@@ -257,6 +257,14 @@ def validate(params):
     return parse_password_change(params["password_change"])
 
 
+def uid_from_reference(reference):
+    """``objs/1021/acme/PortalUser/alice`` (the answer to ``add``) -> 1021."""
+    parts = str(reference or "").split("/")
+    if len(parts) >= 5 and parts[0] == "objs" and parts[1].isdigit() and parts[3] == "PortalUser":
+        return int(parts[1])
+    return None
+
+
 def desired_attributes(params, password_change_spec, current):
     """PortalUser attributes the user asked for, normalised like the portal stores them."""
     wanted = {}
@@ -336,8 +344,12 @@ def ensure(module, scope):
             new["requirePasswordChangeOn"] = wanted["requirePasswordChangeOn"]
         after = dict(new, uid=None)
         if not module.check_mode:
-            session.database(session.path("users"), "add", new, what="create user %r" % name)
-            after = session.get(user_path, what="read user %r" % name) or after
+            reference = session.database(session.path("users"), "add", new, what="create user %r" % name)
+            uid = uid_from_reference(reference)
+            if uid is None:  # the portal did not answer with a reference: read the user back instead
+                after = session.get(user_path, what="read user %r" % name) or after
+            else:
+                after = dict(new, uid=uid, baseObjectRef=reference)
             if want_groups:
                 ref = after.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (after.get("uid"), tenant, name)
                 for group in sorted(want_groups):
