@@ -33,7 +33,7 @@ options:
   name:
     description:
       - Share name. Compared case-insensitively, as SMB does; an existing share keeps the case it was created with.
-      - Up to 80 characters, none of C(\ / : * ? " < > |). Spaces, C(&), C(#), C(%) and non-ASCII letters are fine.
+      - 'Up to 80 characters, none of C(\ / : * ? " < > |). Spaces, C(&), C(#), C(%) and non-ASCII letters are fine.'
     type: str
     required: true
   directory:

@@ -32,7 +32,7 @@ options:
     description:
       - V(enabled) configures cloud backup if it is not configured yet (O(passphrase) is then required) and resumes
         it if it was suspended. It does not start a backup run outside the schedule.
-      - V(suspended) pauses backup (a running backup stops until resumed). V(disabled) is the same: the filer has no
+      - V(suspended) pauses backup (a running backup stops until resumed). V(disabled) is the same, as the filer has no
         other way to turn backup off. A filer whose backup was never configured is left as it is.
     type: str
     choices: [enabled, disabled, suspended]
