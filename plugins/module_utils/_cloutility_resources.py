@@ -157,7 +157,7 @@ def split_consumer_ref(value):
 
 def proxy_view(related):
     return sorted(({"consumer_id": r.get("consumerId"), "name": r.get("name"), "node_name": r.get("tsmName")}
-                   for r in related or []), key=lambda r: (r["consumer_id"] is None, r["consumer_id"]))
+                   for r in related or []), key=lambda r: (r["consumer_id"] is None, r["consumer_id"] or 0, str(r["name"])))
 
 
 def node_view(node, consumer=None, bunit=None, return_password=False):

@@ -343,14 +343,24 @@ def _resolve(session, bid, resolver, value, option):
     return method(value, option)
 
 
-def _proxy_ids(consumers, values, option, own_id):
-    """Consumer ids for ``values`` (ids or names in this business unit)."""
+def _proxy_ids(module, consumers, values, option, own_id):
+    """Consumer ids for ``values`` (ids or names in this business unit).
+
+    In check mode a name not found yet stands for itself (an earlier task would create it), with a warning.
+    """
     ids = set()
     for value in values:
         if is_id(value):
             ids.add(int(value))
-        else:
+            continue
+        try:
             ids.add(pick(consumers, value, "consumption unit", option, casefold=False)["id"])
+        except ValueError:
+            if not module.check_mode or [c for c in consumers if c.get("name") == str(value)]:
+                raise
+            module.warn("%s: consumption unit %r does not exist; check mode assumes an earlier task creates it"
+                        % (option, value))
+            ids.add(str(value))
     if own_id is not None and own_id in ids:
         raise ValueError("%s holds the node's own consumption unit (id %d); a node cannot be its own proxy" % (option, own_id))
     return ids
@@ -416,7 +426,7 @@ def ensure(module, scope):
         predicted["contact"] = params["contact"] or None
     if current is None:
         missing = [o for o, _w, _r in REFERENCES if params[o] is None]
-        if missing:
+        if missing and consumer is not None:
             raise ValueError("consumer %r has no backup node; to create one give %s"
                              % (params["consumer"], ", ".join(missing)))
 
@@ -424,15 +434,16 @@ def ensure(module, scope):
     for option, wire, path, query in PROXIES:
         if params[option] is None:
             continue
-        want = _proxy_ids(consumers, params[option], option, cid)
+        want = _proxy_ids(module, consumers, params[option], option, cid)
         have = set(r.get("consumerId") for r in (current or {}).get(wire) or [])
-        for other in sorted(want - have):
+        for other in sorted(want - have, key=str):
             proxy_plan.append(("add", option, path, query, other))
         for other in sorted(have - want):
             proxy_plan.append(("remove", option, path, query, other))
         names = dict((c["id"], c.get("name")) for c in consumers)
         known = dict((r.get("consumerId"), r) for r in (current or {}).get(wire) or [])
-        predicted[option] = proxy_view([known.get(i) or {"consumerId": i, "name": names.get(i)} for i in want])
+        predicted[option] = proxy_view([known.get(i) or ({"consumerId": i, "name": names.get(i)} if isinstance(i, int)
+                                                        else {"consumerId": None, "name": i}) for i in want])
 
     changed = bool(current is None or changes or activate or proxy_plan)
     before = node_view(current, consumer, bunit) if current is not None else None
