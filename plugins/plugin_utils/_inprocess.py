@@ -49,6 +49,7 @@ class InProcessModule(object):
     """The part of ``AnsibleModule`` that filefleet.office modules use."""
 
     filefleet_in_process = True
+    filefleet_loop = False
 
     def __init__(self, params, check_mode, diff, name):
         self.params = params
@@ -149,6 +150,8 @@ class InProcessAction(ActionBase):
 
         module = InProcessModule(validated.validated_parameters, bool(self._task.check_mode), bool(self._task.diff),
                                  module_name)
+        # Inside a loop a module may read a whole collection once instead of one object per item.
+        module.filefleet_loop = bool(self._task.loop or self._task.loop_with)
         try:
             module_code.run_module(module)
             outcome = dict(failed=True, msg="%s returned without exit_json or fail_json" % module_name)
