@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/fleet_report.yml: the JSON against the simulators' state, the HTML page in headless Chromium."""
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+
+import pytest
+
+from integration.conftest import run_playbook
+from integration.office_helpers import (
+    DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, filer_inventory, filer_state, start_fleet,
+)
+
+GREEN = (0x2E, 0x7D, 0x32)   # healthy
+GREY = (0x9E, 0x9E, 0x9E)    # off
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None and shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, timeout=600)
+        if shutil.which("chromium") is None:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
+            subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, timeout=600)
+        path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and apt-get is not available to install it (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """Stockholm onboarded, Oslo untouched; then the fleet report."""
+    tmp = tmp_path_factory.mktemp("report")
+    sims = start_fleet(str(tmp / "sims"))
+    inventory = filer_inventory(sims, str(tmp / "filers.json"))
+    env = credentials_env(sims)
+    onboard = run_playbook(os.path.join(PLAYBOOKS, "onboard_office.yml"), inventory=DEMO_INVENTORY, env=env,
+                           extra_args=["-i", inventory, "--limit", "stockholm"])
+    assert onboard.rc == 0, onboard.output()[-3000:]
+    out = tmp / "out"
+    run = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
+                       extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % out])
+    yield sims, run, out
+    sims.stop()
+
+
+def test_report_matches_the_systems(report):
+    sims, run, out = report
+    assert run.rc == 0, run.output()[-3000:]
+    data = json.loads((out / "fleet-report.json").read_text())
+    offices = {o["name"]: o for o in data["offices"]}
+    assert set(offices) == set(OFFICES)
+    for name, spec in OFFICES.items():
+        filers = {f["name"]: f for f in offices[name]["filers"]}
+        assert set(filers) == set(spec["filers"])
+        for filer_name, filer in filers.items():
+            state = filer_state(sims, filer_name)
+            assert sorted(filer["shares"]) == state["shares"]
+            assert filer["sync"]["state"] == state["sync"]
+            assert filer["backup"]["state"] == ("enabled" if state["backup_attached"] else "not_configured")
+        units = cloutility_units(sims, spec["unit"])
+        assert {n["consumer_name"]: n["activated"] for n in offices[name]["nodes"]} == \
+            {unit: info["activated"] for unit, info in units.items() if info["node"]}
+    assert offices["Stockholm"]["backup"]["ok"] == 2
+    assert offices["Oslo"]["backup"]["off"] == 2
+    assert data["totals"]["filers"] == 4
+    # Read-only: the report run changed nothing anywhere but its own files.
+    assert all(run.stats[h]["changed"] == 0 for h in run.stats if h != "localhost")
+
+
+def _png_pixels(path):
+    """Decode an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes) into (width, height, rows of tuples)."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour, _c, _f, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    channels = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up = previous[x]
+            up_left = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 255
+            elif kind == 2:
+                line[x] = (line[x] + up) & 255
+            elif kind == 3:
+                line[x] = (line[x] + ((left + up) >> 1)) & 255
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                line[x] = (line[x] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 255
+        rows.append([tuple(line[i:i + 3]) for i in range(0, stride, channels)])
+        previous = line
+    return width, height, rows
+
+
+def _near(pixel, colour, tolerance=6):
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
+
+
+def test_html_page_in_headless_chromium(report, chromium):
+    sims, run, out = report
+    page = out / "fleet-report.html"
+    html = page.read_text()
+    # Self-contained: nothing is loaded from anywhere (no links, scripts, images, imports or CSS urls).
+    for marker in ("src=", "href=", "<link", "<script", "<img", "@import", "url("):
+        assert marker not in html, marker
+    base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1400"]
+    dom = subprocess.run(base + ["--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    for office, spec in OFFICES.items():
+        assert office in dom.stdout
+        for filer in spec["filers"]:
+            assert filer in dom.stdout
+    assert 'id="health-chart"' in dom.stdout
+    shot = out / "fleet-report.png"
+    result = subprocess.run(base + ["--screenshot=%s" % shot, page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    width, height, rows = _png_pixels(str(shot))
+    assert (width, height) == (1280, 1400)
+    pixels = [p for row in rows[::2] for p in row[::2]]
+    assert len(set(pixels)) > 50, "the page looks blank"
+    green = sum(1 for p in pixels if _near(p, GREEN))
+    grey = sum(1 for p in pixels if _near(p, GREY))
+    # Stockholm's bars and badges are green (healthy); Oslo's backup bar is grey (off).
+    assert green > 2000, green
+    assert grey > 1000, grey
