@@ -139,8 +139,8 @@ class EdgeSession(CteraXmlSession):
             if status in TASK_TERMINAL:
                 return task
             if time.time() >= deadline:
-                raise WaitTimeout("%s: task %s did not finish within %s s (last status %r)" % (what, ref, timeout,
-                                                                                           task.get("status")))
+                raise WaitTimeout("%s: task %s did not finish within %s s (last status %r)"
+                                  % (what, ref, timeout, task.get("status")))
             sleep(interval)
 
 

@@ -63,7 +63,7 @@ def ace_from_obj(rule):
     cls = principal.get("_classname")
     kind = PRINCIPAL_TYPES.get(cls, cls)
     if cls in ("LocalUser", "LocalGroup"):
-        name = as_text(principal.get("ref") or "").split("#")[-1]
+        name = as_text(principal.get("ref") or "").rsplit("#", maxsplit=1)[-1]
     else:
         name = as_text(principal.get("name"))
     permissions = rule.get("permissions") or {}

@@ -19,7 +19,7 @@ description:
     export, not indexed, no ACL entries, no trusted NFS clients).
   - Lists (O(acl), O(trusted_nfs_clients)) are compared as sets; their order does not matter.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.edge
 attributes:

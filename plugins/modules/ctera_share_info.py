@@ -16,7 +16,7 @@ description:
     takes as options.
   - Never changes anything.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.edge
 attributes:

@@ -17,7 +17,7 @@ description:
   - Configuring backup for the first time attaches the filer to its backup folder on the CTERA Portal (creating
     the folder, encrypted with O(passphrase), when there is none). This needs the filer to be connected to a portal.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.edge
 attributes:

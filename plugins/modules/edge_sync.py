@@ -17,7 +17,7 @@ description:
   - A filer that is not connected to a CTERA Portal cannot sync; asking for V(enabled) on such a filer fails at
     once with a message saying so (nothing is written).
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.edge
 attributes:

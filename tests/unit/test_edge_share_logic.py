@@ -53,8 +53,8 @@ def test_acl_modes():
     exact = ctera_share.merge_list(CURRENT, given, "exact", ace_key)
     assert exact == given
     append = ctera_share.merge_list(CURRENT, given, "append", ace_key)
-    assert [(e["type"], e["permission"]) for e in append] == [("local_group", "ReadWrite"), ("domain_user", "ReadWrite"),
-                                                             ("domain_group", "ReadOnly")]
+    assert [(e["type"], e["permission"]) for e in append] == [
+        ("local_group", "ReadWrite"), ("domain_user", "ReadWrite"), ("domain_group", "ReadOnly")]
     remove = ctera_share.merge_list(CURRENT, given, "remove", ace_key)
     assert remove == [CURRENT[0]]
 
