@@ -32,7 +32,12 @@ demo: venv collection
 
 test: venv collection
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/conformance tests/integration
+	$(MAKE) molecule
 	$(MAKE) sanity lint
+
+# molecule/default: delegated driver, the simulators are the instances (create/destroy start and stop them).
+molecule: venv collection
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test
 
 unit: venv collection
 	$(BIN)/python -m pytest -q tests/unit
