@@ -197,7 +197,9 @@ class HttpClient:
         self.redact = redactor or Redactor()
         self._sleep = sleep
         self.session = requests.Session()
-        self.session.trust_env = True
+        # Proxy settings from the environment are read once here, not on every request (trust_env would).
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)

@@ -39,6 +39,26 @@ MODULE_PACKAGE = "ansible_collections.filefleet.office.plugins.modules."
 VALIDATOR_KWARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 
 
+_VALIDATORS = {}
+
+
+def _plain(value):
+    """Task arguments as plain Python values: validation deep-copies them, and tagged values copy slowly."""
+    if isinstance(value, dict):
+        return dict((str(k), _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
 class _ModuleExit(Exception):
     def __init__(self, result):
         super(_ModuleExit, self).__init__("module exited")
@@ -137,10 +157,12 @@ class InProcessAction(ActionBase):
         if get_action_args_with_defaults is not None:
             args = get_action_args_with_defaults(module_name, args, self._task.module_defaults, self._templar,
                                                  action_groups=self._task._parent._play._action_groups)
-        spec = module_code.argument_spec()
-        kwargs = dict((k, v) for k, v in module_code.MODULE_KWARGS.items() if k in VALIDATOR_KWARGS)
+        validator = _VALIDATORS.get(short_name)
+        if validator is None:
+            kwargs = dict((k, v) for k, v in module_code.MODULE_KWARGS.items() if k in VALIDATOR_KWARGS)
+            validator = _VALIDATORS[short_name] = ModuleArgumentSpecValidator(module_code.argument_spec(), **kwargs)
         with _environment(self._task_environment()):
-            validated = ModuleArgumentSpecValidator(spec, **kwargs).validate(args)
+            validated = validator.validate(_plain(args))
         no_log_values = validated._no_log_values
         for warning in validated._warnings:
             self._display.warning(warning.get("warning") if isinstance(warning, dict) else str(warning))
@@ -148,6 +170,9 @@ class InProcessAction(ActionBase):
             result.update(failed=True, msg=remove_values("; ".join(validated.error_messages), no_log_values))
             return result
 
+        # Mark the (unused) local connection as connected, or the executor builds a new one for every loop item.
+        if not getattr(self._connection, "connected", True):
+            self._connection._connect()  # pylint: disable=protected-access
         module = InProcessModule(validated.validated_parameters, bool(self._task.check_mode), bool(self._task.diff),
                                  module_name)
         # Inside a loop a module may read a whole collection once instead of one object per item.

@@ -15,7 +15,7 @@ import uuid
 
 import requests
 
-from conftest import edge_env, run_playbook
+from integration_support import edge_env, run_playbook
 
 SHARE_TASK = "Shares exist"
 

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import portal_env, run_playbook
+from integration_support import portal_env, run_playbook
 from simulators.harness import Simulators
 
 
