@@ -14,8 +14,8 @@ import sys
 import pytest
 import yaml
 
-from integration.conftest import COLLECTIONS, _ensure_collection_link
-from integration.office_helpers import (
+from integration_support import COLLECTIONS, _ensure_collection_link
+from office_helpers import (
     OFFICES, REPO, cloutility_units, credentials_env, filer_state, office_vars, portal_users, start_fleet,
 )
 

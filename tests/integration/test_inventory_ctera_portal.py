@@ -14,7 +14,7 @@ import pytest
 
 from simulators.harness import Simulators
 
-from integration.conftest import BIN, COLLECTIONS, _ensure_collection_link
+from integration_support import BIN, COLLECTIONS, _ensure_collection_link
 
 
 @pytest.fixture(scope="module")

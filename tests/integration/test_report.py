@@ -12,8 +12,8 @@ import zlib
 
 import pytest
 
-from integration.conftest import run_playbook
-from integration.office_helpers import (
+from integration_support import run_playbook
+from office_helpers import (
     DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, filer_inventory, filer_state, start_fleet,
 )
 

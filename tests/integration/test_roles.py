@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from integration.conftest import run_playbook
-from integration.office_helpers import (
+from integration_support import run_playbook
+from office_helpers import (
     DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, filer_inventory, filer_state,
     fleet_snapshot, office_vars, portal_users, start_fleet,
 )
@@ -119,7 +119,7 @@ def test_portal_and_cloutility_work_runs_once_per_office(fleet):
     user_task = [r for r in run.tasks if "Portal users" in r["task"]]
     ran_on = sorted(r["host"] for r in user_task if r["status"] != "skipped")
     assert ran_on == ["edge-001", "edge-003"]
-    share_task = [r for r in run.tasks if "Shares of" in r["task"]]
+    share_task = [r for r in run.tasks if "Shares exist as described" in r["task"]]
     assert sorted(r["host"] for r in share_task if r["status"] != "skipped") == ["edge-001", "edge-002", "edge-003", "edge-004"]
 
 
@@ -153,7 +153,7 @@ def test_offboarding_needs_confirmation_and_check_lists_what_goes(fleet):
     check = _run(OFFBOARD, inventories, env, check=True, extra_args=["--limit", "oslo"])
     assert check.rc == 0, check.output()[-3000:]
     assert fleet_snapshot(sims) == onboarded
-    summary = [r["result"]["msg"] for r in check.tasks if "What would be removed for Oslo" in r["task"] and r["host"] == "edge-003"][0]
+    summary = [r["result"]["msg"] for r in check.tasks if "List what is removed (in check mode, what would be) for Oslo" in r["task"] and r["host"] == "edge-003"][0]
     oslo = _expected_office_state("Oslo")
     assert sorted(summary["users"]) == oslo["users"]
     assert sorted(summary["shares"]) == sorted(s for s in oslo["shares"] if s != "cloud")
