@@ -18,7 +18,7 @@ description:
   - Names of operating systems, node types, policy domains and client option sets are resolved to ids at run
     time; a name that is unknown or ambiguous is an error that lists what exists.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.cloutility
 attributes:
@@ -442,8 +442,9 @@ def ensure(module, scope):
             proxy_plan.append(("remove", option, path, query, other))
         names = dict((c["id"], c.get("name")) for c in consumers)
         known = dict((r.get("consumerId"), r) for r in (current or {}).get(wire) or [])
-        predicted[option] = proxy_view([known.get(i) or ({"consumerId": i, "name": names.get(i)} if isinstance(i, int)
-                                                        else {"consumerId": None, "name": i}) for i in want])
+        guesses = [{"consumerId": i, "name": names.get(i)} if isinstance(i, int) else {"consumerId": None, "name": i}
+                   for i in want]
+        predicted[option] = proxy_view([known.get(i) or guess for i, guess in zip(want, guesses)])
 
     changed = bool(current is None or changes or activate or proxy_plan)
     before = node_view(current, consumer, bunit) if current is not None else None

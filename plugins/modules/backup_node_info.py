@@ -15,7 +15,7 @@ description:
   - Reads the IBM Storage Protect backup nodes of the consumption units of a Cloutility business unit, or of
     one consumption unit.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.cloutility
 attributes:

@@ -17,7 +17,7 @@ description:
   - Updates read the consumption unit and send it back whole with your changes, so fields this module does not
     manage keep their values.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.cloutility
 attributes:

@@ -15,7 +15,7 @@ description:
   - Lists the consumption units of a Cloutility business unit, all of them or those with a given name or id,
     with their details.
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.cloutility
 attributes:

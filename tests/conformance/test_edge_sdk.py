@@ -167,8 +167,8 @@ def test_restart_keeps_objects_and_credentials(tmp_path):
 
 
 def test_firmware_selects_share_shape(filer):
-    v7, _ = filer(V7)
-    v1, _ = filer(V1)
+    v7, _v7_entry = filer(V7)
+    v1, _v1_entry = filer(V1)
     assert type(v7.shares).__name__ == "SharesV7"
     assert type(v1.shares).__name__ == "SharesV1"
 

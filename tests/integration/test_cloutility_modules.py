@@ -360,7 +360,7 @@ def test_bad_input_is_rejected_before_anything_is_written(sims):
 
 def test_wrong_password_is_tried_once_and_never_shown(sims):
     env = dict(cloutility_env(sims), CLOUTILITY_PASSWORD="Wrong-Password-4711")
-    names = [unique("x") for _ in range(3)]
+    names = [unique("x") for _index in range(3)]
     before = sims.stats(clou(sims))
     result = run_playbook(play(["""
 - name: loop

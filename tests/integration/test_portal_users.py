@@ -8,7 +8,6 @@ Every assertion about the portal reads the simulator's own state (GET /_sim/stat
 """
 
 import json
-import os
 import uuid
 
 import pytest

@@ -265,8 +265,8 @@ class EdgeService(Service):
                 "model": MODELS[self.index % len(MODELS)],
                 "firmware": firmware,
                 "serialNumber": "SIM%09d" % (self.index + 1),
-                "MacAddress": "02:00:00:%02x:%02x:%02x" % ((self.index >> 16) & 255, (self.index >> 8) & 255,
-                                                          self.index & 255),
+                "MacAddress": "02:00:00:%02x:%02x:%02x" % (
+                    (self.index >> 16) & 255, (self.index >> 8) & 255, self.index & 255),
                 "bootTime": now,
             },
             "config": {
@@ -577,7 +577,7 @@ class EdgeService(Service):
         if path == "/":
             children = [(vol, "/" + vol) for vol in sorted(VOLUME_TREE)]
         else:
-            volume, _, rel = path[1:].partition("/")
+            volume, _sep, rel = path[1:].partition("/")
             if volume not in VOLUME_TREE or (rel and rel not in VOLUME_TREE[volume]):
                 raise ApiError(404, "Resource does not exist")
             prefix = rel + "/" if rel else ""
@@ -761,8 +761,8 @@ class EdgeService(Service):
                 raise ApiError(400, "Invalid %s reference: %s" % (kind, ref))
             known = LOCAL_USERS if kind == "LocalUser" else LOCAL_GROUPS
             if ref[len(prefix):] not in known:
-                raise ApiError(400, "%s does not exist: %s" % ("Local user" if kind == "LocalUser" else "Local group",
-                                                                ref[len(prefix):]))
+                label = "Local user" if kind == "LocalUser" else "Local group"
+                raise ApiError(400, "%s does not exist: %s" % (label, ref[len(prefix):]))
             principal_out = {"_classname": kind, "ref": ref}
         else:
             pname = principal.get("name")

@@ -324,7 +324,7 @@ def get_multi(obj, paths):
     out = {"@class": obj.get("@class")} if obj and obj.get("@class") else {}
     for path in paths or []:
         name = str(path).strip("/")
-        out[name.split("/")[-1] if name else name] = _lookup(obj or {}, name.replace("/", "."))
+        out[name.rsplit("/", 1)[-1] if name else name] = _lookup(obj or {}, name.replace("/", "."))
     return out
 
 

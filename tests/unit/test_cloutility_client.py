@@ -246,8 +246,8 @@ def test_resolvers_name_the_option_and_what_exists():
         {"id": 95, "name": "hr", "businessUnits": []}]}
     server = Server()
     server.routes["/v1/bunits"] = (200, tree)
-    server.routes["/v1/nodetypes"] = (200, {"total": 2, "items": [{"id": 1, "name": "File Server"},
-                                                                   {"id": 2, "name": "Workstation"}]})
+    server.routes["/v1/nodetypes"] = (200, {"total": 2, "items": [
+        {"id": 1, "name": "File Server"}, {"id": 2, "name": "Workstation"}]})
     session, http, _clock = make_session(server)
     assert session.resolve_bunit("Company AB/Marketing Department")["id"] == 76
     assert session.resolve_bunit("marketing department")["path"] == "Company AB/Marketing Department"
