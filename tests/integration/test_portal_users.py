@@ -287,3 +287,30 @@ def test_expired_session_is_renewed_once_per_expiry(short_sessions):
     stats = sims.stats(sims.info["portal"])
     assert stats["logins"] == 3  # one per item: each pause outlives the 1 s idle timeout
     assert all(name in sims.state(sims.info["portal"])["tenants"]["acme"]["users"] for name in ("exp0", "exp1", "exp2"))
+
+
+@pytest.mark.parametrize("group", ["ctera_portal", "all"])
+def test_module_defaults_action_groups_carry_the_connection(sims, group):
+    portal = sims.info["portal"]
+    play = """
+- name: Connection from module_defaults
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/filefleet.office.%s:
+      portal_url: "%s"
+      portal_username: "%s"
+      portal_password: "{{ portal_password }}"
+      ca_path: "%s"
+  tasks:
+    - name: List
+      filefleet.office.ctera_user_info:
+        tenant: acme
+        fields: [name]
+""" % (group, portal["url"], portal["username"], portal["ca_path"])
+    before = sims.stats(portal)["logins"]
+    run = run_playbook(play, extra_vars={"portal_password": portal["password"]})
+    assert run.rc == 0, run.stdout
+    assert run.result("List")["count"] == len(acme_users(sims))
+    assert sims.stats(portal)["logins"] == before + 1
+    assert portal["password"] not in run.output()
