@@ -49,7 +49,7 @@ def _runner(pdd, ident):
     for key in [k for k in env if k.startswith(("CTERA_", "CLOUTILITY_"))]:
         del env[key]  # only what the job's env/envvars injects
     proc = subprocess.run([os.path.join(BIN, "ansible-runner"), "run", str(pdd), "-p", "playbooks/onboard_office.yml",
-                           "--ident", ident], capture_output=True, text=True, env=env, timeout=600)
+                           "--ident", ident], capture_output=True, text=True, env=env, timeout=600, check=False)
     events = []
     for path in sorted(glob.glob(str(pdd / "artifacts" / ident / "job_events" / "*.json"))):
         with open(path) as handle:
@@ -109,7 +109,7 @@ def test_onboarding_through_ansible_runner(private_data_dir):
 def test_ansible_builder_introspect():
     _ensure_collection_link()
     proc = subprocess.run([os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", COLLECTIONS],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     data = yaml.safe_load(proc.stdout)
     python = [line.split("#")[0].strip() for line in data["python"]]

@@ -36,7 +36,7 @@ def _inventory(sims, tmp_path, config, env_extra=None, args=("--list",)):
                CTERA_PORTAL_PASSWORD=portal["password"], CTERA_CA_PATH=portal["ca_path"], ANSIBLE_NOCOLOR="1")
     env.update(env_extra or {})
     proc = subprocess.run([os.path.join(BIN, "ansible-inventory"), "-i", str(path)] + list(args),
-                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120)
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120, check=False)
     return proc
 
 

@@ -126,8 +126,8 @@ def test_portal_and_cloutility_work_runs_once_per_office(fleet):
 def test_failure_halfway_is_converged_by_a_rerun(fleet):
     sims, inventories, env = fleet
     # The second filer of Stockholm refuses every share write; its other work and every other filer go on.
-    sims.faults(sims.info["edges"][1], {"errors": [{"status": 500, "count": 50, "path": "/admingui/api/config/fileservices/share",
-                                                     "method": "POST"}]})
+    share_writes = {"status": 500, "count": 50, "path": "/admingui/api/config/fileservices/share", "method": "POST"}
+    sims.faults(sims.info["edges"][1], {"errors": [share_writes]})
     broken = _run(ONBOARD, inventories, env)
     assert broken.rc != 0
     assert broken.failed("edge-002") == 1
@@ -153,7 +153,8 @@ def test_offboarding_needs_confirmation_and_check_lists_what_goes(fleet):
     check = _run(OFFBOARD, inventories, env, check=True, extra_args=["--limit", "oslo"])
     assert check.rc == 0, check.output()[-3000:]
     assert fleet_snapshot(sims) == onboarded
-    summary = [r["result"]["msg"] for r in check.tasks if "List what is removed (in check mode, what would be) for Oslo" in r["task"] and r["host"] == "edge-003"][0]
+    summary = [r["result"]["msg"] for r in check.tasks
+               if "List what is removed (in check mode, what would be) for Oslo" in r["task"] and r["host"] == "edge-003"][0]
     oslo = _expected_office_state("Oslo")
     assert sorted(summary["users"]) == oslo["users"]
     assert sorted(summary["shares"]) == sorted(s for s in oslo["shares"] if s != "cloud")
