@@ -314,3 +314,56 @@ def test_module_defaults_action_groups_carry_the_connection(sims, group):
     assert run.result("List")["count"] == len(acme_users(sims))
     assert sims.stats(portal)["logins"] == before + 1
     assert portal["password"] not in run.output()
+
+
+def group_play(name, extra):
+    return """
+- name: Portal group
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Group
+      filefleet.office.ctera_group:
+        tenant: acme
+        name: %s
+%s""" % (name, extra)
+
+
+def test_groups_module_members_modes_check_and_diff(sims):
+    env = portal_env(sims)
+    users = [unique("m") for _index in range(3)]
+    play = users_play([{"name": u, "email": u + "@example.com", "first": "M", "last": "M", "password": "Pw-m-1234"}
+                       for u in users])
+    assert run_playbook(play, env=env).rc == 0
+    uids = dict((u, acme_users(sims)[u]["uid"]) for u in users)
+    group = unique("team")
+    spec = "        description: Team\n        members: [%s, %s]\n" % (users[0], users[1])
+
+    check = run_playbook(group_play(group, spec), env=env, check=True, diff=True)
+    assert check.rc == 0 and check.changed() == 1, check.stdout
+    assert group not in acme_groups(sims)
+    real = run_playbook(group_play(group, spec), env=env, diff=True)
+    assert real.rc == 0 and real.changed() == 1
+    assert real.result("Group")["group"] == check.result("Group")["group"]
+    stored = acme_groups(sims)[group]
+    assert stored["description"] == "Team" and sorted(stored["members"]) == sorted([uids[users[0]], uids[users[1]]])
+    assert run_playbook(group_play(group, spec), env=env).changed() == 0
+
+    append = run_playbook(group_play(group, "        members: [%s]\n        members_mode: append\n" % users[2]), env=env, diff=True)
+    assert append.rc == 0 and append.changed() == 1
+    assert append.result("Group")["diff"]["after"]["members"] == sorted(users, key=str.lower)
+    assert sorted(acme_groups(sims)[group]["members"]) == sorted(uids.values())
+    assert acme_groups(sims)[group]["description"] == "Team"  # omitted: unmanaged
+
+    remove = run_playbook(group_play(group, "        members: [%s]\n        members_mode: remove\n" % users[0]), env=env)
+    assert remove.rc == 0 and remove.changed() == 1
+    assert uids[users[0]] not in acme_groups(sims)[group]["members"]
+
+    bad = run_playbook(group_play(group, "        members: [no-such-user-x]\n"), env=env)
+    assert bad.rc != 0 and "no-such-user-x" in bad.result("Group")["msg"]
+    assert sorted(acme_groups(sims)[group]["members"]) == sorted([uids[users[1]], uids[users[2]]])
+
+    gone = run_playbook(group_play(group, "        state: absent\n"), env=env)
+    assert gone.rc == 0 and gone.changed() == 1 and group not in acme_groups(sims)
+    assert all(u in acme_users(sims) for u in users)  # deleting a group keeps its users
+    assert run_playbook(group_play(group, "        state: absent\n"), env=env).changed() == 0
