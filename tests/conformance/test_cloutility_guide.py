@@ -23,7 +23,10 @@ import requests
 
 from simulators.harness import Simulators
 
-GUIDE = os.environ.get("FILEFLEET_CLOUTILITY_GUIDE", "/work/shared/reference/cloutility-rest-api-guide.md")
+# The vendor guide sits in ../shared beside the repository (as on the developers' machines and in CI).
+GUIDE = os.environ.get("FILEFLEET_CLOUTILITY_GUIDE", os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))),
+    "shared", "reference", "cloutility-rest-api-guide.md"))
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENV_PYTHON = os.path.join(REPO_ROOT, ".venv", "bin", "python")
 SHORT_LIFETIME = 1

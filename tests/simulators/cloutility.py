@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Simulated Cloutility REST API (Auwau/Sentor portal in front of IBM Storage Protect).
 
-Sources: the vendor guide (/work/shared/reference/cloutility-rest-api-guide.md, "the guide") and the research
-notes (/work/shared/specs/cloutility-api.md, "the spec"). The guide's "Full Python Example Program" runs
+Sources: the vendor guide (../shared/reference/cloutility-rest-api-guide.md, "the guide") and the research
+notes (../shared/specs/cloutility-api.md, "the spec"). The guide's "Full Python Example Program" runs
 unchanged against this simulator (tests/conformance/test_cloutility_guide.py).
 
 What is simulated

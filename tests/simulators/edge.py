@@ -4,7 +4,7 @@
 """CTERA Edge Filer simulator (one filer per ``EdgeService`` instance).
 
 Speaks the Edge Filer wire protocol used by ``cterasdk`` 2.20.50 (see
-/work/shared/specs/ctera-protocol.md, sections 1.3, 5 and 7): the CTERA XML object format on
+../shared/specs/ctera-protocol.md, sections 1.3, 5 and 7): the CTERA XML object format on
 ``/admingui/api/...`` (requests of any Content-Type, ``type``/``name``/``param`` method envelopes) and the
 JSON login probe of CTERA Migrate.
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Simulated CTERA Portal (Global Administration and Services Portal), XML API only.
 
-Implements /work/shared/specs/ctera-protocol.md sections 1 to 4 and 7, checked against ``cterasdk==2.20.50``:
+Implements ../shared/specs/ctera-protocol.md sections 1 to 4 and 7, checked against ``cterasdk==2.20.50``:
 
 * the CTERA XML object codec (``<val>``, ``<list>``, ``<obj class= uuid=>``, ``<att id=>``, no XML declaration);
   request bodies are accepted whatever their ``Content-Type`` (the SDK sends ``text/plain`` or
