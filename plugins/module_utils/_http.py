@@ -12,7 +12,10 @@ message, and redaction of every registered secret from anything that leaves this
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import hashlib
+import os
 import random
+import tempfile
 import time
 import traceback
 
@@ -282,6 +285,47 @@ class HttpClient:
                 attempt += 1
                 continue
             return response
+
+    def download(self, path, directory, what, chunk_size=64 * 1024, max_bytes=None, headers=None, expired=None):
+        """Stream a GET into a new temporary file in ``directory`` (never whole in memory).
+
+        Returns ``(temp_path, sha256_hex, size)``; the caller moves the file into place (atomically, with
+        ``os.replace`` in the same directory) or deletes it. A failed or oversized transfer leaves no file behind.
+        """
+        response = self.request("GET", path, headers=headers, stream=True)
+        if expired is not None and expired(response):
+            response.close()
+            raise SessionExpired("%s failed: the session expired" % what, "GET", self.redact(response.url),
+                                 response.status_code)
+        if response.status_code >= 400:
+            body = response.text[:500]
+            response.close()
+            cls = error_class_for(response.status_code)
+            raise cls(self.redact("%s failed" % what), "GET", self.redact(response.url), response.status_code,
+                      self.redact(body))
+        digest = hashlib.sha256()
+        size = 0
+        handle, temp_path = tempfile.mkstemp(prefix=".filefleet-", suffix=".part", dir=directory)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for chunk in response.iter_content(chunk_size=chunk_size):
+                    if not chunk:
+                        continue
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
+                        raise ApiError("%s failed: more than %d bytes" % (what, max_bytes), "GET", self.redact(response.url))
+                    digest.update(chunk)
+                    out.write(chunk)
+        except requests.exceptions.RequestException as exc:
+            os.unlink(temp_path)
+            raise TransportError("%s failed while receiving data: %s" % (what, self.redact(self._short(exc))), "GET",
+                                 self.redact(response.url))
+        except BaseException:
+            os.unlink(temp_path)
+            raise
+        finally:
+            response.close()
+        return temp_path, digest.hexdigest(), size
 
     @staticmethod
     def _short(exc):

@@ -143,6 +143,18 @@ class CteraXmlSession:
     def get(self, path, what=None, missing_ok=False):
         return self.call("GET", path, what=what, missing_ok=missing_ok)
 
+    def download(self, path, directory, what, **kwargs):
+        """Stream a file-like resource to a temporary file (see ``HttpClient.download``), re-logging in once."""
+        if not self.logged_in:
+            self.login()
+        try:
+            return self.http.download(path, directory, what, expired=self._is_expired, **kwargs)
+        except SessionExpired:
+            self.logged_in = False
+            self.login()
+            self._after_relogin()
+            return self.http.download(path, directory, what, expired=self._is_expired, **kwargs)
+
     def put(self, path, value, what=None):
         return self.call("PUT", path, value, what=what)
 

@@ -133,3 +133,31 @@ def test_tls_error_names_the_fix(tmp_path):
         assert HttpClient(listener.url, validate_certs=False).request("GET", "/y").status_code == 200
     finally:
         listener.stop()
+
+
+class Blob(Service):
+    kind = "blob"
+
+    def route(self, request):
+        return Response(200, b"x" * 300000, "application/octet-stream")
+
+
+def test_download_streams_to_a_temp_file_and_enforces_the_limit(tmp_path):
+    listener = Listener(Blob(None), 0).start()
+    try:
+        http = HttpClient(listener.url)
+        path, digest, size = http.download("/file", str(tmp_path), "fetch the file", chunk_size=4096)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        assert size == len(data) == 300000
+        import hashlib
+        assert digest == hashlib.sha256(data).hexdigest()
+        assert os.path.dirname(path) == str(tmp_path)
+        os.unlink(path)
+        from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+        with pytest.raises(ApiError) as info:
+            http.download("/file", str(tmp_path), "fetch the file", max_bytes=1000)
+        assert "more than 1000 bytes" in str(info.value)
+        assert os.listdir(str(tmp_path)) == []  # nothing half-written is left
+    finally:
+        listener.stop()
