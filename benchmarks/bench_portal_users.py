@@ -57,7 +57,7 @@ admin.login(user, password)
 admin.portals.browse("acme")
 for i in range(int(count)):
     name = "%s%d" % (prefix, i)
-    admin.users.add(name, name + "@example.com", "Bench", "User %d" % i, "Pw-bench-%d" % i, cterasdk.core_types.Role.EndUser if hasattr(cterasdk.core_types, "Role") else "EndUser")
+    admin.users.add(name, name + "@example.com", "Bench", "User %d" % i, "Pw-bench-%d" % i, "EndUser")
 admin.logout()
 """
 

@@ -19,7 +19,7 @@ description:
     Ansible), and in any group built with the O(compose), O(groups) and O(keyed_groups) options.
   - The configuration file name must end in C(ctera_portal.yml) or C(ctera_portal.yaml).
 author:
-  - filefleet.office developers
+  - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - constructed
   - inventory_cache

@@ -109,8 +109,8 @@ def pick(items, wanted, what, option, casefold=True, key="name"):
         for item in items:
             if item.get("id") == wanted_id:
                 return item
-        raise ValueError("%s=%s: no %s with id %d (known: %s)" % (option, wanted, what, wanted_id,
-                                                                 describe_choices(items, "id")))
+        known = describe_choices(items, "id")
+        raise ValueError("%s=%s: no %s with id %d (known: %s)" % (option, wanted, what, wanted_id, known))
     name = str(wanted).strip()
     if casefold:
         matches = [i for i in items if str(i.get(key, "")).casefold() == name.casefold()]
