@@ -370,7 +370,10 @@ def test_node_create_and_activation_name_rules(api):
     assert activated["tsmNodeId"] and len(activated["tsmPassword"]) >= 8
     assert activated["dataSourceState"]["name"] == "Active"
     files = api.ok("GET", node_path + "/filespaces?tsmSync=true")
-    assert files["total"] == len(files["items"]) > 0 and all(f["lastBackupEnd"] for f in files["items"])
+    assert files["total"] == len(files["items"]) > 0
+    # No backup can have ended before the node was activated (right after activation: none yet).
+    assert all(f["lastBackupEnd"] is None or f["lastBackupEnd"] >= activated["activatedDate"] for f in files["items"])
+    assert activated.get("lastAccessTime") is None or activated["lastAccessTime"] >= activated["activatedDate"]
     assert api.ok("GET", node_path + "/activate", params={"tsmName": "Stockholm-FS01+a&B"}) == "STOCKHOLM-FS01+A&B"
     _assert_error(api.call("GET", node_path + "/activate", params={"tsmName": "OTHER"}), 409)
 

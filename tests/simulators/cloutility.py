@@ -109,13 +109,17 @@ Choices where no public source says what the real server does (marked [I]/[?] in
   no-op that answers the name again; with a different name it is 409 ``NodeAlreadyActivated`` (renaming is not
   an API operation). Activation sets ``tsmName``, ``activatedDate``, ``tsmNodeId`` (an SP id that never changes),
   a generated 16-character ``tsmPassword`` (NodePasswordRule "Generated"), ``sessionSecurity`` "Transitional"
-  and a few fake filespaces (by OS) with ``lastBackupStart``/``lastBackupEnd``.
+  and a few fake filespaces (by OS) whose first backup starts 2 s after activation and takes 3 s
+  (``lastBackupStart``/``lastBackupEnd`` are null until that moment has passed).
 * ``GET .../node/spname`` proposes the consumer name, upper-cased, illegal characters replaced by ``_``, cut to
   64 characters; when that is taken a ``_001``, ``_002``, ... counter suffix is added. For an activated node it
   answers the node's ``tsmName``.
 * ``POST .../node/password`` with ``{"tsmPassword": "..."}`` sets the SP password of an activated node (8 to 64
   characters of the SP password alphabet); returns the Node. Not activated: 400.
 * Filespaces exist only on activated nodes (an empty collection before); ``tsmSync`` is accepted and ignored.
+* A node's ``lastAccessTime`` (when its client last contacted the SP server) is the latest ``lastBackupEnd`` of its
+  filespaces, as a backup session is the client's last contact; a node without filespaces (not activated) has
+  none, so the field is omitted. ``registeredTime`` is the activation time.
 * Proxy relations use consumer ids on both sides; both nodes must be activated and distinct; POST answers the
   Node of the path's consumer; adding an existing relation is a no-op; DELETE answers 204, or 404 when there is
   no such relation. Both sides are kept consistent (A agent of B <=> B target of A).
@@ -188,6 +192,11 @@ class OAuthError(Exception):
 
 def _now():
     return time.time()
+
+
+def _past(stamp):
+    """A timestamp only once it has happened (ISO strings of one format compare like the times they name)."""
+    return stamp if stamp and stamp <= _iso() else None
 
 
 def _iso(epoch=None, millis=True):
@@ -1104,8 +1113,9 @@ class CloutilityService(Service):
                 "tsmFilespaceId": filespace["tsmFilespaceId"], "type": filespace["type"],
                 "capacityMegaBytes": filespace["capacityMegaBytes"],
                 "frontEndCapacityMegaBytes": filespace["frontEndCapacityMegaBytes"],
-                "percentageUtilized": filespace["percentageUtilized"], "lastBackupStart": filespace["lastBackupStart"],
-                "lastBackupEnd": filespace["lastBackupEnd"], "occupancies": [], "name": filespace["name"],
+                "percentageUtilized": filespace["percentageUtilized"],
+                "lastBackupStart": _past(filespace["lastBackupStart"]), "lastBackupEnd": _past(filespace["lastBackupEnd"]),
+                "occupancies": [], "name": filespace["name"],
                 "dataSourceState": dict(STATE_ACTIVE), "id": filespace["id"], "createdDate": filespace["createdDate"]}
 
     def _related(self, ids):
@@ -1146,6 +1156,8 @@ class CloutilityService(Service):
             "sessionSecurity": {"id": 1, "name": "Transitional"} if activated else None,
             "containsVmFilespaces": False,
             "registeredTime": node.get("activatedDate"),
+            "lastAccessTime": max((f["lastBackupEnd"] for f in node["filespaces"] if _past(f.get("lastBackupEnd"))),
+                                  default=None),
             "decommissioned": False,
             "replicationState": False,
             "activityLogFilters": [],
@@ -1296,11 +1308,12 @@ class CloutilityService(Service):
             fs_id = state["nextId"]["filespace"]
             state["nextId"]["filespace"] = fs_id + 1
             used = 10.0 + 17.5 * index
-            start = when - 3600 * (index + 1)
+            # The client's first backup of each filespace starts shortly after activation (not before it).
+            start = when + 2 + 2 * index
             result.append({"id": fs_id, "tsmFilespaceId": index + 1, "type": fs_type, "name": name,
                            "capacityMegaBytes": capacity, "frontEndCapacityMegaBytes": round(capacity * used / 100.0, 1),
                            "percentageUtilized": used, "lastBackupStart": _iso(start),
-                           "lastBackupEnd": _iso(start + 420 + 60 * index), "createdDate": _iso(when)})
+                           "lastBackupEnd": _iso(start + 3), "createdDate": _iso(when)})
         return result
 
     def _set_node_password(self, request, bid, cid):
