@@ -13,7 +13,7 @@ HEALTH = ("ok", "busy", "off", "error")
 
 
 def sync_health(sync):
-    """ok / busy / off / error for a filer's cloud sync (as read by filefleet.office.edge_sync)."""
+    """ok / busy / off / error for a filer's cloud sync (as read by filefleet.office.edge_info)."""
     if not sync or sync.get("error"):
         return "error"
     status = sync.get("status")
@@ -27,11 +27,12 @@ def sync_health(sync):
 
 
 def backup_health(backup):
-    """ok / busy / off / error for a filer's cloud backup (as read by filefleet.office.edge_backup)."""
+    """ok / busy / off / error for a filer's cloud backup (as read by filefleet.office.edge_info): busy while a
+    backup runs, off when suspended or not configured."""
     if not backup or backup.get("error"):
         return "error"
     if backup.get("state") == "enabled":
-        return "busy" if str(backup.get("run") or "").lower() == "running" else "ok"
+        return "busy" if backup.get("running") or str(backup.get("run") or "").lower() == "running" else "ok"
     return "off"
 
 

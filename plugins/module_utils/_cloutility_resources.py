@@ -181,6 +181,8 @@ def node_view(node, consumer=None, bunit=None, return_password=False):
         "node_name": node.get("tsmName"),
         "tsm_node_id": node.get("tsmNodeId"),
         "activated_date": node.get("activatedDate"),
+        "registered_time": node.get("registeredTime"),
+        "last_access_time": node.get("lastAccessTime"),
         "proxy_agents": proxy_view(node.get("proxyAgents")),
         "proxy_targets": proxy_view(node.get("proxyTargets")),
         "created_date": node.get("createdDate"),

@@ -232,6 +232,13 @@ node:
     activated_date:
       description: When the node was activated, or null.
       type: str
+    registered_time:
+      description: When the node was registered on the Storage Protect server, or null.
+      type: str
+    last_access_time:
+      description: When the node's backup client last contacted the Storage Protect server (its last activity), or null
+        when the server reports none.
+      type: str
     proxy_agents:
       description: Proxy agents (consumer_id, name, node_name), sorted by consumer id.
       type: list

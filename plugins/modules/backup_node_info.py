@@ -69,6 +69,8 @@ nodes:
   description:
     - The backup nodes, by consumer id, with the fields M(filefleet.office.backup_node) returns. Consumption units
       without a node are left out.
+    - C(last_access_time) is the node's last activity, when its backup client last contacted the Storage Protect
+      server (null when the server reports none); C(registered_time) is when it was registered.
   returned: always
   type: list
   elements: dict
@@ -88,6 +90,8 @@ nodes:
       node_name: JENNYSWS
       tsm_node_id: "70000"
       activated_date: "2023-07-09T15:12:01.412Z"
+      registered_time: "2023-07-09T15:12:01.412Z"
+      last_access_time: "2023-10-20T02:07:00Z"
       proxy_agents: []
       proxy_targets: []
       created_date: "2023-07-09T15:10:20.133Z"

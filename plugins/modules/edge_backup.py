@@ -102,9 +102,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
+from ansible_collections.filefleet.office.plugins.module_utils._edge_status import backup_view, read_backup_status
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
-
-STATUS_PATH = "proc/backup/backupStatus"
 
 
 def argument_spec():
@@ -117,18 +116,6 @@ def argument_spec():
 
 
 MODULE_KWARGS = dict(supports_check_mode=True)
-
-
-def backup_view(status):
-    status = status if isinstance(status, dict) else {}
-    service = status.get("serviceStatus") or {}
-    configured = service.get("id") == "Attached"
-    suspended = bool(status.get("suspended")) or as_text(status.get("status")) == "Suspended"
-    return {"configured": configured,
-            "state": ("suspended" if suspended else "enabled") if configured else "not_configured",
-            "status": as_text(service.get("id")), "run": as_text(status.get("status")),
-            "progress": status.get("progress"), "encryption_mode": as_text(status.get("encryptionMode")) or None,
-            "last_successful_backup": as_text(status.get("lastSuccessfulBackupTime")) or None}
 
 
 def configure(session, passphrase):
@@ -175,8 +162,7 @@ def ensure(module, scope):
     session = edge_session(scope, params)
     if passphrase:
         session.http.redact.add(passphrase)
-    status = session.get(session.path(STATUS_PATH), what="read the backup status") or {}
-    before = backup_view(status)
+    before = backup_view(read_backup_status(session))
     after = dict(before)
     action = None
     if params["state"] == "enabled":
@@ -198,7 +184,7 @@ def ensure(module, scope):
             configure(session, passphrase)
         else:
             session.execute(session.path("status/sync"), action, what="%s cloud backup" % action)
-        after = backup_view(session.get(session.path(STATUS_PATH), what="read the backup status") or {})
+        after = backup_view(read_backup_status(session))
     result = {"changed": action is not None, "backup": after}
     if module._diff and action:
         result["diff"] = {"before": {"state": before["state"]}, "after": {"state": after["state"]}}

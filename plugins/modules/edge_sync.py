@@ -140,6 +140,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
+from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
+    SYNC_MODE_PATH, read_portal_connection, read_sync_mode, read_sync_status, sync_view,
+)
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, WaitTimeout
 
 STATUSES = ["Off", "NotInitialized", "InitializingConnection", "ConnectingFolders", "Connected", "ClocksOutOfSync",
@@ -151,9 +154,6 @@ RUNNING = ["Synced", "Syncing", "Scanning", "UpgradingDataBase"]
 # Conditions the SDK's tracker treats as failures: sync does not leave them without someone acting.
 STUCK = ("DisconnectedPortal", "Unlicensed", "ServiceUnavailable", "VolumeUnavailable", "ShouldSupportWinNtAcl",
          "InternalError", "ClocksOutOfSync", "NoFolder")
-MODE_PATH = "config/cloudsync/mode"
-STATUS_PATH = "proc/cloudsync/serviceStatus"
-PORTAL_STATE_PATH = "status/services/CTERAPortal/connectionState"
 
 
 def argument_spec():
@@ -171,18 +171,6 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def sync_view(mode, status, portal_connection=None):
-    status = status if isinstance(status, dict) else {}
-    view = {"state": as_text(mode), "status": as_text(status.get("id")), "message": as_text(status.get("message")) or None,
-            "uploading_files": status.get("uploadingFiles"), "downloading_files": status.get("downloadingFiles"),
-            "files_in_upload_queue": status.get("filesInUploadQueue"),
-            "files_in_download_queue": status.get("filesInDownloadQueue"),
-            "last_successful_scan": as_text(status.get("lastSuccessfulScan")) or None}
-    if portal_connection is not None:
-        view["portal_connection"] = portal_connection
-    return view
-
-
 def not_connected(session, connection):
     return ApiError("cloud sync cannot run on %s: the filer is not connected to a CTERA Portal (connection state %s); "
                     "connect it to a portal first" % (session.hostname, connection or "unknown"))
@@ -198,17 +186,17 @@ def ensure(module, scope):
     targets = params["wait_for"] or (RUNNING if want_mode == "enabled" else ["Off"])
 
     session = edge_session(scope, params)
-    mode = as_text(session.get(session.path(MODE_PATH), what="read the cloud sync mode"))
-    status = session.get(session.path(STATUS_PATH), what="read the cloud sync status") or {}
+    mode = read_sync_mode(session)
+    status = read_sync_status(session)
     connection = None
     if want_mode == "enabled":
-        connection = as_text(session.get(session.path(PORTAL_STATE_PATH), what="read the portal connection state"))
+        connection = read_portal_connection(session)
         if connection == "Disconnected" or status.get("id") == "DisconnectedPortal":
             raise not_connected(session, connection)
     changed = mode != want_mode
     if changed and not module.check_mode:
-        session.put(session.path(MODE_PATH), want_mode, what="set the cloud sync mode to %s" % want_mode)
-        status = session.get(session.path(STATUS_PATH), what="read the cloud sync status") or {}
+        session.put(session.path(SYNC_MODE_PATH), want_mode, what="set the cloud sync mode to %s" % want_mode)
+        status = read_sync_status(session)
     if params["wait"] and not module.check_mode:
         status = wait_for_status(session, status, targets, params["wait_timeout"], params["poll_interval"], connection)
     result = {"changed": changed, "sync": sync_view(want_mode if changed else mode, status, connection)}
@@ -232,7 +220,7 @@ def wait_for_status(session, status, targets, timeout, interval, connection):
             raise WaitTimeout("cloud sync on %s did not reach %s within %s s; last status %s" % (
                 session.hostname, " or ".join(targets), timeout, current))
         time.sleep(min(interval, max(0.0, deadline - time.time())) or interval)
-        status = session.get(session.path(STATUS_PATH), what="read the cloud sync status") or {}
+        status = read_sync_status(session)
 
 
 def run_module(module):

@@ -3,22 +3,30 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/fleet_report.yml: the JSON against the simulators' state, the HTML page in headless Chromium."""
 
+import datetime
 import json
 import os
 import shutil
 import struct
 import subprocess
+import time
+import urllib.parse
 import zlib
 
+import aiohttp.connector
 import pytest
 
+from cterasdk import Edge
 from integration_support import run_playbook
 from office_helpers import (
-    DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, filer_inventory, filer_state, start_fleet,
+    DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, edge_entry, filer_inventory, filer_state,
+    start_fleet,
 )
 
 GREEN = (0x2E, 0x7D, 0x32)   # healthy
 GREY = (0x9E, 0x9E, 0x9E)    # off
+BLUE = (0x15, 0x65, 0xC0)    # working (a backup is running)
+RUNNING_FILER = "edge-001"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +45,7 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    """Stockholm onboarded, Oslo untouched; then the fleet report."""
+    """Stockholm onboarded, Oslo untouched, a backup running on one Stockholm filer; then the fleet report."""
     tmp = tmp_path_factory.mktemp("report")
     sims = start_fleet(str(tmp / "sims"))
     inventory = filer_inventory(sims, str(tmp / "filers.json"))
@@ -45,6 +53,22 @@ def report(tmp_path_factory):
     onboard = run_playbook(os.path.join(PLAYBOOKS, "onboard_office.yml"), inventory=DEMO_INVENTORY, env=env,
                            extra_args=["-i", inventory, "--limit", "stockholm"])
     assert onboard.rc == 0, onboard.output()[-3000:]
+    # An administrator starts a backup (with the official SDK) that runs for ten minutes.
+    edge = edge_entry(sims, RUNNING_FILER)
+    sims.sim_call(edge, "/_sim/edge", "POST", {"backup_seconds": 600})
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=edge["ca_path"])  # pylint: disable=protected-access
+    parts = urllib.parse.urlsplit(edge["url"])
+    client = Edge(parts.hostname, parts.port)
+    client.login(edge["username"], edge["password"])
+    try:
+        client.backup.start()
+    finally:
+        client.logout()
+    # The nodes' first backups end a few seconds after their activation; report once they have happened.
+    ends = [epoch(info["last_backup_end"]) for spec in OFFICES.values()
+            for info in node_activity(sims, spec["unit"]).values() if info["last_backup_end"]]
+    if ends:
+        time.sleep(max(0.0, min(30.0, max(ends) + 1.0 - time.time())))
     out = tmp / "out"
     run = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
                        extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % out])
@@ -63,17 +87,45 @@ def test_report_matches_the_systems(report):
         assert set(filers) == set(spec["filers"])
         for filer_name, filer in filers.items():
             state = filer_state(sims, filer_name)
+            device = sims.state(edge_entry(sims, filer_name))["device"]
             assert sorted(filer["shares"]) == state["shares"]
             assert filer["sync"]["state"] == state["sync"]
             assert filer["backup"]["state"] == ("enabled" if state["backup_attached"] else "not_configured")
+            assert filer["backup"]["running"] is (state["backup_run"] == "Running")
+            assert (filer["firmware"], filer["model"]) == (device["firmware"], device["model"])
         units = cloutility_units(sims, spec["unit"])
         assert {n["consumer_name"]: n["activated"] for n in offices[name]["nodes"]} == \
             {unit: info["activated"] for unit, info in units.items() if info["node"]}
-    assert offices["Stockholm"]["backup"]["ok"] == 2
+        # Last activity of each node: the latest end of a backup of its filespaces, as Cloutility holds them.
+        assert {n["consumer_name"]: n["last_access_time"] for n in offices[name]["nodes"]} == \
+            {unit: info["last_backup_end"] for unit, info in node_activity(sims, spec["unit"]).items()}
+    assert filer_state(sims, RUNNING_FILER)["backup_run"] == "Running"
+    running = [f for f in offices["Stockholm"]["filers"] if f["name"] == RUNNING_FILER][0]
+    assert running["backup"]["running"] is True and running["backup_health"] == "busy"
+    assert offices["Stockholm"]["backup"]["ok"] == 1 and offices["Stockholm"]["backup"]["busy"] == 1
     assert offices["Oslo"]["backup"]["off"] == 2
+    assert all(n["last_access_time"] for n in offices["Stockholm"]["nodes"])
     assert data["totals"]["filers"] == 4
     # Read-only: the report run changed nothing anywhere but its own files.
     assert all(run.stats[h]["changed"] == 0 for h in run.stats if h != "localhost")
+
+
+def epoch(iso):
+    return datetime.datetime.strptime(iso.rstrip("Z").split(".")[0], "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def node_activity(sims, unit_name):
+    """Consumption units with a node in a business unit (by name): the latest lastBackupEnd of their filespaces."""
+    state = sims.state(sims.info["cloutility"])
+    unit_ids = [int(bid) for bid, unit in state["bunits"].items() if unit["name"] == unit_name]
+    found = {}
+    for consumer in state["consumers"].values():
+        node = consumer.get("node")
+        if consumer["bunitId"] in unit_ids and node:
+            ends = [f["lastBackupEnd"] for f in node.get("filespaces") or [] if f.get("lastBackupEnd")]
+            found[consumer["name"]] = {"last_backup_end": max(ends) if ends else None}
+    return found
 
 
 def _png_pixels(path):
@@ -136,6 +188,7 @@ def test_html_page_in_headless_chromium(report, chromium):
         for filer in spec["filers"]:
             assert filer in dom.stdout
     assert 'id="health-chart"' in dom.stdout
+    assert dom.stdout.count("backup running") == 1
     shot = out / "fleet-report.png"
     result = subprocess.run(base + ["--screenshot=%s" % shot, page.as_uri()], capture_output=True, text=True, timeout=120,
                             check=False)
@@ -146,6 +199,8 @@ def test_html_page_in_headless_chromium(report, chromium):
     assert len(set(pixels)) > 50, "the page looks blank"
     green = sum(1 for p in pixels if _near(p, GREEN))
     grey = sum(1 for p in pixels if _near(p, GREY))
-    # Stockholm's bars and badges are green (healthy); Oslo's backup bar is grey (off).
+    blue = sum(1 for p in pixels if _near(p, BLUE))
+    # Stockholm's bars and badges are green (healthy), but for the running backup (blue); Oslo's backup bar is grey.
     assert green > 2000, green
     assert grey > 1000, grey
+    assert blue > 200, blue

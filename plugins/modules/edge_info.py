@@ -1,0 +1,200 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: edge_info
+short_description: Read the status of a CTERA Edge Filer
+version_added: 0.1.0
+description:
+  - Reads the firmware, host name and model, the connection to the CTERA Portal, cloud sync, cloud backup and the
+    shares of a CTERA Edge Filer.
+  - Never changes anything. Unlike M(filefleet.office.edge_sync) and M(filefleet.office.edge_backup) in check mode,
+    it needs no wanted state and reports a running backup as running.
+author:
+  - filefleet.office developers (@filefleet)
+extends_documentation_fragment:
+  - filefleet.office.edge
+attributes:
+  check_mode:
+    support: full
+    description: Runs normally in check mode (it only reads).
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to show.
+seealso:
+  - module: filefleet.office.edge_sync
+  - module: filefleet.office.edge_backup
+  - module: filefleet.office.ctera_share_info
+'''
+
+EXAMPLES = r'''
+- name: Read the filer's status
+  filefleet.office.edge_info:
+    edge_url: https://filer1.example.com
+    edge_username: admin
+    edge_password: "{{ vault_filer_password }}"
+  register: filer
+
+- name: Warn when the filer is not connected to its portal
+  ansible.builtin.debug:
+    msg: "{{ filer.edge.hostname }} is {{ filer.edge.portal.connection }}"
+  when: not filer.edge.portal.connected
+
+- name: Fail when the last successful backup is unknown
+  ansible.builtin.assert:
+    that: filer.edge.backup.last_successful_backup is not none
+'''
+
+RETURN = r'''
+edge:
+  description: What was read from the filer. Never holds a password, passphrase or key.
+  returned: always
+  type: dict
+  contains:
+    url:
+      description: Base URL the filer was read at.
+      type: str
+      sample: https://filer1.example.com
+    hostname:
+      description: Host name of the filer, or null when the filer does not report it.
+      type: str
+      sample: filer1
+    model:
+      description: Model of the filer, or null when the filer does not report it.
+      type: str
+      sample: C400
+    firmware:
+      description: Running firmware version.
+      type: str
+      sample: 7.12.5600.3
+    portal:
+      description: Connection to the CTERA Portal.
+      type: dict
+      contains:
+        connection:
+          description: Connection state, for example C(Connected) or C(Disconnected).
+          type: str
+        connected:
+          description: Whether the connection state is C(Connected).
+          type: bool
+        server:
+          description: Portal server the filer is attached to, if known.
+          type: str
+        connected_since:
+          description: When the current connection was established, if connected.
+          type: str
+        last_disconnect_reason:
+          description: Why the filer last lost its connection, if it reports it.
+          type: str
+    sync:
+      description: Cloud sync, with the keys of the C(sync) that M(filefleet.office.edge_sync) returns.
+      type: dict
+      contains:
+        state:
+          description: Sync mode, C(enabled) or C(disabled).
+          type: str
+          sample: enabled
+        status:
+          description: Sync service status (the filer's C(serviceStatus) id), for example C(Synced), C(Syncing) or C(Off).
+          type: str
+          sample: Synced
+        portal_connection:
+          description: Connection state to the CTERA Portal (the same as RV(edge.portal.connection)).
+          type: str
+        message:
+          description: Status message of the filer, if any.
+          type: str
+        last_successful_scan:
+          description: Time of the last complete scan, if known.
+          type: str
+    backup:
+      description: Cloud backup, with the keys of the C(backup) that M(filefleet.office.edge_backup) returns and two more.
+      type: dict
+      contains:
+        configured:
+          description: Whether backup is configured (attached to its cloud folder).
+          type: bool
+        state:
+          description: C(enabled), C(suspended) or C(not_configured).
+          type: str
+        status:
+          description: Configuration status, for example C(Attached) or C(NotInitialized).
+          type: str
+        run:
+          description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended).
+          type: str
+        running:
+          description: Whether a backup is running now.
+          type: bool
+        suspended:
+          description: Whether backup is suspended.
+          type: bool
+        progress:
+          description: Progress of the current run in percent.
+          type: int
+        encryption_mode:
+          description: Encryption mode once configured.
+          type: str
+        last_successful_backup:
+          description: Time of the last successful backup, or null when there was none.
+          type: str
+    shares:
+      description: Names of the filer's shares, sorted.
+      type: list
+      elements: str
+    share_count:
+      description: Number of shares.
+      type: int
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import ShareDirectory, as_text
+from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
+    backup_view, read_backup_status, read_device, read_portal_status, read_sync_mode, read_sync_status, sync_view,
+)
+
+
+def argument_spec():
+    return edge_argument_spec()
+
+
+MODULE_KWARGS = dict(supports_check_mode=True)
+
+
+def read(module, scope):
+    session = edge_session(scope, module.params)
+    info = {"url": session.hostname}
+    info.update(read_device(session))
+    info["portal"] = read_portal_status(session)
+    info["sync"] = sync_view(read_sync_mode(session), read_sync_status(session), info["portal"]["connection"])
+    status = read_backup_status(session)
+    backup = backup_view(status)
+    backup["running"] = bool(status.get("running")) or backup["run"] == "Running"
+    backup["suspended"] = backup["state"] == "suspended"
+    info["backup"] = backup
+    names = sorted((as_text(s.get("name")) for s in ShareDirectory.of(session).shares() if s.get("name")), key=str.lower)
+    info["shares"] = names
+    info["share_count"] = len(names)
+    return {"changed": False, "edge": info}
+
+
+def run_module(module):
+    run(module, read, extra_libraries=[XML_LIBRARY])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run_module(module)
+
+
+if __name__ == "__main__":
+    main()
