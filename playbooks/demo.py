@@ -80,8 +80,8 @@ def run_playbook(playbook, inventories, env, extra=()):
 
 def main():
     say("filefleet.office demo")
-    say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers. It creates their users on")
-    say("the CTERA Portal, their shares, cloud sync and cloud backup on the filers, and their backup consumption units")
+    say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers. It creates their users and")
+    say("groups on the CTERA Portal, their shares, cloud sync and cloud backup on the filers, and their backup consumption units")
     say("and activated nodes in Cloutility (IBM Storage Protect). No real systems are touched: the portal, the filers")
     say("and Cloutility are simulators that speak the real APIs, started on this machine for the demo.")
     os.makedirs(OUTPUT, exist_ok=True)
@@ -110,7 +110,7 @@ def main():
 
         step(2, "Onboard both offices (playbooks/onboard_office.yml)")
         changed, elapsed = run_playbook("onboard_office.yml", inventories, env)
-        say("First run: %d changes in %.1f s - users, shares, sync, backup and backup nodes were created." % (changed, elapsed))
+        say("First run: %d changes in %.1f s - users, groups, shares, sync, backup and backup nodes were created." % (changed, elapsed))
 
         step(3, "Run the same playbook again: everything is already as described, so nothing changes")
         changed_again, elapsed = run_playbook("onboard_office.yml", inventories, env)

@@ -16,6 +16,8 @@ import yaml
 
 import cterasdk
 from cterasdk import Edge
+from cterasdk.core.types import GroupAccount
+from cterasdk.exceptions.base import CTERAException
 
 OFFICES = {"stockholm": ["edge-001", "edge-002"], "oslo": ["edge-003", "edge-004"]}
 
@@ -47,6 +49,17 @@ def main(ready_path, group_vars_dir):
             missing = {u["name"] for u in wanted["office_users"]} - users
             if missing:
                 problems.append("%s: portal users missing: %s" % (office, sorted(missing)))
+            for group in wanted.get("office_groups", []):
+                try:
+                    # Members come back as user references (objs/UID/TENANT/PortalUser/NAME) or user objects.
+                    members = {m.rsplit("/", 1)[-1] if isinstance(m, str) else m.name
+                               for m in portal.groups.get_members(GroupAccount(group["name"]))}
+                except CTERAException as error:
+                    problems.append("%s: portal group %s cannot be read: %s" % (office, group["name"], error))
+                    continue
+                if members != set(group["members"]):
+                    problems.append("%s: portal group %s has members %s, not %s"
+                                    % (office, group["name"], sorted(members), sorted(group["members"])))
             for name in filers:
                 edge = Edge(*address(edges[name]["url"]))
                 edge.login(edges[name]["username"], edges[name]["password"])
@@ -75,7 +88,7 @@ def main(ready_path, group_vars_dir):
     for problem in problems:
         print("FAIL " + problem)
     if not problems:
-        print("OK: users, shares, sync, backup and activated nodes of both offices are in place")
+        print("OK: users, groups, shares, sync, backup and activated nodes of both offices are in place")
     return 1 if problems else 0
 
 

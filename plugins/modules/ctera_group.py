@@ -21,7 +21,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads the group and reports exactly what a real run would change, writing nothing.
+    description:
+      - Reads the group and reports exactly what a real run would change, writing nothing.
+      - A member that is not a user of the tenant yet is predicted as added, with a warning, as an earlier task of
+        the same run may only have predicted creating it; a real run fails for it.
   diff_mode:
     support: full
     description: Shows the changed description and members before and after.
@@ -218,7 +221,13 @@ def ensure(module, scope):
         ref = obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, obj.get("name"))
         add_refs.append((as_text(obj.get("name")), ref))
     if missing:
-        raise ValueError("members %s are not users of tenant %r" % (", ".join(repr(m) for m in missing), tenant))
+        names = ", ".join(repr(m) for m in missing)
+        if not module.check_mode:
+            raise ValueError("members %s are not users of tenant %r" % (names, tenant))
+        # In check mode an earlier task of the same run may only have predicted creating these users.
+        module.warn("members %s are not users of tenant %r yet; a real run fails unless an earlier task creates them"
+                    % (names, tenant))
+        add_refs.extend((user, None) for user in missing)
 
     description = params["description"]
     current_description = as_text(current.get("description")) if current is not None else None

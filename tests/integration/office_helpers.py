@@ -51,6 +51,15 @@ def portal_users(sims, tenant):
     return sorted(sims.state(sims.info["portal"])["tenants"][tenant]["users"])
 
 
+def portal_groups(sims, tenant):
+    """Local groups of a tenant: name -> {description, members (user names, sorted)}."""
+    tenant_state = sims.state(sims.info["portal"])["tenants"][tenant]
+    names = dict((user["uid"], name) for name, user in tenant_state["users"].items())
+    return dict((name, {"description": group.get("description"),
+                        "members": sorted(names.get(uid, "uid:%s" % uid) for uid in group["members"])})
+                for name, group in tenant_state["groups"].items())
+
+
 def filer_state(sims, name):
     state = sims.state(edge_entry(sims, name))
     return {
@@ -81,6 +90,7 @@ def fleet_snapshot(sims):
     for office, spec in OFFICES.items():
         snap[office] = {
             "users": portal_users(sims, spec["tenant"]),
+            "groups": portal_groups(sims, spec["tenant"]),
             "filers": {name: {k: v for k, v in filer_state(sims, name).items() if k != "share_objects"}
                        for name in spec["filers"]},
             "units": cloutility_units(sims, spec["unit"]),

@@ -11,7 +11,7 @@ import pytest
 from integration_support import run_playbook
 from office_helpers import (
     DEMO_INVENTORY, OFFICES, PLAYBOOKS, cloutility_units, credentials_env, filer_inventory, filer_state,
-    fleet_snapshot, office_vars, portal_users, start_fleet,
+    fleet_snapshot, office_vars, portal_groups, portal_users, start_fleet,
 )
 
 ONBOARD = os.path.join(PLAYBOOKS, "onboard_office.yml")
@@ -55,6 +55,8 @@ def _expected_office_state(office):
     group_vars = office_vars(office)
     return {
         "users": sorted(u["name"] for u in group_vars["office_users"]),
+        "groups": {g["name"]: {"description": g["description"], "members": sorted(g["members"])}
+                   for g in group_vars["office_groups"]},
         "shares": sorted(["cloud"] + [s["name"] for s in group_vars["office_shares"]]),
         "units": {c["name"]: {"node": True, "activated": True, "node_name": c["node"]["node_name"].upper()}
                   for c in group_vars["office_backup_consumers"]},
@@ -79,6 +81,8 @@ def test_check_predicts_the_run_which_converges(fleet):
     for office, spec in OFFICES.items():
         expected = _expected_office_state(office)
         assert set(expected["users"]) <= set(portal_users(sims, spec["tenant"]))
+        groups = portal_groups(sims, spec["tenant"])
+        assert {name: groups.get(name) for name in expected["groups"]} == expected["groups"]
         for filer in spec["filers"]:
             state = filer_state(sims, filer)
             assert state["shares"] == expected["shares"]
@@ -101,6 +105,9 @@ def test_tags_run_one_area(fleet):
     assert run.rc == 0, run.output()[-3000:]
     for office, spec in OFFICES.items():
         assert set(_expected_office_state(office)["users"]) <= set(portal_users(sims, spec["tenant"]))
+        groups = portal_groups(sims, spec["tenant"])
+        assert {name: groups.get(name) for name in _expected_office_state(office)["groups"]} == \
+            _expected_office_state(office)["groups"]
         for filer in spec["filers"]:
             assert filer_state(sims, filer)["shares"] == ["cloud"]
             assert filer_state(sims, filer)["backup_attached"] is False
@@ -157,6 +164,7 @@ def test_offboarding_needs_confirmation_and_check_lists_what_goes(fleet):
                if "List what is removed (in check mode, what would be) for Oslo" in r["task"] and r["host"] == "edge-003"][0]
     oslo = _expected_office_state("Oslo")
     assert sorted(summary["users"]) == oslo["users"]
+    assert sorted(summary["groups"]) == sorted(oslo["groups"])
     assert sorted(summary["shares"]) == sorted(s for s in oslo["shares"] if s != "cloud")
     assert sorted(summary["consumption_units"]) == sorted(oslo["units"])
 
@@ -164,6 +172,7 @@ def test_offboarding_needs_confirmation_and_check_lists_what_goes(fleet):
     assert done.rc == 0, done.output()[-3000:]
     assert _changed_items(done) == _changed_items(check)
     assert not set(oslo["users"]) & set(portal_users(sims, "globex"))
+    assert not set(oslo["groups"]) & set(portal_groups(sims, "globex"))
     for filer in OFFICES["Oslo"]["filers"]:
         state = filer_state(sims, filer)
         assert state["shares"] == ["cloud"]
