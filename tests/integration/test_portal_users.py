@@ -367,3 +367,18 @@ def test_groups_module_members_modes_check_and_diff(sims):
     assert gone.rc == 0 and gone.changed() == 1 and group not in acme_groups(sims)
     assert all(u in acme_users(sims) for u in users)  # deleting a group keeps its users
     assert run_playbook(group_play(group, "        state: absent\n"), env=env).changed() == 0
+
+
+def test_check_mode_predicts_membership_of_a_group_not_created_yet(sims):
+    env = portal_env(sims)
+    name, group = unique("pre"), unique("future")
+    user = [{"name": name, "email": name + "@example.com", "first": "P", "last": "P", "password": "Pw-pre-1",
+             "groups": [group]}]
+    check = run_playbook(users_play(user), env=env, check=True)
+    assert check.rc == 0 and check.changed() == 1, check.stdout
+    item = check.result("Users exist")["results"][0]
+    assert item["user"]["groups"] == [group]
+    assert "do not exist in tenant 'acme' yet" in check.stdout + check.stderr
+    real = run_playbook(users_play(user), env=env)
+    assert real.rc != 0 and group in real.result("Users exist")["results"][0]["msg"]
+    assert name not in acme_users(sims)
