@@ -27,6 +27,7 @@ GREEN = (0x2E, 0x7D, 0x32)   # healthy
 GREY = (0x9E, 0x9E, 0x9E)    # off
 BLUE = (0x15, 0x65, 0xC0)    # working (a backup is running)
 RUNNING_FILER = "edge-001"
+RERUN = {}
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +71,12 @@ def report(tmp_path_factory):
     if ends:
         time.sleep(max(0.0, min(30.0, max(ends) + 1.0 - time.time())))
     out = tmp / "out"
-    run = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
-                       extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % out])
+
+    def report_run():
+        return run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
+                            extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % out])
+    RERUN["report"] = report_run
+    run = report_run()
     yield sims, run, out
     sims.stop()
 
@@ -204,3 +209,24 @@ def test_html_page_in_headless_chromium(report, chromium):
     assert green > 2000, green
     assert grey > 1000, grey
     assert blue > 200, blue
+
+
+def test_unchanged_fleet_keeps_the_report(report):
+    """A second report of an unchanged fleet rewrites nothing (changed=0), and keeps when it was first seen."""
+    sims, _run, out = report
+    edge = edge_entry(sims, RUNNING_FILER)
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=edge["ca_path"])  # pylint: disable=protected-access
+    parts = urllib.parse.urlsplit(edge["url"])
+    client = Edge(parts.hostname, parts.port)
+    client.login(edge["username"], edge["password"])
+    try:
+        client.backup.suspend()  # a running backup's progress changes every second; a suspended one does not
+    finally:
+        client.logout()
+    first = RERUN["report"]()
+    assert first.rc == 0 and first.stats["localhost"]["changed"] >= 1  # the backup is no longer running
+    generated = json.loads((out / "fleet-report.json").read_text())["generated_at"]
+    second = RERUN["report"]()
+    assert second.rc == 0 and second.changed() == 0, second.stdout[-3000:]
+    assert json.loads((out / "fleet-report.json").read_text())["generated_at"] == generated
+    assert "Generated %s" % generated in (out / "fleet-report.html").read_text()
