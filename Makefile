@@ -31,9 +31,12 @@ demo: venv collection
 	$(BIN)/python playbooks/demo.py
 
 test: venv collection
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/conformance tests/integration
+	mkdir -p build
+	$(BIN)/python -m pytest -q -p no:cacheprovider --junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
 	$(MAKE) molecule
 	$(MAKE) sanity lint
+	@echo "make test: pytest, molecule, ansible-test sanity and ansible-lint all passed"
+	@$(BIN)/python tests/summary.py build/pytest.xml
 
 # molecule/default: delegated driver, the simulators are the instances (create/destroy start and stop them).
 molecule: venv collection
