@@ -382,3 +382,38 @@ def test_check_mode_predicts_membership_of_a_group_not_created_yet(sims):
     real = run_playbook(users_play(user), env=env)
     assert real.rc != 0 and group in real.result("Users exist")["results"][0]["msg"]
     assert name not in acme_users(sims)
+
+
+def test_tenant_administrator_signs_in_to_the_services_portal(sims):
+    env = portal_env(sims)
+    admin, reader, new = unique("tadm"), unique("tro"), unique("made")
+    people = [{"name": admin, "email": admin + "@example.com", "first": "T", "last": "A", "password": "Pw-tadm-12345",
+               "role": "ReadWriteAdmin"},
+              {"name": reader, "email": reader + "@example.com", "first": "T", "last": "R", "password": "Pw-tro-12345",
+               "role": "ReadOnlyAdmin"}]
+    assert run_playbook(users_play(people), env=env).rc == 0
+    tenant_url = sims.info["portal"]["url"] + "/ServicesPortal"
+    play = """
+- name: As a tenant administrator
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: User made by the tenant admin
+      filefleet.office.ctera_user:
+        name: "%s"
+        email: "%s@example.com"
+        first_name: Made
+        last_name: ByTenant
+        password: Pw-made-12345
+""" % (new, new)
+    as_admin = dict(env, CTERA_PORTAL_URL=tenant_url, CTERA_PORTAL_USERNAME=admin, CTERA_PORTAL_PASSWORD="Pw-tadm-12345")
+    run = run_playbook(play, env=as_admin)
+    assert run.rc == 0, run.stdout
+    assert run.result("User made by the tenant admin")["user"]["tenant"] == "acme"
+    assert new in acme_users(sims)
+    as_reader = dict(env, CTERA_PORTAL_URL=tenant_url, CTERA_PORTAL_USERNAME=reader, CTERA_PORTAL_PASSWORD="Pw-tro-12345")
+    denied = run_playbook(play.replace(new, new + "x"), env=as_reader)
+    assert denied.rc != 0
+    result = denied.result("User made by the tenant admin")
+    assert result["status"] == 403 and "create user" in result["msg"]
+    assert new + "x" not in acme_users(sims)
