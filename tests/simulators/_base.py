@@ -99,7 +99,8 @@ class FaultPlan:
 
     Plan keys (all optional):
       latency_ms: int            added to every request
-      errors: [{status, count, path (prefix, optional), method (optional), retry_after (optional), body (optional)}]
+      errors: [{status, count, path (prefix, optional), method (optional), retry_after (optional), body (optional),
+                location (optional: a Location header, e.g. a redirect to the login page)}]
                                  the next ``count`` matching requests answer ``status``
       drop: [{count, path, method}]  the next matching requests get their connection closed with no answer
       expire_sessions: true      every current session is invalidated now (the service decides how)
@@ -243,6 +244,8 @@ class Service:
             headers = []
             if rule.get("retry_after") is not None:
                 headers.append(("Retry-After", str(rule["retry_after"])))
+            if rule.get("location"):
+                headers.append(("Location", rule["location"]))
             body = rule.get("body", "")
             return self.fault_response(int(rule["status"]), body, headers)
         with self.lock:
