@@ -7,8 +7,9 @@
 1. A play that loops ctera_user over N already-converged users (default 200): wall time including
    ansible-playbook start-up, logins per task and reads per user (from the simulator's request counters).
    Target: <= 3 s, one login per task, at most one read per user.
-2. Creating M users (default 1000) through the module versus a plain cterasdk script doing the same; prints the
-   ratio module/SDK (target <= 1.0).
+2. Creating M users (default 1000) through the module versus a plain cterasdk script doing the same, each from
+   the same emptied tenant: one task with ``users:`` (bulk) and a loop of M items; prints the ratios to the SDK
+   (target <= 1.0).
 
 Usage: python benchmarks/bench_portal_users.py [--users 200] [--create 1000] [--json]
 """
@@ -45,6 +46,17 @@ PLAY = """
         password: "Pw-bench-{{ item }}"
         role: EndUser
       loop: "{{ range(0, count | int) | list }}"
+"""
+
+BULK_PLAY = """
+- name: Users in one task
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Users exist
+      filefleet.office.ctera_user:
+        tenant: acme
+        users: "{{ office_users }}"
 """
 
 SDK_SCRIPT = """
@@ -92,6 +104,24 @@ def run_play(workdir, portal, prefix, count, extra_env=None):
     return elapsed, proc.stdout
 
 
+def run_bulk(workdir, portal, prefix, count):
+    play = os.path.join(workdir, "bulk.yml")
+    with open(play, "w") as handle:
+        handle.write(BULK_PLAY)
+    users = [{"name": "%s%d" % (prefix, i), "email": "%s%d@example.com" % (prefix, i), "first_name": "Bench",
+              "last_name": "User %d" % i, "password": "Pw-bench-%d" % i, "role": "EndUser"} for i in range(count)]
+    varfile = os.path.join(workdir, "users.json")
+    with open(varfile, "w") as handle:
+        json.dump({"office_users": users, "ansible_python_interpreter": sys.executable}, handle)
+    start = time.perf_counter()
+    proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local", play, "-e", "@" + varfile],
+                          capture_output=True, text=True, env=ansible_env(portal), check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit("bulk play failed:\n" + proc.stdout[-3000:] + proc.stderr[-3000:])
+    return elapsed
+
+
 def delta(before, after):
     keys = set(before["requests"]) | set(after["requests"])
     requests = dict((k, after["requests"].get(k, 0) - before["requests"].get(k, 0)) for k in keys)
@@ -120,13 +150,19 @@ def main():
                 "user_reads": reads, "reads_per_user": round(reads / float(args.users), 2),
                 "total_requests": sum(d["requests"].values()), "changed": "changed=0" not in out,
             }
-            # 2. creating users: module vs cterasdk
+            # 2. creating users: module vs cterasdk, each into the same starting state (an emptied portal)
+            sims.reset(portal)
             before = sims.stats(portal)
             module_s, _out = run_play(workdir, portal, "mod", args.create)
             module_stats = delta(before, sims.stats(portal))
             script = os.path.join(workdir, "sdk.py")
             with open(script, "w") as handle:
                 handle.write(SDK_SCRIPT)
+            sims.reset(portal)
+            before = sims.stats(portal)
+            bulk_s = run_bulk(workdir, portal, "blk", args.create)
+            bulk_stats = delta(before, sims.stats(portal))
+            sims.reset(portal)
             start = time.perf_counter()
             proc = subprocess.run([sys.executable, script, portal["url"], portal["username"], portal["password"],
                                    portal["ca_path"], "sdk", str(args.create)], capture_output=True, text=True, check=False)
@@ -137,6 +173,8 @@ def main():
                 "users": args.create, "module_wall_s": round(module_s, 2), "sdk_wall_s": round(sdk_s, 2),
                 "ratio_module_to_sdk": round(module_s / sdk_s, 2), "module_logins": module_stats["logins"],
                 "module_requests": sum(module_stats["requests"].values()),
+                "bulk_wall_s": round(bulk_s, 2), "ratio_bulk_to_sdk": round(bulk_s / sdk_s, 2),
+                "bulk_logins": bulk_stats["logins"], "bulk_requests": sum(bulk_stats["requests"].values()),
             }
     if args.json:
         print(json.dumps(results, indent=2))
@@ -146,10 +184,13 @@ def main():
           "%.2f reads per user, %d requests in all (target: <= 3 s, 1 login, <= 1 read per user)"
           % (conv["users"], conv["wall_s"], conv["logins"], conv["reads_per_user"], conv["total_requests"]))
     create = results["create"]
-    print("creating %d users: module %.2f s, cterasdk script %.2f s, ratio module/SDK %.2f (target <= 1.0); "
-          "module used %d login(s), %d requests"
-          % (create["users"], create["module_wall_s"], create["sdk_wall_s"], create["ratio_module_to_sdk"],
-             create["module_logins"], create["module_requests"]))
+    print("creating %d users, each run starting from the same empty tenant:" % create["users"])
+    print("  cterasdk script (users.add in a loop)      %6.2f s" % create["sdk_wall_s"])
+    print("  ctera_user, one task with users: (bulk)    %6.2f s  ratio to SDK %.2f (target <= 1.0), %d login(s), "
+          "%d requests" % (create["bulk_wall_s"], create["ratio_bulk_to_sdk"], create["bulk_logins"], create["bulk_requests"]))
+    print("  ctera_user looped over %d items           %6.2f s  ratio to SDK %.2f, %d login(s), %d requests"
+          % (create["users"], create["module_wall_s"], create["ratio_module_to_sdk"], create["module_logins"],
+             create["module_requests"]))
 
 
 if __name__ == "__main__":

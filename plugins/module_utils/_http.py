@@ -225,6 +225,21 @@ class HttpClient:
         self.validate_certs = validate_certs
         self.ca_path = ca_path
 
+    def clone(self):
+        """Another keep-alive connection with the same settings, cookies and headers (for one more thread)."""
+        twin = HttpClient.__new__(HttpClient)
+        twin.__dict__.update(self.__dict__)
+        twin.session = requests.Session()
+        twin.session.trust_env = False
+        twin.session.proxies.update(self.session.proxies)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
+        twin.session.mount("https://", adapter)
+        twin.session.mount("http://", adapter)
+        twin.session.headers.update(self.session.headers)
+        twin.session.cookies.update(self.session.cookies)
+        twin.request_count = 0
+        return twin
+
     # -- helpers ----------------------------------------------------------------
     def url(self, path):
         if path.startswith("http://") or path.startswith("https://"):

@@ -94,7 +94,21 @@ class CteraXmlSession:
         self.logins += 1
         return self
 
+    def worker(self):
+        """A copy of this logged-in session on its own connection, for one thread of a bulk operation.
+
+        It shares the server-side session (cookie) and so the browsed tenant; closing it never logs out.
+        """
+        twin = self.__class__.__new__(self.__class__)
+        twin.__dict__.update(self.__dict__)
+        twin.http = self.http.clone()
+        twin.is_worker = True
+        return twin
+
     def close(self):
+        if getattr(self, "is_worker", False):
+            self.http.close()
+            return
         if self.logged_in:
             try:
                 self._logout()

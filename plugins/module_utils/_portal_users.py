@@ -174,13 +174,15 @@ class GroupDirectory:
     def groups_of(self, user):
         return set(g for g, users in self.load().items() if any(u.lower() == user.lower() for u in users))
 
-    def update(self, group, user_ref, user_name, add):
+    def update(self, group, user_ref, user_name, add, session=None):
+        """Add or remove one member (``session``: the calling thread's own session in a bulk run)."""
+        session = session or self.session
         param = {"membersToAdd": [user_ref] if add else [], "membersToDelete": [] if add else [user_ref]}
-        group_path = self.session.path("localGroups", group)
-        current = self.session.get(group_path, what="read group %r" % group)
+        group_path = session.path("localGroups", group)
+        current = session.get(group_path, what="read group %r" % group)
         param = dict({"groupData": current}, **param)
         action = "add user %r to group %r" if add else "remove user %r from group %r"
-        self.session.execute(group_path, "updateGroup", param, what=action % (user_name, group))
+        session.execute(group_path, "updateGroup", param, what=action % (user_name, group))
         users = self.members.setdefault(group, set())
         if add:
             users.add(user_name)

@@ -27,9 +27,62 @@ attributes:
     description: Shows the changed attributes before and after; the password never appears.
 options:
   name:
-    description: User name. Compared case-insensitively, as the portal does.
+    description:
+      - User name. One of O(name) or O(users) is required.
     type: str
-    required: true
+  concurrency:
+    description:
+      - With O(users), how many requests may be in flight at once when users are created, changed or deleted
+        (each on its own connection, all sharing the task's one login). V(1) processes the entries one by one.
+    type: int
+    default: 4
+  users:
+    description:
+      - Many users in one task, the fast way to onboard a whole office (one request per user that needs a change,
+        after one paged listing of the tenant's users).
+      - Each entry takes the per-user options below; O(update_password), O(append_groups), O(tenant) and O(state)
+        of the task apply to every entry (an entry's own O(users[].state) wins).
+      - Every entry is validated before the first request. If a request fails, the other entries are still
+        processed and the task fails naming the first failing entry; a rerun converges the rest.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: User name.
+        type: str
+        required: true
+      email:
+        description: See O(email).
+        type: str
+      first_name:
+        description: See O(first_name).
+        type: str
+      last_name:
+        description: See O(last_name).
+        type: str
+      password:
+        description: See O(password).
+        type: str
+      role:
+        description: See O(role).
+        type: str
+      company:
+        description: See O(company).
+        type: str
+      comment:
+        description: See O(comment).
+        type: str
+      password_change:
+        description: See O(password_change).
+        type: raw
+      groups:
+        description: See O(groups).
+        type: list
+        elements: str
+      state:
+        description: See O(state); defaults to the task's O(state).
+        type: str
+        choices: [present, absent]
   email:
     description: E-mail address. Required to create a user.
     type: str
@@ -135,6 +188,12 @@ EXAMPLES = r'''
   loop_control:
     label: "{{ item.name }}"
 
+- name: A whole office in one task (validated as a whole before anything is written)
+  filefleet.office.ctera_user:
+    tenant: stockholm
+    users: "{{ office_users }}"
+  no_log: true  # the entries hold initial passwords
+
 - name: Carol is gone
   filefleet.office.ctera_user:
     tenant: stockholm
@@ -143,9 +202,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+users:
+  description: With O(users), each user after the task in the same order (an absent user as C({name, absent=true})).
+  returned: when O(users) was given
+  type: list
+  elements: dict
 user:
   description: The user after the task (predicted in check mode); absent users give null. Never holds a password.
-  returned: always
+  returned: when O(name) was given
   type: dict
   sample:
     name: alice
@@ -200,9 +264,13 @@ diff:
   type: dict
 '''
 
+import queue
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
     XML_LIBRARY, portal_argument_spec, portal_session,
 )
@@ -214,10 +282,28 @@ from ansible_collections.filefleet.office.plugins.module_utils._portal_users imp
 OPTION_TO_ATTRIBUTE = dict(USER_FIELDS)
 
 
+ENTRY_OPTIONS = ("name", "email", "first_name", "last_name", "password", "role", "company", "comment",
+                 "password_change", "groups", "state")
+
+
 def argument_spec():
     spec = portal_argument_spec()
     spec.update(
-        name=dict(type="str", required=True),
+        users=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            email=dict(type="str"),
+            first_name=dict(type="str"),
+            last_name=dict(type="str"),
+            password=dict(type="str", no_log=True),
+            role=dict(type="str"),
+            company=dict(type="str"),
+            comment=dict(type="str"),
+            password_change=dict(type="raw", no_log=False),
+            groups=dict(type="list", elements="str"),
+            state=dict(type="str", choices=["present", "absent"]),
+        )),
+        name=dict(type="str"),
+        concurrency=dict(type="int", default=4),
         email=dict(type="str"),
         first_name=dict(type="str"),
         last_name=dict(type="str"),
@@ -235,7 +321,8 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "users")],
+                     required_one_of=[("name", "users")])
 
 
 def validate(params):
@@ -260,9 +347,9 @@ def validate(params):
 LISTED_ATTRIBUTES = [attribute for _option, attribute in USER_FIELDS] + ["uid", "baseObjectRef"]
 
 
-def user_index(module, session, tenant):
-    """In a loop, every user of the tenant read once per task (pages of 50) instead of one GET per item."""
-    if not getattr(module, "filefleet_loop", False):
+def user_index(module, session, tenant, force=False):
+    """In a loop (or for ``users``), every user of the tenant read once per task (pages of 50), not one GET each."""
+    if not force and not getattr(module, "filefleet_loop", False):
         return None
     key = ("users", tenant)
     index = session.cache.get(key)
@@ -313,19 +400,110 @@ def comparable(attribute, value):
     return str(value) if not isinstance(value, bool) else ("true" if value else "false")
 
 
+def entry_params(params, entry):
+    """One entry of ``users`` with the task-level options as defaults."""
+    merged = dict(params)
+    for key in ENTRY_OPTIONS:
+        merged[key] = entry.get(key)
+    if merged["state"] is None:
+        merged["state"] = params["state"]
+    return merged
+
+
 def ensure(module, scope):
     params = module.params
-    password_change_spec = validate(params)
+    # Every entry is checked before the first request, so bad input anywhere writes nothing.
+    if params["concurrency"] < 1 or params["concurrency"] > 16:
+        raise ValueError("concurrency must be between 1 and 16; got %d" % params["concurrency"])
+    if params["users"] is not None:
+        if not params["users"]:
+            raise ValueError("users must list at least one user")
+        entries = [entry_params(params, entry) for entry in params["users"]]
+        names = [e["name"].strip().lower() for e in entries if e.get("name")]
+        duplicates = sorted(set(n for n in names if names.count(n) > 1))
+        if duplicates:
+            raise ValueError("users lists %s more than once" % ", ".join(repr(d) for d in duplicates))
+        specs = []
+        for position, entry in enumerate(entries):
+            try:
+                specs.append(validate(entry))
+            except ValueError as exc:
+                raise ValueError("users[%d]: %s" % (position, exc))
+    else:
+        if params["name"] is None:
+            raise ValueError("one of name or users is required")
+        entries, specs = [params], [validate(params)]
     session = portal_session(scope, params)
     tenant = params["tenant"]
     session.browse(tenant)
     tenant = tenant or session.current_tenant
     if session.is_global_admin and not tenant:
         raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
+    bulk = params["users"] is not None
+    index = user_index(module, session, tenant, force=bulk)
+    if not bulk:
+        return ensure_user(module, session, params, specs[0], tenant, index)
+    if any(e["groups"] is not None for e in entries):
+        directory = session.cache.get("groups")
+        if directory is None:
+            directory = session.cache["groups"] = GroupDirectory(session)
+        directory.load()  # read once here, before any thread needs it
+    outcomes = run_entries(module, session, entries, specs, tenant, index, params["concurrency"])
+    failures = [(position, exc) for position, (_result, exc) in enumerate(outcomes) if exc is not None]
+    if failures:
+        position, exc = failures[0]
+        # Entries that did not fail are done; a rerun converges the rest.
+        where = "users[%d] %r" % (position, entries[position]["name"])
+        summary = "%d of %d users failed, the others were processed" % (len(failures), len(entries))
+        if isinstance(exc, ApiError):
+            exc.message = "%s: %s (%s)" % (where, exc.message, summary)
+            raise exc
+        raise ValueError("%s: %s (%s)" % (where, exc, summary))
+    results = [result for result, _exc in outcomes]
+    result = {"changed": any(r["changed"] for r in results),
+              "users": [r.get("user") if r.get("user") is not None else {"name": e["name"], "absent": True}
+                        for r, e in zip(results, entries)]}
+    if module._diff and result["changed"]:
+        result["diff"] = {"before": dict((e["name"], r["diff"]["before"]) for r, e in zip(results, entries) if "diff" in r),
+                          "after": dict((e["name"], r["diff"]["after"]) for r, e in zip(results, entries) if "diff" in r)}
+    return result
 
+
+def run_entries(module, session, entries, specs, tenant, index, concurrency):
+    """``[(result, exception)]`` per entry, in order; writes go out on up to ``concurrency`` connections.
+
+    The worker connections share the task's one login (the server-side session, so the browsed tenant too).
+    """
+    def one(worker, entry, spec):
+        try:
+            return ensure_user(module, worker, entry, spec, tenant, index), None
+        except (ApiError, ValueError) as exc:
+            return None, exc
+
+    if module.check_mode or concurrency <= 1 or len(entries) < 2:
+        return [one(session, entry, spec) for entry, spec in zip(entries, specs)]
+    count = min(concurrency, len(entries))
+    spare = queue.Queue()
+    for _index in range(count):
+        spare.put(session.worker())
+
+    def task(entry, spec):
+        worker = spare.get()
+        try:
+            return one(worker, entry, spec)
+        finally:
+            spare.put(worker)
+    try:
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            return list(pool.map(task, entries, specs))
+    finally:
+        while not spare.empty():
+            spare.get().close()
+
+
+def ensure_user(module, session, params, password_change_spec, tenant, index):
     name = params["name"].strip()
     user_path = session.path("users", name)
-    index = user_index(module, session, tenant)
     if index is not None:
         current = index.get(name)
     else:
@@ -382,7 +560,7 @@ def ensure(module, scope):
             if want_groups:
                 ref = after.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (after.get("uid"), tenant, name)
                 for group in sorted(want_groups):
-                    directory.update(group, ref, name, add=True)
+                    directory.update(group, ref, name, add=True, session=session)
         result["changed"] = True
         result["user"] = user_view(after, tenant, want_groups)
         if module._diff:
@@ -416,10 +594,10 @@ def ensure(module, scope):
         lowered_want = set(g.lower() for g in want_groups)
         for group in sorted(want_groups):
             if group.lower() not in lowered_before:
-                directory.update(group, ref, current.get("name"), add=True)
+                directory.update(group, ref, current.get("name"), add=True, session=session)
         for group in sorted(before_groups):
             if group.lower() not in lowered_want:
-                directory.update(group, ref, current.get("name"), add=False)
+                directory.update(group, ref, current.get("name"), add=False, session=session)
 
     result["changed"] = bool(changed_attributes or set_password or group_changes)
     result["user"] = user_view(after, tenant, want_groups if want_groups is not None else None)

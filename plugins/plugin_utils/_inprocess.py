@@ -186,7 +186,8 @@ class InProcessAction(ActionBase):
             outcome = dict(failed=True, msg="%s failed unexpectedly: %s" % (module_name, exc),
                            exception=traceback.format_exc())
         outcome.setdefault("changed", False)
-        outcome["invocation"] = {"module_args": validated.validated_parameters}
+        if self._display.verbosity >= 3:  # only -vvv shows it; building it for every loop item costs time
+            outcome["invocation"] = {"module_args": validated.validated_parameters}
         if module.warnings:
             outcome["warnings"] = module.warnings
         if module.deprecations:

@@ -417,3 +417,51 @@ def test_tenant_administrator_signs_in_to_the_services_portal(sims):
     result = denied.result("User made by the tenant admin")
     assert result["status"] == 403 and "create user" in result["msg"]
     assert new + "x" not in acme_users(sims)
+
+
+BULK_PLAY = """
+- name: Bulk
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Office users
+      filefleet.office.ctera_user:
+        tenant: acme
+        users: "{{ office_users }}"
+"""
+
+
+def test_bulk_users_validated_as_a_whole_and_converged(sims):
+    env = portal_env(sims)
+    names = [unique("bulk") for _index in range(5)]
+    users = [{"name": n, "email": n + "@example.com", "first_name": "B", "last_name": "Ulk", "password": "Pw-bulk-%d1" % i,
+              "role": "EndUser"} for i, n in enumerate(names)]
+    # One bad entry anywhere: nothing at all is written.
+    bad = [dict(u) for u in users]
+    bad[3]["email"] = "broken"
+    before = sims.state(sims.info["portal"])["tenants"]
+    run = run_playbook(BULK_PLAY, env=env, extra_vars={"office_users": bad})
+    assert run.rc != 0 and "users[3]" in run.result("Office users")["msg"] and "email" in run.result("Office users")["msg"]
+    assert sims.state(sims.info["portal"])["tenants"] == before
+
+    check = run_playbook(BULK_PLAY, env=env, check=True, diff=True, extra_vars={"office_users": users})
+    assert check.rc == 0 and check.changed() == 1
+    assert not any(n in acme_users(sims) for n in names)
+    real = run_playbook(BULK_PLAY, env=env, diff=True, extra_vars={"office_users": users})
+    assert real.rc == 0 and real.changed() == 1, real.stdout
+    result = real.result("Office users")
+    assert [u["name"] for u in result["users"]] == names
+    assert sorted(result["diff"]["after"]) == sorted(names)
+    assert all(can_login(sims, u["name"], u["password"]) for u in users)
+    assert not any(u["password"] in real.output() for u in users)
+    assert [dict(u, uid=None) for u in check.result("Office users")["users"]] == [dict(u, uid=None) for u in result["users"]]
+
+    again = run_playbook(BULK_PLAY, env=env, extra_vars={"office_users": users})
+    assert again.rc == 0 and again.changed() == 0
+
+    # One change and one removal; the other entries (and omitted options) stay as they are.
+    edits = [{"name": names[0], "company": "Bulk AB"}, {"name": names[1], "state": "absent"}]
+    run = run_playbook(BULK_PLAY, env=env, diff=True, extra_vars={"office_users": edits})
+    assert run.rc == 0 and run.changed() == 1
+    assert acme_users(sims)[names[0]]["company"] == "Bulk AB" and acme_users(sims)[names[0]]["email"] == users[0]["email"]
+    assert names[1] not in acme_users(sims) and names[2] in acme_users(sims)
