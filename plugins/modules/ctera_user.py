@@ -79,6 +79,13 @@ options:
         description: See O(groups).
         type: list
         elements: str
+      append_groups:
+        description: See O(append_groups); defaults to the task's O(append_groups).
+        type: bool
+      update_password:
+        description: See O(update_password); defaults to the task's O(update_password).
+        type: str
+        choices: [on_create, always]
       state:
         description: See O(state); defaults to the task's O(state).
         type: str
@@ -207,6 +214,11 @@ users:
   returned: when O(users) was given
   type: list
   elements: dict
+changed_users:
+  description: With O(users), the names of the entries that changed (or would change, in check mode).
+  returned: when O(users) was given
+  type: list
+  elements: str
 user:
   description: The user after the task (predicted in check mode); absent users give null. Never holds a password.
   returned: when O(name) was given
@@ -283,7 +295,7 @@ OPTION_TO_ATTRIBUTE = dict(USER_FIELDS)
 
 
 ENTRY_OPTIONS = ("name", "email", "first_name", "last_name", "password", "role", "company", "comment",
-                 "password_change", "groups", "state")
+                 "password_change", "groups", "state", "update_password", "append_groups")
 
 
 def argument_spec():
@@ -300,6 +312,8 @@ def argument_spec():
             comment=dict(type="str"),
             password_change=dict(type="raw", no_log=False),
             groups=dict(type="list", elements="str"),
+            append_groups=dict(type="bool"),
+            update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
             state=dict(type="str", choices=["present", "absent"]),
         )),
         name=dict(type="str"),
@@ -405,8 +419,9 @@ def entry_params(params, entry):
     merged = dict(params)
     for key in ENTRY_OPTIONS:
         merged[key] = entry.get(key)
-    if merged["state"] is None:
-        merged["state"] = params["state"]
+    for key in ("state", "update_password", "append_groups"):  # the task's value unless the entry has its own
+        if merged[key] is None:
+            merged[key] = params[key]
     return merged
 
 
@@ -461,6 +476,7 @@ def ensure(module, scope):
         raise ValueError("%s: %s (%s)" % (where, exc, summary))
     results = [result for result, _exc in outcomes]
     result = {"changed": any(r["changed"] for r in results),
+              "changed_users": [e["name"] for r, e in zip(results, entries) if r["changed"]],
               "users": [r.get("user") if r.get("user") is not None else {"name": e["name"], "absent": True}
                         for r, e in zip(results, entries)]}
     if module._diff and result["changed"]:

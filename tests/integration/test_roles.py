@@ -46,6 +46,8 @@ def _changed_items(run):
             for item in result["results"]:
                 if item.get("changed"):
                     changed.add((record["host"], record["task"], str(item.get("_ansible_item_label", item.get("item")))))
+        elif "changed_users" in result:  # ctera_user with users: one task, one entry per changed user
+            changed.update((record["host"], record["task"], name) for name in result["changed_users"])
         elif result.get("changed"):
             changed.add((record["host"], record["task"], ""))
     return changed
