@@ -22,6 +22,7 @@ author:
   - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.edge
+  - filefleet.office.ctera
 attributes:
   check_mode:
     support: full

@@ -18,6 +18,7 @@ author:
   - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
   - filefleet.office.portal
+  - filefleet.office.ctera
 attributes:
   check_mode:
     support: full
