@@ -81,10 +81,10 @@ import secrets
 import time
 import uuid as uuidlib
 from xml.etree import ElementTree
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
-from defusedxml import ElementTree as SafeET
 
+from simulators import _xml as ctera_xml
 from simulators._base import Response, Service, random_secret
 
 XML_TYPE = "text/xml; charset=utf-8"
@@ -131,68 +131,15 @@ class ApiError(Exception):
 
 def from_xml(body):
     """Parse a request body; ``None`` for an empty body."""
-    if not body or not body.strip():
-        return None
     try:
-        root = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException subclasses
+        return ctera_xml.parse(body)
+    except ctera_xml.XMLError as exc:
         raise ApiError(400, "Invalid XML document") from exc
-    return _from_element(root)
-
-
-def _from_element(element):
-    if element.tag == "val":
-        return element.text or ""
-    if element.tag == "list":
-        return [_from_element(kid) for kid in element if kid.tag in ("obj", "val", "list")]
-    if element.tag == "obj":
-        result = {}
-        if element.get("class") is not None:
-            result["_classname"] = element.get("class")
-        if element.get("uuid") is not None:
-            result["_uuid"] = element.get("uuid")
-        for att in element:
-            if att.tag != "att" or att.get("id") is None:
-                continue
-            kids = [kid for kid in att if kid.tag in ("obj", "val", "list")]
-            result[att.get("id")] = _from_element(kids[0]) if kids else None
-        return result
-    raise ApiError(400, "Unexpected XML element: %s" % element.tag)
 
 
 def to_xml(value):
     """Build the CTERA XML of a value (``None`` -> empty body)."""
-    if value is None:
-        return ""
-    return _to_xml(value)
-
-
-def _to_xml(value):
-    if isinstance(value, bool):
-        return "<val>%s</val>" % ("true" if value else "false")
-    if isinstance(value, (int, float)):
-        return "<val>%s</val>" % value
-    if isinstance(value, str):
-        return "<val>%s</val>" % escape(value) if value else "<val />"
-    if isinstance(value, list):
-        inner = "".join(_to_xml(item) for item in value if item is not None)
-        return "<list>%s</list>" % inner if inner else "<list />"
-    if isinstance(value, dict):
-        head = "<obj"
-        if value.get("_classname"):
-            head += " class=%s" % quoteattr(value["_classname"])
-        if value.get("_uuid"):
-            head += " uuid=%s" % quoteattr(value["_uuid"])
-        atts = []
-        for key, item in value.items():
-            if key.startswith("_"):
-                continue
-            if item is None:
-                atts.append("<att id=%s />" % quoteattr(key))
-            else:
-                atts.append("<att id=%s>%s</att>" % (quoteattr(key), _to_xml(item)))
-        return head + ">" + "".join(atts) + "</obj>"
-    raise TypeError("cannot encode %r" % (value,))
+    return ctera_xml.build(value)
 
 
 # -- small helpers ---------------------------------------------------------------------------------------------

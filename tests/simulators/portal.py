@@ -86,10 +86,8 @@ import http
 import re
 import secrets
 import time
-from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml import ElementTree as SafeET
-
+from simulators import _xml
 from simulators._base import Response, Service, random_secret
 
 VERSION = "8.3.1234.5"
@@ -119,70 +117,14 @@ GATEWAY_TYPES = ("CloudPlug", "C200", "C400", "C800", "C800P", "vGateway")
 # few numeric/boolean fields it needs, so a user called "007" stays "007".
 # ---------------------------------------------------------------------------------------------------------------
 
-class XMLError(ValueError):
-    pass
-
-
-def _decode(element):
-    if element.tag == "val":
-        return element.text or ""
-    if element.tag == "list":
-        return [_decode(child) for child in element if child.tag in ("val", "obj", "list")]
-    if element.tag == "obj":
-        obj = {}
-        if element.get("class") is not None:
-            obj["@class"] = element.get("class")
-        if element.get("uuid") is not None:
-            obj["@uuid"] = element.get("uuid")
-        for att in element:
-            if att.tag != "att" or att.get("id") is None:
-                continue
-            children = [child for child in att if child.tag in ("val", "obj", "list")]
-            obj[att.get("id")] = _decode(children[0]) if children else None
-        return obj
-    raise XMLError("unexpected element <%s>" % element.tag)
-
-
 def fromxml(body):
-    """Parse a request body; an empty body is ``None``."""
-    if not body or not body.strip():
-        return None
-    try:
-        root = SafeET.fromstring(body)
-    except Exception as exc:  # defusedxml raises several types (ParseError, DTDForbidden, EntitiesForbidden...)
-        raise XMLError("malformed XML: %s" % exc) from exc
-    return _decode(root)
+    """Parse a request body; an empty body is ``None`` (objects carry ``@class``/``@uuid``)."""
+    return _xml.parse(body, "@class", "@uuid")
 
 
 def toxml(value):
     """Encode a Python value as CTERA XML (no declaration, no whitespace)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "<val>%s</val>" % ("true" if value else "false")
-    if isinstance(value, (int, float)):
-        return "<val>%s</val>" % value
-    if isinstance(value, str):
-        return "<val>%s</val>" % escape(value) if value else "<val />"
-    if isinstance(value, (list, tuple)):
-        inner = "".join(toxml(item) for item in value if item is not None)
-        return "<list>%s</list>" % inner if inner else "<list />"
-    if isinstance(value, dict):
-        head = "<obj"
-        if value.get("@class"):
-            head += " class=%s" % quoteattr(value["@class"])
-        if value.get("@uuid"):
-            head += " uuid=%s" % quoteattr(value["@uuid"])
-        atts = []
-        for key, item in value.items():
-            if key.startswith("@"):
-                continue
-            if item is None:
-                atts.append("<att id=%s />" % quoteattr(key))
-            else:
-                atts.append("<att id=%s>%s</att>" % (quoteattr(key), toxml(item)))
-        return head + (">%s</obj>" % "".join(atts) if atts else " />")
-    raise TypeError("cannot encode %r" % (value,))
+    return _xml.build(value, "@class", "@uuid")
 
 
 def as_bool(value):
@@ -596,7 +538,7 @@ class PortalService(Service):
                 self.sessions.pop(session["sid"], None)
                 return xml_response("Logout succeed").set_cookie("JSESSIONID", "", expire=True)
             return self._api(request, session, api)
-        except XMLError as exc:
+        except _xml.XMLError as exc:
             return error_response(400, str(exc))
         except ApiError as exc:
             return error_response(exc.status, exc.msg)
@@ -704,7 +646,7 @@ class PortalService(Service):
             return False
         try:
             env = fromxml(request.body)
-        except XMLError:
+        except _xml.XMLError:
             return False
         return isinstance(env, dict) and env.get("name") == "get-multi"
 
