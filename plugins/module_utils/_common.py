@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every filefleet.office module shares: the run wrapper, session reuse, idempotency and diff helpers.
+"""What every filefleet.office module shares: the run wrapper, session reuse and the diff helper.
 
 Modules define ``argument_spec()``, ``MODULE_KWARGS`` and ``run_module(module)``. ``run_module`` works the same
 whether ``module`` is a real ``AnsibleModule`` (the module shipped to a host) or the in-process stand-in built by
@@ -13,7 +13,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import hashlib
-import traceback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
@@ -122,44 +121,7 @@ def run(module, body, extra_libraries=()):
     module.exit_json(**result)
 
 
-# -- idempotency ------------------------------------------------------------------------------------------
-
-def drop_none(data):
-    return dict((k, v) for k, v in data.items() if v is not None)
-
-
-def differences(current, desired, set_keys=(), casefold_keys=()):
-    """Keys of ``desired`` whose value differs from ``current``.
-
-    Lists named in ``set_keys`` compare order-insensitively; strings in ``casefold_keys`` case-insensitively.
-    """
-    changed = []
-    for key, want in desired.items():
-        have = current.get(key)
-        if key in set_keys:
-            if _as_set(have) != _as_set(want):
-                changed.append(key)
-        elif key in casefold_keys and isinstance(want, str) and isinstance(have, str):
-            if want.casefold() != have.casefold():
-                changed.append(key)
-        elif have != want:
-            changed.append(key)
-    return changed
-
-
-def _freeze(value):
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return tuple(sorted((_freeze(v) for v in value), key=repr))
-    return value
-
-
-def _as_set(value):
-    if value is None:
-        return frozenset()
-    return frozenset(_freeze(v) for v in value)
-
+# -- diff ------------------------------------------------------------------------------------------------
 
 def make_diff(before, after, keys, secret_keys=()):
     """``{before, after}`` restricted to ``keys``; secret keys masked on both sides."""
@@ -173,6 +135,3 @@ def make_diff(before, after, keys, secret_keys=()):
         return out
     return {"before": pick(before), "after": pick(after)}
 
-
-def format_exception():
-    return traceback.format_exc()
