@@ -134,4 +134,3 @@ def make_diff(before, after, keys, secret_keys=()):
                 out[key] = "********" if key in secret_keys and data[key] is not None else data[key]
         return out
     return {"before": pick(before), "after": pick(after)}
-
