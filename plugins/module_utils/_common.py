@@ -1,18 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every filefleet.office module shares: the run wrapper, session reuse and the diff helper.
+"""What every filefleet.office module shares: its ``AnsibleModule``, the run wrapper and session reuse.
 
-Modules define ``argument_spec()``, ``MODULE_KWARGS`` and ``run_module(module)``. ``run_module`` works the same
-whether ``module`` is a real ``AnsibleModule`` (the module shipped to a host) or the in-process stand-in built by
-the collection's action plugin on the controller (``plugins/action/``), which validates the same argspec, masks the
-same no_log values and keeps API sessions open across the items of a loop.
+Every module builds ``FilefleetModule``, an ``AnsibleModule`` that differs in one thing only: when the
+collection's action plugin runs the module in the Ansible worker on the controller (see ``plugins/action/``), the
+parameters come from that plugin (``invocation``) instead of stdin. Validation, fallbacks, no_log masking, check
+and diff mode, warnings and the result are ansible-core's own either way, and the action plugin parses the
+printed result exactly as it parses a module's output. In-process, API sessions are shared by the items of a
+loop and logged out when the worker exits.
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import hashlib
+import threading
+from contextlib import contextmanager
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common import warnings as _warnings
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
@@ -21,6 +28,51 @@ try:
 except ImportError:  # pragma: no cover
     def missing_required_lib(library, reason=None, url=None):
         return "Failed to import the required Python library (%s)." % library
+
+_INVOCATION = threading.local()
+
+
+@contextmanager
+def invocation(module_args, loop=False):
+    """Within this block ``FilefleetModule`` takes ``module_args`` (with ansible-core's ``_ansible_*`` keys) as
+    its parameters, as if they had come on stdin. Warnings left by an earlier loop item are cleared first: a real
+    module starts each item in a new process."""
+    _warnings._global_warnings.clear()  # pylint: disable=protected-access
+    _warnings._global_deprecations.clear()  # pylint: disable=protected-access
+    _INVOCATION.args = module_args
+    _INVOCATION.loop = loop
+    try:
+        yield
+    finally:
+        _INVOCATION.args = None
+        _INVOCATION.loop = False
+
+
+class FilefleetModule(AnsibleModule):
+    """``AnsibleModule`` whose parameters may come from the in-process action plugin (see ``invocation``)."""
+
+    def __init__(self, *args, **kwargs):
+        self.filefleet_in_process = getattr(_INVOCATION, "args", None) is not None
+        self.filefleet_loop = self.filefleet_in_process and bool(getattr(_INVOCATION, "loop", False))
+        super(FilefleetModule, self).__init__(*args, **kwargs)
+
+    def _load_params(self):
+        if self.filefleet_in_process:
+            self.params = dict(_INVOCATION.args)
+        else:
+            super(FilefleetModule, self)._load_params()
+
+    def _record_module_result(self, o):
+        """ansible-core >= 2.19 serialises results here with the serialisation profile it sent on stdin; the
+        in-process run prints them with the module encoder of the default (legacy) profile instead."""
+        if not self.filefleet_in_process:
+            return super(FilefleetModule, self)._record_module_result(o)  # pylint: disable=no-member
+        import json
+        from ansible.module_utils.common import json as module_json
+        encoder = module_json.get_module_encoder("legacy", module_json.Direction.MODULE_TO_CONTROLLER)  # pylint: disable=no-member
+        print("\n%s" % json.dumps(o, cls=encoder))
+        return None
+
 
 # Sessions kept for the life of the worker process when running in-process (one login per task, not per item).
 _SHARED_SESSIONS = {}
@@ -61,7 +113,7 @@ def secret_fingerprint(*values):
 class SessionScope:
     """Opens API sessions for one module run and closes them at the end.
 
-    In-process (the action plugin sets ``module.filefleet_in_process``) sessions are shared by every item of a
+    In-process (``FilefleetModule.filefleet_in_process``) sessions are shared by every item of a
     loop in the same worker and logged out when the worker exits.
     """
 

@@ -303,5 +303,16 @@ def portal_session(scope, params):
     return scope.get("portal", key, factory)
 
 
+def portal_tenant_session(scope, params):
+    """``(session, tenant)``: a session acting in ``params['tenant']`` (or the tenant it is signed in to)."""
+    session = portal_session(scope, params)
+    session.browse(params.get("tenant"))
+    tenant = params.get("tenant") or session.current_tenant
+    if session.is_global_admin and not tenant:
+        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant"
+                         % params["portal_username"])
+    return session, tenant
+
+
 __all__ = ["PortalSession", "CteraXmlSession", "portal_argument_spec", "tls_argument_spec", "portal_session",
-           "NotFound", "XML_LIBRARY"]
+           "portal_tenant_session", "NotFound", "XML_LIBRARY"]

@@ -131,6 +131,34 @@ def name_of_ref(ref):
     return str(ref).rstrip("/").rsplit("/", 1)[-1]
 
 
+def read_members(session, group):
+    """``[(user name, reference)]`` of the members of a local group, every page of ``getMembers``."""
+    members = []
+    start = 0
+    group_path = session.path("localGroups", group)
+    while True:
+        page = session.execute(group_path, "getMembers", {"startFrom": start, "countLimit": 50},
+                               what="list members of group %r" % group) or {}
+        items = (page.get("objects") or []) if isinstance(page, dict) else list(page or [])
+        for item in items:
+            ref = item.get("baseObjectRef") if isinstance(item, dict) else item
+            member = (item.get("name") if isinstance(item, dict) else None) or name_of_ref(ref)
+            if member is not None:
+                members.append((as_text(member), ref))
+        if not (isinstance(page, dict) and page.get("hasMore")) or not items:
+            return members
+        start += 50
+
+
+def user_reference(session, user, tenant):
+    """``(stored name, reference)`` of a user of the tenant, or None when there is no such user."""
+    obj = session.get(session.path("users", user), what="read user %r" % user, missing_ok=True)
+    if not obj or not obj.get("name"):
+        return None
+    name = as_text(obj.get("name"))
+    return name, obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, name)
+
+
 class GroupDirectory:
     """Local groups of the current tenant and their members, read once per session and kept up to date."""
 
@@ -145,23 +173,7 @@ class GroupDirectory:
         members = {}
         for group in self.session.query(self.session.path("localGroups"), include=["name"], what="list local groups"):
             name = as_text(group.get("name"))
-            members[name] = set()
-            start = 0
-            while True:
-                page = self.session.execute(self.session.path("localGroups", name), "getMembers",
-                                            {"startFrom": start, "countLimit": 50},
-                                            what="list members of group %r" % name) or {}
-                items = page.get("objects") or [] if isinstance(page, dict) else (page or [])
-                for item in items:
-                    if isinstance(item, dict):
-                        member = item.get("name") or name_of_ref(item.get("baseObjectRef"))
-                    else:
-                        member = name_of_ref(item)
-                    if member is not None:
-                        members[name].add(as_text(member))
-                if not (isinstance(page, dict) and page.get("hasMore")) or not items:
-                    break
-                start += 50
+            members[name] = set(member for member, _ref in read_members(self.session, name))
         self.members = members
         return members
 

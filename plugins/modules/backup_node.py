@@ -260,7 +260,7 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import (
@@ -494,8 +494,6 @@ def ensure(module, scope):
         after = node_view(node, consumer, bunit, return_password=params["return_password"])
 
     result.update(changed=changed, node=after)
-    if params["return_password"]:
-        result["_ansible_no_log"] = True
     if module._diff and changed:
         keys = [k for k in VIEW_KEYS if (before or {}).get(k) != after.get(k)]
         result["diff"] = make_diff(before or {}, after, keys)
@@ -530,7 +528,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 

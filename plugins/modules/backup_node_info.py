@@ -102,7 +102,7 @@ business_unit:
   sample: {id: 76, name: Marketing Department, path: Company AB/Marketing Department}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
@@ -146,8 +146,6 @@ def gather(module, scope):
         if node is not None:
             nodes.append(node_view(node, consumer, bunit, return_password=params["return_password"]))
     result = {"changed": False, "business_unit": bunit, "nodes": nodes}
-    if params["return_password"]:
-        result["_ansible_no_log"] = True
     return result
 
 
@@ -156,7 +154,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 

@@ -82,7 +82,7 @@ business_unit:
   sample: {id: 76, name: Marketing Department, path: Company AB/Marketing Department}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
@@ -123,7 +123,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 

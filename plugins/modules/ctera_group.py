@@ -117,13 +117,14 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure, merge_list
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
-    XML_LIBRARY, portal_argument_spec, portal_session,
+    XML_LIBRARY, portal_argument_spec, portal_tenant_session,
 )
-from ansible_collections.filefleet.office.plugins.module_utils._portal_users import NAME_FORBIDDEN, as_text, name_of_ref
+from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
+    NAME_FORBIDDEN, as_text, read_members, user_reference,
+)
 
 
 def argument_spec():
@@ -153,127 +154,97 @@ def validate(params):
     return name
 
 
-def read_members(session, group_path, name):
-    members = []
-    start = 0
-    while True:
-        page = session.execute(group_path, "getMembers", {"startFrom": start, "countLimit": 50},
-                               what="list members of group %r" % name) or {}
-        items = (page.get("objects") or []) if isinstance(page, dict) else list(page or [])
-        for item in items:
-            ref = item.get("baseObjectRef") if isinstance(item, dict) else item
-            member = (item.get("name") if isinstance(item, dict) else None) or name_of_ref(ref)
-            if member is not None:
-                members.append((as_text(member), ref))
-        if not (isinstance(page, dict) and page.get("hasMore")) or not items:
-            return members
-        start += 50
+class Group(Resource):
+    """A local group of a tenant: ``{name, description, members, tenant}``."""
+
+    key = "group"
+    casefold_keys = ("members",)
+    set_keys = ("members",)
+
+    def __init__(self, module, session, tenant, name):
+        super(Group, self).__init__(module, session)
+        self.tenant = tenant
+        self.name = name
+        self.path = session.path("localGroups", name)
+        self.refs = {}  # member name (casefolded) -> (name, reference), of current and of added members
+
+    def read(self):
+        group = self.session.get(self.path, what="read group %r" % self.name, missing_ok=True)
+        if not group or not group.get("name"):
+            return None
+        self.data = group
+        members = read_members(self.session, self.name)
+        self.refs.update((member.casefold(), (member, ref)) for member, ref in members)
+        return {"name": as_text(group["name"]), "description": as_text(group.get("description")) or None,
+                "members": sorted((m for m, _r in members), key=str.lower), "tenant": self.tenant}
+
+    def desired(self, current):
+        wanted = {"name": (current or {}).get("name", self.name), "tenant": self.tenant}
+        if self.params["description"] is not None:
+            wanted["description"] = self.params["description"] or None
+        if self.params["members"] is not None:
+            given = [m.strip() for m in self.params["members"]]
+            have = (current or {}).get("members") or []
+            merged = merge_list(have, given, self.params["members_mode"], str.casefold)
+            wanted["members"] = sorted(self._known(merged), key=str.lower)
+        return wanted
+
+    def _known(self, names):
+        """``names`` as the portal spells them; users must exist (checked before any write)."""
+        missing, spelled = [], []
+        for name in names:
+            if name.casefold() not in self.refs:
+                found = user_reference(self.session, name, self.tenant)
+                if found is None:
+                    missing.append(name)
+                    spelled.append(name)
+                    continue
+                self.refs[name.casefold()] = found
+            spelled.append(self.refs[name.casefold()][0])
+        if missing:
+            listing = ", ".join(repr(m) for m in missing)
+            if not self.check_mode:
+                raise ValueError("members %s are not users of tenant %r" % (listing, self.tenant))
+            # In check mode an earlier task of the same run may only have predicted creating these users.
+            self.module.warn("members %s are not users of tenant %r yet; a real run fails unless an earlier task "
+                             "creates them" % (listing, self.tenant))
+        return spelled
+
+    def _refs(self, names):
+        return [self.refs[name.casefold()][1] for name in names]
+
+    def create(self, desired, predicted):
+        param = {"_classname": "AddGroupParam",
+                 "groupData": {"_classname": "PortalGroup", "name": self.name, "description": desired.get("description")}}
+        if desired.get("members"):
+            param["members"] = self._refs(desired["members"])
+        self.session.execute(self.session.path(), "addGroup", param, what="create group %r" % self.name)
+
+    def update(self, current, changes, predicted):
+        data = dict(self.data)
+        if "description" in changes:
+            data["description"] = changes["description"]
+        before = set(m.casefold() for m in current["members"])
+        after = set(m.casefold() for m in predicted["members"])
+        self.session.execute(self.path, "updateGroup", {
+            "_classname": "UpdateGroupParam", "groupData": data,
+            "membersToAdd": self._refs(m for m in predicted["members"] if m.casefold() not in before),
+            "membersToDelete": self._refs(m for m in current["members"] if m.casefold() not in after)},
+            what="update group %r" % self.name)
+
+    def delete(self, current):
+        self.session.execute(self.path, "delete", True, what="delete group %r" % self.name)
 
 
-def group_view(name, description, members, tenant):
-    return {"name": name, "description": description or None, "members": sorted(members, key=str.lower),
-            "tenant": tenant}
-
-
-def ensure(module, scope):
-    params = module.params
-    name = validate(params)
-    session = portal_session(scope, params)
-    session.browse(params["tenant"])
-    tenant = params["tenant"] or session.current_tenant
-    if session.is_global_admin and not tenant:
-        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
-    group_path = session.path("localGroups", name)
-    current = session.get(group_path, what="read group %r" % name, missing_ok=True)
-    if current is not None and not current.get("name"):
-        current = None
-    current_members = read_members(session, group_path, name) if current is not None else []
-    have = dict((m.lower(), (m, ref)) for m, ref in current_members)
-
-    if params["state"] == "absent":
-        if current is None:
-            return {"changed": False, "group": None}
-        if not module.check_mode:
-            session.execute(group_path, "delete", True, what="delete group %r" % name)
-        result = {"changed": True, "group": None}
-        if module._diff:
-            result["diff"] = {"before": group_view(name, as_text(current.get("description")), [m for m, _r in current_members],
-                                                   tenant), "after": {}}
-        return result
-
-    # Which users to add and remove, and their references (users must exist: checked before any write).
-    wanted = params["members"]
-    to_add, to_remove = [], []
-    if wanted is not None:
-        wanted_lower = dict((m.strip().lower(), m.strip()) for m in wanted)
-        if params["members_mode"] == "remove":
-            to_remove = [have[key] for key in wanted_lower if key in have]
-        else:
-            to_add = [wanted_lower[key] for key in wanted_lower if key not in have]
-            if params["members_mode"] == "exact":
-                to_remove = [have[key] for key in have if key not in wanted_lower]
-    add_refs = []
-    missing = []
-    for user in to_add:
-        obj = session.get(session.path("users", user), what="read user %r" % user, missing_ok=True)
-        if not obj or not obj.get("name"):
-            missing.append(user)
-            continue
-        ref = obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, obj.get("name"))
-        add_refs.append((as_text(obj.get("name")), ref))
-    if missing:
-        names = ", ".join(repr(m) for m in missing)
-        if not module.check_mode:
-            raise ValueError("members %s are not users of tenant %r" % (names, tenant))
-        # In check mode an earlier task of the same run may only have predicted creating these users.
-        module.warn("members %s are not users of tenant %r yet; a real run fails unless an earlier task creates them"
-                    % (names, tenant))
-        add_refs.extend((user, None) for user in missing)
-
-    description = params["description"]
-    current_description = as_text(current.get("description")) if current is not None else None
-    description_changes = description is not None and (description or None) != (current_description or None)
-    before_names = [m for m, _r in current_members]
-    after_names = [m for m in before_names if m.lower() not in set(r[0].lower() for r in to_remove)] + [n for n, _r in add_refs]
-    after_description = (description if description is not None else current_description)
-    result = {"changed": False, "group": group_view(name, after_description, after_names, tenant)}
-
-    if current is None:
-        if not module.check_mode:
-            param = {"_classname": "AddGroupParam",
-                     "groupData": {"_classname": "PortalGroup", "name": name, "description": description or None}}
-            if add_refs:
-                param["members"] = [ref for _n, ref in add_refs]
-            session.execute(session.path(), "addGroup", param, what="create group %r" % name)
-        result["changed"] = True
-        if module._diff:
-            result["diff"] = {"before": {}, "after": result["group"]}
-        return result
-
-    if description_changes or add_refs or to_remove:
-        if not module.check_mode:
-            data = dict(current)
-            if description_changes:
-                data["description"] = description or None
-            session.execute(group_path, "updateGroup",
-                            {"_classname": "UpdateGroupParam", "groupData": data,
-                             "membersToAdd": [ref for _n, ref in add_refs],
-                             "membersToDelete": [ref for _n, ref in to_remove]},
-                            what="update group %r" % name)
-        result["changed"] = True
-        if module._diff:
-            keys = (["description"] if description_changes else []) + (["members"] if (add_refs or to_remove) else [])
-            result["diff"] = make_diff(group_view(name, current_description, before_names, tenant), result["group"], keys)
-    return result
-
-
-def run_module(module):
-    run(module, ensure, extra_libraries=[XML_LIBRARY])
+def ensure_group(module, scope):
+    name = validate(module.params)
+    session, tenant = portal_tenant_session(scope, module.params)
+    return ensure(Group(module, session, tenant, name), module.params["state"])
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    run(module, ensure_group, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

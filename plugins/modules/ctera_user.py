@@ -280,7 +280,7 @@ diff:
 import queue
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
@@ -659,7 +659,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 

@@ -82,7 +82,7 @@ tenant:
   type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
@@ -137,7 +137,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 

@@ -79,7 +79,7 @@ firmware:
 import hashlib
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import edge_argument_spec, edge_session
@@ -162,7 +162,7 @@ def run_module(module):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), **MODULE_KWARGS)
+    module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
     run_module(module)
 
 
