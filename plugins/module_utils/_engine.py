@@ -87,6 +87,13 @@ class Resource:
         """Called after a real run (changed or not), e.g. to wait for the object to settle."""
         return after
 
+    def expect_created_earlier(self, error, warning):
+        """Something the plan needs does not exist (a group, a user, a consumption unit). A real run fails with
+        ``error``; check mode warns with ``warning`` and predicts as if an earlier task of the play created it."""
+        if not self.check_mode:
+            raise ValueError(error)
+        self.module.warn(warning)
+
     # -- comparison ---------------------------------------------------------------------------------------
     def equal(self, key, have, want):
         return normalise(have, key in self.casefold_keys, key in self.set_keys) == \

@@ -203,11 +203,10 @@ class Group(Resource):
             spelled.append(self.refs[name.casefold()][0])
         if missing:
             listing = ", ".join(repr(m) for m in missing)
-            if not self.check_mode:
-                raise ValueError("members %s are not users of tenant %r" % (listing, self.tenant))
-            # In check mode an earlier task of the same run may only have predicted creating these users.
-            self.module.warn("members %s are not users of tenant %r yet; a real run fails unless an earlier task "
-                             "creates them" % (listing, self.tenant))
+            self.expect_created_earlier(
+                "members %s are not users of tenant %r" % (listing, self.tenant),
+                "members %s are not users of tenant %r yet; a real run fails unless an earlier task creates them"
+                % (listing, self.tenant))
         return spelled
 
     def _refs(self, names):
