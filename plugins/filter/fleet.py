@@ -9,16 +9,24 @@ __metaclass__ = type
 SYNC_OK = ("Synced",)
 SYNC_BUSY = ("Syncing", "Scanning", "InitializingConnection", "ConnectingFolders", "UpgradingDataBase", "TakingSnapshot")
 SYNC_OFF = ("Off",)
+# Backup configuration states (cterasdk's BackupConfStatusID) that mean it is being set up, not that it failed.
+BACKUP_SETTING_UP = ("NotInitialized", "Configuring", "Attaching", "GetFoldersList")
 HEALTH = ("ok", "busy", "off", "error")
 
 
-def sync_health(sync):
-    """ok / busy / off / error for a filer's cloud sync (as read by filefleet.office.edge_info)."""
+def sync_health(sync, portal=None):
+    """ok / busy / off / error for a filer's cloud sync (as read by filefleet.office.edge_info).
+
+    Any status not known to be healthy, busy or off is an error (DisconnectedPortal, ConnectionFailed, OutOfQuota,
+    Unlicensed, ...), and so is sync that is on while the filer is not connected to its portal.
+    """
     if not sync or sync.get("error"):
         return "error"
     status = sync.get("status")
     if sync.get("state") == "disabled" or status in SYNC_OFF:
         return "off"
+    if isinstance(portal, dict) and portal.get("connected") is False:
+        return "error"
     if status in SYNC_OK:
         return "ok"
     if status in SYNC_BUSY:
@@ -27,19 +35,34 @@ def sync_health(sync):
 
 
 def backup_health(backup):
-    """ok / busy / off / error for a filer's cloud backup (as read by filefleet.office.edge_info): busy while a
-    backup runs, off when suspended or not configured."""
+    """ok / busy / off / error for a filer's cloud backup (as read by filefleet.office.edge_info).
+
+    busy while a backup runs; off when suspended or never set up; error when it could not be read, its
+    configuration failed (NoFolder, WrongPassword, Failed, Unsubscribed, Unlicensed, ClocksOutOfSync...), the last
+    run failed, or it is on and has never completed a backup.
+    """
     if not backup or backup.get("error"):
         return "error"
-    if backup.get("state") == "enabled":
-        return "busy" if backup.get("running") or str(backup.get("run") or "").lower() == "running" else "ok"
-    return "off"
+    run = str(backup.get("run") or "").lower()
+    if backup.get("state") == "not_configured" or not backup.get("configured", True):
+        status = backup.get("status")
+        return "off" if status in (None, "") or status in BACKUP_SETTING_UP else "error"
+    if backup.get("state") == "suspended":
+        return "off"
+    if "fail" in run or "error" in run:
+        return "error"
+    if backup.get("running") or run == "running":
+        return "busy"
+    return "ok" if backup.get("last_successful_backup") else "error"
 
 
 def node_health(node):
+    """ok / off / error for a backup node: off until activated, error when activated but never in contact."""
     if node.get("error"):
         return "error"
-    return "ok" if node.get("activated") else "off"
+    if not node.get("activated"):
+        return "off"
+    return "ok" if node.get("last_access_time") else "error"
 
 
 def _counts(values):
@@ -60,7 +83,7 @@ def fleet_report(filers, nodes_by_office=None, generated_at=None):
     offices = {}
     for filer in sorted(filers or [], key=lambda f: (str(f.get("office")), str(f.get("name")))):
         filer = dict(filer)
-        filer["sync_health"] = sync_health(filer.get("sync"))
+        filer["sync_health"] = sync_health(filer.get("sync"), filer.get("portal"))
         filer["backup_health"] = backup_health(filer.get("backup"))
         office = offices.setdefault(filer.get("office") or "(no office)", {"filers": [], "nodes": [], "errors": []})
         office["filers"].append(filer)

@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/fleet_report.yml: the JSON against the simulators' state, the HTML page in headless Chromium."""
 
+import contextlib
 import datetime
 import json
 import os
@@ -26,7 +27,10 @@ from office_helpers import (
 GREEN = (0x2E, 0x7D, 0x32)   # healthy
 GREY = (0x9E, 0x9E, 0x9E)    # off
 BLUE = (0x15, 0x65, 0xC0)    # working (a backup is running)
+RED = (0xC6, 0x28, 0x28)     # failing
 RUNNING_FILER = "edge-001"
+BACKED_UP_FILER = "edge-002"     # its first backup completed before the report
+DISCONNECTED_FILER = "edge-003"  # an Oslo filer disconnected from the portal: its cloud sync is failing
 RERUN = {}
 
 
@@ -54,17 +58,16 @@ def report(tmp_path_factory):
     onboard = run_playbook(os.path.join(PLAYBOOKS, "onboard_office.yml"), inventory=DEMO_INVENTORY, env=env,
                            extra_args=["-i", inventory, "--limit", "stockholm"])
     assert onboard.rc == 0, onboard.output()[-3000:]
-    # An administrator starts a backup (with the official SDK) that runs for ten minutes.
-    edge = edge_entry(sims, RUNNING_FILER)
-    sims.sim_call(edge, "/_sim/edge", "POST", {"backup_seconds": 600})
-    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=edge["ca_path"])  # pylint: disable=protected-access
-    parts = urllib.parse.urlsplit(edge["url"])
-    client = Edge(parts.hostname, parts.port)
-    client.login(edge["username"], edge["password"])
-    try:
+    # With the official SDK, as an administrator would: one filer completes its first backup, another starts one
+    # that runs for ten minutes, and an Oslo filer is disconnected from its portal.
+    sims.sim_call(edge_entry(sims, BACKED_UP_FILER), "/_sim/edge", "POST", {"backup_seconds": 0})
+    sims.sim_call(edge_entry(sims, RUNNING_FILER), "/_sim/edge", "POST", {"backup_seconds": 600})
+    with sdk_session(edge_entry(sims, BACKED_UP_FILER)) as client:
         client.backup.start()
-    finally:
-        client.logout()
+    with sdk_session(edge_entry(sims, RUNNING_FILER)) as client:
+        client.backup.start()
+    with sdk_session(edge_entry(sims, DISCONNECTED_FILER)) as client:
+        client.services.disconnect()
     # The nodes' first backups end a few seconds after their activation; report once they have happened.
     ends = [epoch(info["last_backup_end"]) for spec in OFFICES.values()
             for info in node_activity(sims, spec["unit"]).values() if info["last_backup_end"]]
@@ -79,6 +82,18 @@ def report(tmp_path_factory):
     run = report_run()
     yield sims, run, out
     sims.stop()
+
+
+@contextlib.contextmanager
+def sdk_session(edge):
+    aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=edge["ca_path"])  # pylint: disable=protected-access
+    parts = urllib.parse.urlsplit(edge["url"])
+    client = Edge(parts.hostname, parts.port)
+    client.login(edge["username"], edge["password"])
+    try:
+        yield client
+    finally:
+        client.logout()
 
 
 def test_report_matches_the_systems(report):
@@ -109,6 +124,11 @@ def test_report_matches_the_systems(report):
     assert running["backup"]["running"] is True and running["backup_health"] == "busy"
     assert offices["Stockholm"]["backup"]["ok"] == 1 and offices["Stockholm"]["backup"]["busy"] == 1
     assert offices["Oslo"]["backup"]["off"] == 2
+    # The disconnected filer is failing, whatever its last sync status says; the other Oslo filer is not.
+    oslo = dict((f["name"], f) for f in offices["Oslo"]["filers"])
+    assert oslo[DISCONNECTED_FILER]["portal"]["connected"] is False
+    assert oslo[DISCONNECTED_FILER]["sync_health"] == "error" and offices["Oslo"]["sync"]["error"] == 1
+    assert [f["sync_health"] for n, f in oslo.items() if n != DISCONNECTED_FILER] == ["ok"]
     assert all(n["last_access_time"] for n in offices["Stockholm"]["nodes"])
     assert data["totals"]["filers"] == 4
     # Read-only: the report run changed nothing anywhere but its own files.
@@ -205,10 +225,14 @@ def test_html_page_in_headless_chromium(report, chromium):
     green = sum(1 for p in pixels if _near(p, GREEN))
     grey = sum(1 for p in pixels if _near(p, GREY))
     blue = sum(1 for p in pixels if _near(p, BLUE))
-    # Stockholm's bars and badges are green (healthy), but for the running backup (blue); Oslo's backup bar is grey.
+    red = sum(1 for p in pixels if _near(p, RED))
+    # Stockholm's bars and badges are green (healthy), but for the running backup (blue); Oslo's backup bar is grey,
+    # and its disconnected filer's sync is red (failing).
     assert green > 2000, green
     assert grey > 1000, grey
     assert blue > 200, blue
+    assert red > 200, red
+    assert dom.stdout.count("failing") >= 1
 
 
 def test_unchanged_fleet_keeps_the_report(report):
