@@ -35,6 +35,7 @@ WRONG_CREDENTIALS = "Wrong username or password"
 # Shares change shape at this firmware (cterasdk/common/modules.py): older firmware adds three V1-only attributes.
 SHARES_V7_FIRMWARE = (7, 12, 5400)
 TASK_TERMINAL = ("completed", "failed", "warnings", "stopped", "disabled")
+EXPORT_PATH = API_ROOT + "/export"
 
 
 def edge_argument_spec():
@@ -124,6 +125,11 @@ class EdgeSession(CteraXmlSession):
     def shares_v1(self):
         """True when the firmware uses the older share shape (``dirPermissions``, ``exportToPCAgent``, ...)."""
         return firmware_tuple(self.firmware)[:3] < SHARES_V7_FIRMWARE
+
+    def export_configuration(self, directory, max_bytes=None):
+        """Stream the filer's configuration (XML) to a new temporary file in ``directory``: ``(path, sha256, size)``."""
+        return self.download(EXPORT_PATH, directory, "export the configuration of %s" % self.http.base_url,
+                             max_bytes=max_bytes)
 
     def wait_task(self, ref, what, timeout=300, interval=0.5, sleep=time.sleep):
         """Poll a background task (``/proc/bgtasks/N``) until it ends; returns the task object."""

@@ -5,10 +5,16 @@
 
 A share is a ``ShareConfig`` object under ``/config/fileservices/share``. Firmware before 7.12.5400 (the SDK's
 ``SharesV1``) adds ``dirPermissions``, ``exportToPCAgent`` and ``exportToRSync``.
+
+The modules see a share as a *view* keyed by ctera_share's option names (``share_view``); changes to a view are
+written back onto the ShareConfig object with ``apply_changes``. Input validation lives here too, so that it runs
+before any request.
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
+
+import re
 
 SHARES_PATH = "config/fileservices/share"
 ACCESS_MODES = ("winAclMode", "authenticated")
@@ -23,7 +29,7 @@ PRINCIPALS = {
 }
 PRINCIPAL_TYPES = dict((cls, kind) for kind, (cls, _prefix) in PRINCIPALS.items())
 SHARE_NAME_FORBIDDEN = '\\/:*?"<>|'
-LIST_MODES = ("exact", "append", "remove")
+OCTAL_RE = re.compile(r"^[0-7]{1,3}$")
 
 # module option -> ShareConfig attribute (scalars)
 SCALAR_FIELDS = (
@@ -195,3 +201,153 @@ class ShareDirectory:
 
     def remove(self, share):
         self._shares = [s for s in self.shares() if s is not share]
+
+
+def share_names(session):
+    """Names of the filer's shares, sorted case-insensitively."""
+    shares = ShareDirectory.of(session).shares()
+    return sorted((as_text(s.get("name")) for s in shares if s.get("name")), key=str.lower)
+
+
+# -- writing a view onto a ShareConfig object ---------------------------------------------------------------
+
+def new_share(name, v1):
+    """A ShareConfig object with the filer's defaults for a new share (those of cterasdk's shares.add)."""
+    obj = {"name": name}
+    obj.update(CREATE_DEFAULTS)
+    if v1:
+        obj.update(CREATE_DEFAULTS_V1)
+    return obj
+
+
+def apply_changes(obj, changes):
+    """``obj`` with ``changes`` (keyed like a share view) written the way the filer stores them.
+
+    Trusted NFS clients keep the attributes the view does not hold (``noRootSquash``)."""
+    out = dict(obj)
+    attributes = dict(SCALAR_FIELDS + V1_FIELDS)
+    existing_nfs = dict((nfs_key(nfs_from_obj(o)), o) for o in (obj.get("trustedNFSClients") or []) if isinstance(o, dict))
+    for key, value in changes.items():
+        if key == "directory":
+            out["volume"], _sep, out["directory"] = value.partition("/")
+        elif key == "acl":
+            out["acl"] = [ace_to_obj(e) for e in value]
+        elif key == "trusted_nfs_clients":
+            out["trustedNFSClients"] = [nfs_to_obj(e, existing_nfs.get(nfs_key(e))) for e in value]
+        elif key in attributes:
+            out[attributes[key]] = value
+    return out
+
+
+# -- comparison ---------------------------------------------------------------------------------------------
+
+# list options -> the comparable form of one entry; the lists are compared as sets
+LIST_COMPARABLE = {"acl": ace_comparable, "trusted_nfs_clients": nfs_comparable}
+
+
+def lists_equal(key, have, want):
+    """Whether two values of the list option ``key`` hold the same entries, in any order."""
+    comparable = LIST_COMPARABLE[key]
+    return set(comparable(e) for e in have or []) == set(comparable(e) for e in want or [])
+
+
+# -- the given options --------------------------------------------------------------------------------------
+
+def given_acl(params):
+    return [{"type": e["type"], "name": e["name"].strip(), "permission": e["permission"]} for e in params["acl"]]
+
+
+def given_nfs_clients(params):
+    return [{"address": e["address"].strip(), "netmask": e["netmask"], "access": e["access"],
+             "insecure": e["insecure"]} for e in params["trusted_nfs_clients"]]
+
+
+# -- input validation (before any request) -------------------------------------------------------------------
+
+def valid_netmask(netmask):
+    octets = netmask.split(".")
+    if len(octets) != 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
+        return False
+    bits = "".join("{0:08b}".format(int(o)) for o in octets)
+    return "01" not in bits
+
+
+def validate_name(name):
+    name = name or ""
+    if not name.strip():
+        raise ValueError("name must not be empty")
+    if name != name.strip() or len(name) > 80 or any(ch in SHARE_NAME_FORBIDDEN for ch in name):
+        raise ValueError("name %r is not a valid share name: up to 80 characters, no leading or trailing spaces, "
+                         "none of \\ / : * ? \" < > |" % name)
+    return name
+
+
+def validate_directory(directory):
+    """``directory`` as a share view holds it (``volume/path``, no leading or trailing ``/``), or None."""
+    if directory is None:
+        return None
+    path = directory.strip().strip("/")
+    if not path or any(s in ("", ".", "..") for s in path.split("/")):
+        raise ValueError("directory %r must be 'volume/path' (for example cloud/users/docs), without empty, "
+                         "'.' or '..' segments" % directory)
+    return path
+
+
+def validate_acl(entries, mode):
+    seen = {}
+    for entry in entries or []:
+        if not (entry["name"] or "").strip():
+            raise ValueError("acl: every entry needs a non-empty name")
+        if entry["type"] in ("local_user", "local_group") and "#" in entry["name"]:
+            raise ValueError("acl: %s name %r must not contain '#'" % (entry["type"], entry["name"]))
+        if entry["permission"] is None and mode != "remove":
+            raise ValueError("acl: entry %s %r needs a permission (ReadWrite, ReadOnly or None) unless "
+                             "acl_mode=remove" % (entry["type"], entry["name"]))
+        key = ace_key(entry)
+        if key in seen and seen[key] != entry["permission"]:
+            raise ValueError("acl: %s %r is listed twice with different permissions" % (entry["type"], entry["name"]))
+        seen[key] = entry["permission"]
+
+
+def validate_nfs_clients(entries):
+    seen = {}
+    for entry in entries or []:
+        address = (entry["address"] or "").strip()
+        if not address or " " in address:
+            raise ValueError("trusted_nfs_clients: address %r is not a host or network address" % entry["address"])
+        if not valid_netmask(entry["netmask"] or ""):
+            raise ValueError("trusted_nfs_clients: netmask %r of %s is not a dotted netmask such as 255.255.255.0"
+                             % (entry["netmask"], address))
+        key = nfs_key(entry)
+        if key in seen and seen[key] != (entry["access"], entry["insecure"]):
+            raise ValueError("trusted_nfs_clients: %s/%s is listed twice with different settings" % key)
+        seen[key] = (entry["access"], entry["insecure"])
+
+
+def validate(params):
+    """Reject bad ctera_share input before any request; returns ``(name, directory or None)``."""
+    name = validate_name(params["name"])
+    directory = validate_directory(params["directory"])
+    validate_acl(params["acl"], params["acl_mode"])
+    validate_nfs_clients(params["trusted_nfs_clients"])
+    if params["dir_permissions"] is not None and not OCTAL_RE.match(str(params["dir_permissions"])):
+        raise ValueError("dir_permissions %r must be up to three octal digits (0-7), for example 755"
+                         % params["dir_permissions"])
+    return name, directory
+
+
+def check_v1_options(params, session):
+    """Options of firmware before 7.12.5400 are an error for a newer filer."""
+    unsupported = [option for option, _attribute in V1_FIELDS if params.get(option) is not None]
+    if unsupported and not session.shares_v1:
+        raise ValueError("%s: not available on %s, which runs firmware %s; these options exist only on firmware "
+                         "before 7.12.5400" % (", ".join(unsupported), session.hostname, session.firmware))
+
+
+def check_volume(session, directory):
+    """``directory`` (``volume/path``) must be on a volume of the filer."""
+    volume = directory.split("/")[0]
+    volumes = ShareDirectory.of(session).volumes()
+    if volume not in volumes:
+        raise ValueError("directory %r: %r is not a volume of %s (volumes: %s)"
+                         % (directory, volume, session.hostname, ", ".join(sorted(volumes)) or "none"))

@@ -1,22 +1,36 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading the cloud sync, cloud backup and portal connection status of a CTERA Edge Filer.
+"""Reading (and waiting for) the cloud sync, cloud backup and portal connection status of a CTERA Edge Filer.
 
 Shared by edge_sync, edge_backup (which change these services) and edge_info (which only reads them), so the
 three return the same shapes. Resources: ctera-protocol.md section 5 (as cterasdk's ``sync``, ``backup`` and
-``services`` modules read them).
+``services`` modules read them). Also here: waiting for a sync status and configuring cloud backup (which waits for
+the filer's background tasks).
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import time
+
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, WaitTimeout
 
 SYNC_MODE_PATH = "config/cloudsync/mode"
 SYNC_STATUS_PATH = "proc/cloudsync/serviceStatus"
 PORTAL_STATE_PATH = "status/services/CTERAPortal/connectionState"
 BACKUP_STATUS_PATH = "proc/backup/backupStatus"
+SYNC_STATUSES = ["Off", "NotInitialized", "InitializingConnection", "ConnectingFolders", "Connected", "ClocksOutOfSync",
+                 "ConnectionFailed", "InternalError", "InvalidConfiguration", "VolumeUnavailable", "NoFolder",
+                 "DisconnectedPortal", "ServiceUnavailable", "Unlicensed", "Synced", "Syncing", "Scanning",
+                 "UpgradingDataBase", "OutOfQuota", "RejectedByPolicy", "FailedFilesInReadOnlyFolder",
+                 "ShouldSupportWinNtAcl", "TakingSnapshot", "CatalogReadOnlyMode", "InvalidAverageBlockSize"]
+# The statuses of a running sync service (what the SDK waits for after enabling sync).
+SYNC_RUNNING = ["Synced", "Syncing", "Scanning", "UpgradingDataBase"]
+# Conditions the SDK's tracker treats as failures: sync does not leave them without someone acting.
+SYNC_STUCK = ("DisconnectedPortal", "Unlicensed", "ServiceUnavailable", "VolumeUnavailable", "ShouldSupportWinNtAcl",
+              "InternalError", "ClocksOutOfSync", "NoFolder")
 
 
 def read_sync_mode(session):
@@ -83,3 +97,89 @@ def read_device(session):
                                        missing_ok=True)) or None
     return {"hostname": hostname, "model": as_text(device.get("model")) or None,
             "firmware": as_text(device.get("runningFirmware") or session.firmware) or None}
+
+
+def backup_info(status):
+    """``backup_view`` with ``running`` and ``suspended`` (what edge_info returns)."""
+    backup = backup_view(status)
+    backup["running"] = bool((status or {}).get("running")) or backup["run"] == "Running"
+    backup["suspended"] = backup["state"] == "suspended"
+    return backup
+
+
+# -- cloud sync -----------------------------------------------------------------------------------------------
+
+def sync_not_connected(session, connection):
+    return ApiError("cloud sync cannot run on %s: the filer is not connected to a CTERA Portal (connection state %s); "
+                    "connect it to a portal first" % (session.hostname, connection or "unknown"))
+
+
+def wait_for_sync(session, status, targets, timeout, interval, connection=None):
+    """Read the sync status until it is one of ``targets``; fails at once on a status sync cannot leave by itself."""
+    deadline = time.time() + timeout
+    while True:
+        current = as_text(status.get("id"))
+        if current in targets:
+            return status
+        if current == "DisconnectedPortal":
+            raise sync_not_connected(session, connection)
+        if current in SYNC_STUCK:
+            raise ApiError("cloud sync on %s is %s (%s) while waiting for %s" % (
+                session.hostname, current, as_text(status.get("message")) or "no message", " or ".join(targets)))
+        if time.time() >= deadline:
+            raise WaitTimeout("cloud sync on %s did not reach %s within %s s; last status %s" % (
+                session.hostname, " or ".join(targets), timeout, current))
+        time.sleep(min(interval, max(0.0, deadline - time.time())) or interval)
+        status = read_sync_status(session)
+
+
+# -- cloud backup ---------------------------------------------------------------------------------------------
+
+def _backup_task(session, name, param=None):
+    """Run a backup service method as a background task and wait for it; returns the task's result."""
+    ref = session.execute(session.path("status/services"), name, param, what="cloud backup: %s" % name)
+    task = session.wait_task(ref, "cloud backup: %s" % name)
+    if str(task.get("status")).lower() != "completed":
+        raise ApiError("cloud backup: %s ended with status %s on %s" % (name, task.get("status"), session.hostname))
+    return task.get("result") or {}
+
+
+def _attach_backup_folder(session, passphrase):
+    """Attach to the backup folder (or create it, encrypted with ``passphrase``); returns (task result, mode)."""
+    result = _backup_task(session, "attachFolder")
+    rc = as_text(result.get("attachFolderRC"))
+    mode = as_text(result.get("encryptionMode"))
+    if rc == "IsEncrypted":
+        result = _backup_task(session, "attachEncryptedFolder", {"encryptedFolderKey": result.get("encryptedFolderKey"),
+                                                                 "passPhraseSalt": result.get("passPhraseSalt"),
+                                                                 "sharedSecret": passphrase})
+        rc = as_text(result.get("attachFolderRC"))
+    if rc == "NotFound":
+        mode = "SecretKeyEncryption"
+        result = _backup_task(session, "createFolder", {"encryptionMode": mode, "sharedSecret": passphrase})
+        rc = as_text(result.get("createFolderRC"))
+    if rc == "CheckCodeInCorrect":
+        raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
+                       % session.hostname)
+    if rc != "OK":
+        raise ApiError("cloud backup on %s could not be configured (result %s)" % (session.hostname, rc))
+    return result, mode
+
+
+def configure_backup(session, passphrase):
+    """Attach to the backup folder (or create it) and store the settings, as cterasdk's backup.configure does."""
+    result, mode = _attach_backup_folder(session, passphrase)
+    secret = result.get("sharedSecret")
+    session.http.redact.add(secret)
+    settings = session.get(session.path("config/backup"), what="read the backup settings", missing_ok=True)
+    if not settings:
+        settings = session.get(session.path("defaults/BackupSettings"), what="read the default backup settings")
+    settings = dict(settings, encryptionMode=mode or result.get("encryptionMode") or settings.get("encryptionMode"),
+                    sharedSecret=secret, passPhraseSalt=result.get("passPhraseSalt"))
+    session.put(session.path("config/backup"), settings, what="store the backup settings")
+
+
+def set_backup_running(session, running):
+    """Resume (``running``) or pause cloud backup."""
+    action = "resume" if running else "pause"
+    session.execute(session.path("status/sync"), action, what="%s cloud backup" % action)

@@ -267,22 +267,18 @@ diff:
   type: dict
 '''
 
-import re
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import (
-    CREATE_DEFAULTS, CREATE_DEFAULTS_V1, LIST_MODES, PERMISSIONS, PRINCIPALS, SCALAR_FIELDS, SHARE_NAME_FORBIDDEN,
-    SHARES_PATH, V1_FIELDS, ShareDirectory, ace_comparable, ace_from_obj, ace_key, ace_to_obj, as_text,
-    nfs_comparable, nfs_from_obj, nfs_key, nfs_to_obj, share_directory, share_view,
+    LIST_COMPARABLE, PERMISSIONS, PRINCIPALS, SCALAR_FIELDS, SHARES_PATH, V1_FIELDS, ShareDirectory, ace_key,
+    apply_changes, as_text, check_v1_options, check_volume, given_acl, given_nfs_clients, lists_equal, new_share, nfs_key,
+    share_view, validate,
 )
+from ansible_collections.filefleet.office.plugins.module_utils._engine import LIST_MODES, Resource, ensure, merge_list
 
-OCTAL_RE = re.compile(r"^[0-7]{1,3}$")
-# ShareConfig attribute -> key of the returned share (for the diff)
-VIEW_KEY = dict([(a, o) for o, a in SCALAR_FIELDS + V1_FIELDS],
-                volume="directory", directory="directory", acl="acl", trustedNFSClients="trusted_nfs_clients")
+# options written as given (an empty comment clears it); the V1 ones only on firmware before 7.12.5400
+SCALARS = tuple(option for option, _attribute in SCALAR_FIELDS)
+SCALARS_V1 = tuple(option for option, _attribute in V1_FIELDS)
 
 
 def argument_spec():
@@ -321,241 +317,87 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-# -- input validation (before any request) -------------------------------------------------------------------
+class Share(Resource):
+    """A share of the filer, as ``share_view`` shows it; ``self.obj`` is its ShareConfig object."""
 
-def _valid_netmask(netmask):
-    octets = netmask.split(".")
-    if len(octets) != 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
-        return False
-    bits = "".join("{0:08b}".format(int(o)) for o in octets)
-    return "01" not in bits
+    key = "share"
 
+    def __init__(self, module, session, name, directory):
+        super(Share, self).__init__(module, session)
+        self.name = name
+        self.directory = directory
+        self.v1 = session.shares_v1
+        self.shares = ShareDirectory.of(session)
+        self.obj = None
 
-def validate(params):
-    """Reject bad input before any request; returns (name, (volume, directory) or None)."""
-    name = params["name"] or ""
-    if not name.strip():
-        raise ValueError("name must not be empty")
-    if name != name.strip() or len(name) > 80 or any(ch in SHARE_NAME_FORBIDDEN for ch in name):
-        raise ValueError("name %r is not a valid share name: up to 80 characters, no leading or trailing spaces, "
-                         "none of \\ / : * ? \" < > |" % name)
-    location = None
-    if params["directory"] is not None:
-        path = params["directory"].strip().strip("/")
-        segments = path.split("/")
-        if not path or any(s in ("", ".", "..") for s in segments):
-            raise ValueError("directory %r must be 'volume/path' (for example cloud/users/docs), without empty, "
-                             "'.' or '..' segments" % params["directory"])
-        location = (segments[0], "/".join(segments[1:]))
-    if params["acl"] is not None:
-        seen = {}
-        for entry in params["acl"]:
-            if not (entry["name"] or "").strip():
-                raise ValueError("acl: every entry needs a non-empty name")
-            if entry["type"] in ("local_user", "local_group") and "#" in entry["name"]:
-                raise ValueError("acl: %s name %r must not contain '#'" % (entry["type"], entry["name"]))
-            if entry["permission"] is None and params["acl_mode"] != "remove":
-                raise ValueError("acl: entry %s %r needs a permission (ReadWrite, ReadOnly or None) unless "
-                                 "acl_mode=remove" % (entry["type"], entry["name"]))
-            key = ace_key(entry)
-            if key in seen and seen[key] != entry["permission"]:
-                raise ValueError("acl: %s %r is listed twice with different permissions" % (entry["type"], entry["name"]))
-            seen[key] = entry["permission"]
-    if params["trusted_nfs_clients"] is not None:
-        seen = {}
-        for entry in params["trusted_nfs_clients"]:
-            address = (entry["address"] or "").strip()
-            if not address or " " in address:
-                raise ValueError("trusted_nfs_clients: address %r is not a host or network address" % entry["address"])
-            if not _valid_netmask(entry["netmask"] or ""):
-                raise ValueError("trusted_nfs_clients: netmask %r of %s is not a dotted netmask such as 255.255.255.0"
-                                 % (entry["netmask"], address))
-            key = nfs_key(entry)
-            if key in seen and seen[key] != (entry["access"], entry["insecure"]):
-                raise ValueError("trusted_nfs_clients: %s/%s is listed twice with different settings" % key)
-            seen[key] = (entry["access"], entry["insecure"])
-    if params["dir_permissions"] is not None and not OCTAL_RE.match(str(params["dir_permissions"])):
-        raise ValueError("dir_permissions %r must be up to three octal digits (0-7), for example 755"
-                         % params["dir_permissions"])
-    return name, location
+    def read(self):
+        self.obj = self.shares.find(self.name)
+        return share_view(self.obj, self.v1)
 
+    def desired(self, current):
+        have = current or {}
+        wanted = {"name": have.get("name", self.name)}
+        if self.directory is not None:
+            wanted["directory"] = self.directory
+            if self.directory != have.get("directory"):
+                check_volume(self.session, self.directory)
+        for option in SCALARS + (SCALARS_V1 if self.v1 else ()):
+            if self.params[option] is not None:
+                wanted[option] = self.params[option] if self.params[option] != "" else None
+        if self.params["acl"] is not None:
+            wanted["acl"] = merge_list(have.get("acl") or [], given_acl(self.params), self.params["acl_mode"], ace_key)
+        if self.params["trusted_nfs_clients"] is not None:
+            wanted["trusted_nfs_clients"] = merge_list(have.get("trusted_nfs_clients") or [],
+                                                       given_nfs_clients(self.params),
+                                                       self.params["trusted_nfs_clients_mode"], nfs_key)
+        return wanted
 
-# -- desired state --------------------------------------------------------------------------------------------
-
-def merge_list(current, given, mode, key):
-    """Combine the entries on the share with the given ones according to ``mode`` (exact, append, remove)."""
-    if given is None:
-        return None
-    if mode == "exact":
-        result, seen = [], set()
-        for entry in given:
-            if key(entry) not in seen:
-                seen.add(key(entry))
-                result.append(entry)
-        return result
-    given_by_key = dict((key(e), e) for e in given)
-    if mode == "remove":
-        return [e for e in current if key(e) not in given_by_key]
-    result, used = [], set()
-    for entry in current:
-        if key(entry) in given_by_key:
-            result.append(given_by_key[key(entry)])
-            used.add(key(entry))
-        else:
-            result.append(entry)
-    for entry in given:
-        if key(entry) not in used:
-            used.add(key(entry))
-            result.append(entry)
-    return result
-
-
-def desired_attributes(params, location, current, v1):
-    """ShareConfig attributes to converge to (only those the user manages)."""
-    wanted = {}
-    if location is not None:
-        wanted["volume"], wanted["directory"] = location
-    for option, attribute in SCALAR_FIELDS + (V1_FIELDS if v1 else ()):
-        value = params[option]
-        if value is None:
-            continue
-        if option == "comment" and value == "":
-            value = None
-        wanted[attribute] = value
-    current = current or {}
-    if params["acl"] is not None:
-        given = [{"type": e["type"], "name": e["name"].strip(), "permission": e["permission"]} for e in params["acl"]]
-        have = [ace_from_obj(r) for r in (current.get("acl") or []) if isinstance(r, dict)]
-        wanted["acl"] = merge_list(have, given, params["acl_mode"], ace_key)
-    if params["trusted_nfs_clients"] is not None:
-        given = [{"address": e["address"].strip(), "netmask": e["netmask"], "access": e["access"],
-                  "insecure": e["insecure"]} for e in params["trusted_nfs_clients"]]
-        have = [nfs_from_obj(o) for o in (current.get("trustedNFSClients") or []) if isinstance(o, dict)]
-        wanted["trustedNFSClients"] = merge_list(have, given, params["trusted_nfs_clients_mode"], nfs_key)
-    return wanted
-
-
-def changed_attributes(current, wanted):
-    changed = []
-    for attribute, value in wanted.items():
-        have = current.get(attribute)
-        if attribute in ("volume", "directory"):
-            if share_directory(current) != share_directory(wanted):
-                changed.append(attribute)
-        elif attribute == "acl":
-            have_set = set(ace_comparable(ace_from_obj(r)) for r in (have or []) if isinstance(r, dict))
-            if have_set != set(ace_comparable(e) for e in value):
-                changed.append(attribute)
-        elif attribute == "trustedNFSClients":
-            have_set = set(nfs_comparable(nfs_from_obj(o)) for o in (have or []) if isinstance(o, dict))
-            if have_set != set(nfs_comparable(e) for e in value):
-                changed.append(attribute)
-        elif attribute == "comment":
-            if (as_text(have) or None) != value:
-                changed.append(attribute)
-        elif attribute == "dirPermissions":
-            if have is None or int(have) != int(value):
-                changed.append(attribute)
-        elif attribute in ("access", "clientSideCaching"):
-            if as_text(have) != value:
-                changed.append(attribute)
-        elif bool(have) != bool(value):
-            changed.append(attribute)
-    return changed
-
-
-def apply_attributes(obj, wanted, attributes):
-    """``obj`` with ``attributes`` of ``wanted`` written the way the filer stores them."""
-    out = dict(obj)
-    existing_nfs = dict((nfs_key(nfs_from_obj(o)), o) for o in (obj.get("trustedNFSClients") or []) if isinstance(o, dict))
-    for attribute in attributes:
-        value = wanted[attribute]
-        if attribute == "acl":
-            value = [ace_to_obj(e) for e in value]
-        elif attribute == "trustedNFSClients":
-            value = [nfs_to_obj(e, existing_nfs.get(nfs_key(e))) for e in value]
-        out[attribute] = value
-    return out
-
-
-# -- the module --------------------------------------------------------------------------------------------
-
-def ensure(module, scope):
-    params = module.params
-    name, location = validate(params)
-    session = edge_session(scope, params)
-    v1 = session.shares_v1
-    unsupported = [option for option, _a in V1_FIELDS if params[option] is not None]
-    if unsupported and not v1 and params["state"] == "present":
-        raise ValueError("%s: not available on %s, which runs firmware %s; these options exist only on firmware "
-                         "before 7.12.5400" % (", ".join(unsupported), session.hostname, session.firmware))
-    directory = ShareDirectory.of(session)
-    current = directory.find(name)
-
-    if params["state"] == "absent":
-        result = {"changed": False, "share": None}
-        if current is not None:
-            if not module.check_mode:
-                session.delete(session.path(SHARES_PATH, as_text(current["name"])),
-                               what="delete share %r" % as_text(current["name"]))
-                directory.remove(current)
-            result["changed"] = True
-            if module._diff:
-                result["diff"] = {"before": share_view(current, v1), "after": {}}
-        return result
-
-    wanted = desired_attributes(params, location, current, v1)
-    if current is None:
-        if location is None:
+    def check_create(self, desired):
+        if self.directory is None:
             raise ValueError("share %r does not exist on %s; to create it give directory (volume/path)"
-                             % (name, session.hostname))
-        check_volume(directory, location, session)
-        new = dict(CREATE_DEFAULTS, **(CREATE_DEFAULTS_V1 if v1 else {}))
-        new = dict({"name": name}, **new)
-        new = apply_attributes(new, wanted, list(wanted))
-        after = new
-        if not module.check_mode:
-            session.database(session.path(SHARES_PATH), "add", new, what="create share %r" % name)
-            stored = session.get(session.path(SHARES_PATH, name), what="read share %r" % name)
-            after = stored if isinstance(stored, dict) and stored.get("name") else new
-            directory.replace(None, after)
-        result = {"changed": True, "share": share_view(after, v1)}
-        if module._diff:
-            result["diff"] = {"before": {}, "after": result["share"]}
-        return result
+                             % (self.name, self.session.hostname))
 
-    changed = changed_attributes(current, wanted)
-    if "volume" in changed or "directory" in changed:
-        check_volume(directory, location, session)
-    after = apply_attributes(current, wanted, changed)
-    if changed and not module.check_mode:
-        stored_name = as_text(current["name"])
-        stored = session.put(session.path(SHARES_PATH, stored_name), after, what="update share %r" % stored_name)
-        if isinstance(stored, dict) and stored.get("name"):
-            after = stored
-        directory.replace(current, after)
-    result = {"changed": bool(changed), "share": share_view(after, v1)}
-    if module._diff and changed:
-        keys = list(dict.fromkeys(VIEW_KEY[a] for a in changed))
-        result["diff"] = make_diff(share_view(current, v1), result["share"], keys)
-    return result
+    def equal(self, key, have, want):
+        if key in LIST_COMPARABLE:
+            return lists_equal(key, have, want)
+        return super(Share, self).equal(key, have, want)
 
+    def predict(self, current, changes):
+        return super(Share, self).predict(current or share_view(new_share(self.name, self.v1), self.v1), changes)
 
-def check_volume(directory, location, session):
-    volumes = directory.volumes()
-    if location[0] not in volumes:
-        raise ValueError("directory %r: %r is not a volume of %s (volumes: %s)"
-                         % ("/".join(p for p in location if p), location[0], session.hostname,
-                            ", ".join(sorted(volumes)) or "none"))
+    def create(self, desired, predicted):
+        obj = apply_changes(new_share(self.name, self.v1), desired)
+        self.session.database(self.session.path(SHARES_PATH), "add", obj, what="create share %r" % self.name)
+        stored = self.session.get(self.session.path(SHARES_PATH, self.name), what="read share %r" % self.name)
+        return self._stored(None, stored if isinstance(stored, dict) and stored.get("name") else obj)
+
+    def update(self, current, changes, predicted):
+        name = as_text(self.obj["name"])
+        obj = apply_changes(self.obj, changes)
+        stored = self.session.put(self.session.path(SHARES_PATH, name), obj, what="update share %r" % name)
+        return self._stored(self.obj, stored if isinstance(stored, dict) and stored.get("name") else obj)
+
+    def _stored(self, old, new):
+        self.shares.replace(old, new)
+        return share_view(new, self.v1)
+
+    def delete(self, current):
+        name = as_text(self.obj["name"])
+        self.session.delete(self.session.path(SHARES_PATH, name), what="delete share %r" % name)
+        self.shares.remove(self.obj)
 
 
-def run_module(module):
-    run(module, ensure, extra_libraries=[XML_LIBRARY])
+def ensure_share(module, scope):
+    name, directory = validate(module.params)
+    session = edge_session(scope, module.params)
+    if module.params["state"] == "present":
+        check_v1_options(module.params, session)
+    return ensure(Share(module, session, name, directory), module.params["state"])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_share, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

@@ -79,9 +79,7 @@ firmware:
   sample: 7.12.5600.3
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import ShareDirectory, as_text, share_view
 
@@ -95,26 +93,20 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def read(module, scope):
-    params = module.params
-    session = edge_session(scope, params)
-    directory = ShareDirectory.of(session)
-    if params["name"] is not None:
-        found = directory.find(params["name"])
-        objects = [found] if found is not None else []
+def read_shares(module, scope):
+    session = edge_session(scope, module.params)
+    shares = ShareDirectory.of(session)
+    if module.params["name"] is None:
+        found = shares.shares()
     else:
-        objects = directory.shares()
-    shares = [share_view(obj, session.shares_v1) for obj in objects]
-    return {"changed": False, "shares": shares, "count": len(shares), "firmware": as_text(session.firmware)}
-
-
-def run_module(module):
-    run(module, read, extra_libraries=[XML_LIBRARY])
+        found = [share for share in [shares.find(module.params["name"])] if share is not None]
+    views = [share_view(share, session.shares_v1) for share in found]
+    return {"changed": False, "shares": views, "count": len(views), "firmware": as_text(session.firmware)}
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, read_shares, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

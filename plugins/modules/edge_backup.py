@@ -98,13 +98,12 @@ diff:
   sample: {before: {state: not_configured}, after: {state: enabled}}
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
-from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
-from ansible_collections.filefleet.office.plugins.module_utils._edge_status import backup_view, read_backup_status
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
+    backup_view, configure_backup, read_backup_status, set_backup_running,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 
 
 def argument_spec():
@@ -119,86 +118,53 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def configure(session, passphrase):
-    """Attach to the backup folder (or create it) and store the settings, as cterasdk's backup.configure does."""
-    def task_result(name, param=None):
-        ref = session.execute(session.path("status/services"), name, param, what="cloud backup: %s" % name)
-        task = session.wait_task(ref, "cloud backup: %s" % name)
-        if str(task.get("status")).lower() != "completed":
-            raise ApiError("cloud backup: %s ended with status %s on %s" % (name, task.get("status"), session.hostname))
-        return task.get("result") or {}
+class Backup(Resource):
+    """Cloud backup of the filer, as ``backup_view`` shows it; only ``state`` is managed. The passphrase is only
+    used to configure backup: it is never part of the object, so it never appears in a result or a diff."""
 
-    result = task_result("attachFolder")
-    rc = as_text(result.get("attachFolderRC"))
-    mode = as_text(result.get("encryptionMode"))
-    if rc == "IsEncrypted":
-        result = task_result("attachEncryptedFolder", {"encryptedFolderKey": result.get("encryptedFolderKey"),
-                                                       "passPhraseSalt": result.get("passPhraseSalt"),
-                                                       "sharedSecret": passphrase})
-        rc = as_text(result.get("attachFolderRC"))
-    if rc == "NotFound":
-        mode = "SecretKeyEncryption"
-        result = task_result("createFolder", {"encryptionMode": mode, "sharedSecret": passphrase})
-        rc = as_text(result.get("createFolderRC"))
-    if rc == "CheckCodeInCorrect":
-        raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
-                       % session.hostname)
-    if rc != "OK":
-        raise ApiError("cloud backup on %s could not be configured (result %s)" % (session.hostname, rc))
-    secret = result.get("sharedSecret")
-    session.http.redact.add(secret)
-    settings = session.get(session.path("config/backup"), what="read the backup settings", missing_ok=True)
-    if not settings:
-        settings = session.get(session.path("defaults/BackupSettings"), what="read the default backup settings")
-    settings = dict(settings, encryptionMode=mode or result.get("encryptionMode") or settings.get("encryptionMode"),
-                    sharedSecret=secret, passPhraseSalt=result.get("passPhraseSalt"))
-    session.put(session.path("config/backup"), settings, what="store the backup settings")
+    key = "backup"
+
+    def read(self):
+        return backup_view(read_backup_status(self.session))
+
+    def desired(self, current):
+        if self.params["state"] != "enabled":
+            # disabled is suspended; a filer whose backup was never configured is left as it is
+            return {"state": "suspended"} if current["configured"] else {}
+        if not current["configured"] and self.params["passphrase"] is None:
+            raise ValueError("passphrase is required: cloud backup on %s is not configured yet, and configuring "
+                             "it needs the passphrase of the backup encryption key" % self.session.hostname)
+        return {"state": "enabled"}
+
+    def predict(self, current, changes):
+        after = super(Backup, self).predict(current, changes)
+        if changes.get("state") == "suspended":
+            after["run"] = "Suspended"
+        elif changes and not current["configured"]:
+            after.update(configured=True, status="Attached", encryption_mode="SecretKeyEncryption")
+        return after
+
+    def update(self, current, changes, predicted):
+        if current["configured"]:
+            set_backup_running(self.session, changes["state"] == "enabled")
+        else:
+            configure_backup(self.session, self.params["passphrase"])
+        return self.read()
 
 
-def ensure(module, scope):
-    params = module.params
-    passphrase = params["passphrase"]
+def ensure_backup(module, scope):
+    passphrase = module.params["passphrase"]
     if passphrase is not None and not passphrase.strip():
         raise ValueError("passphrase must not be empty")
-    session = edge_session(scope, params)
+    session = edge_session(scope, module.params)
     if passphrase:
         session.http.redact.add(passphrase)
-    before = backup_view(read_backup_status(session))
-    after = dict(before)
-    action = None
-    if params["state"] == "enabled":
-        if not before["configured"]:
-            if passphrase is None:
-                raise ValueError("passphrase is required: cloud backup on %s is not configured yet, and configuring "
-                                 "it needs the passphrase of the backup encryption key" % session.hostname)
-            action = "configure"
-            after.update(configured=True, state="enabled", status="Attached", encryption_mode="SecretKeyEncryption")
-        elif before["state"] == "suspended":
-            action = "resume"
-            after.update(state="enabled")
-    elif before["configured"] and before["state"] != "suspended":
-        action = "pause"
-        after.update(state="suspended", run="Suspended")
-
-    if action and not module.check_mode:
-        if action == "configure":
-            configure(session, passphrase)
-        else:
-            session.execute(session.path("status/sync"), action, what="%s cloud backup" % action)
-        after = backup_view(read_backup_status(session))
-    result = {"changed": action is not None, "backup": after}
-    if module._diff and action:
-        result["diff"] = {"before": {"state": before["state"]}, "after": {"state": after["state"]}}
-    return result
-
-
-def run_module(module):
-    run(module, ensure, extra_libraries=[XML_LIBRARY])
+    return ensure(Backup(module, session))
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_backup, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ attributes:
     description: Exports and compares, but does not write O(dest).
   diff_mode:
     support: full
-    description: Shows the checksum and size of the saved configuration before and after.
+    description:
+      - Shows the checksum, size and mode of O(dest) that change, before and after (all three when O(dest) is new).
 options:
   dest:
     description:
@@ -74,18 +75,20 @@ firmware:
   description: Firmware version of the filer.
   returned: always
   type: str
+diff:
+  description: The changed C(checksum), C(size) and C(mode) of O(dest) before and after. Only with C(--diff).
+  returned: changed and diff mode
+  type: dict
+  sample: {before: {checksum: 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b, size: 8191},
+           after: {checksum: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, size: 8207}}
 '''
 
 import hashlib
 import os
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
-from ansible_collections.filefleet.office.plugins.module_utils._edge import edge_argument_spec, edge_session
-from ansible_collections.filefleet.office.plugins.module_utils._portal import XML_LIBRARY
-
-EXPORT_PATH = "/admingui/api/export"
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 
 
 def argument_spec():
@@ -99,16 +102,6 @@ def argument_spec():
 
 
 MODULE_KWARGS = dict(supports_check_mode=True)
-
-
-def file_digest(path):
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(64 * 1024), b""):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def validate(params):
@@ -129,41 +122,67 @@ def validate(params):
     return os.path.abspath(dest), directory, mode
 
 
-def export(module, scope):
-    params = module.params
-    dest, directory, mode = validate(params)
-    session = edge_session(scope, params)
-    before = file_digest(dest) if os.path.exists(dest) else None
-    temp_path, checksum, size = session.download(EXPORT_PATH, directory,
-                                                 "export the configuration of %s" % session.http.base_url,
-                                                 max_bytes=params["max_size_mb"] * 1024 * 1024)
+def file_digest(path):
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(64 * 1024), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class SavedConfiguration(Resource):
+    """The file ``dest`` as ``{checksum, size, mode}``; the wanted file is the filer's export, streamed to a
+    temporary file next to ``dest`` that a real run moves into place."""
+
+    key = "file"
+
+    def __init__(self, module, session, dest, directory, mode):
+        super(SavedConfiguration, self).__init__(module, session)
+        self.dest, self.directory, self.mode = dest, directory, mode
+        self.temp = None
+
+    def read(self):
+        if not os.path.exists(self.dest):
+            return None
+        checksum, size = file_digest(self.dest)
+        return {"checksum": checksum, "size": size, "mode": "%04o" % (os.stat(self.dest).st_mode & 0o7777)}
+
+    def desired(self, current):
+        self.temp, checksum, size = self.session.export_configuration(
+            self.directory, max_bytes=self.params["max_size_mb"] * 1024 * 1024)
+        return {"checksum": checksum, "size": size, "mode": "%04o" % self.mode}
+
+    def create(self, desired, predicted):
+        os.chmod(self.temp, self.mode)
+        os.replace(self.temp, self.dest)
+
+    def update(self, current, changes, predicted):
+        if "checksum" in changes:
+            self.create(changes, predicted)
+        else:
+            os.chmod(self.dest, self.mode)
+
+
+def ensure_export(module, scope):
+    dest, directory, mode = validate(module.params)
+    session = edge_session(scope, module.params)
+    saved = SavedConfiguration(module, session, dest, directory, mode)
     try:
-        content_changed = before is None or before[0] != checksum
-        mode_changed = before is not None and (os.stat(dest).st_mode & 0o7777) != mode
-        if not module.check_mode:
-            if content_changed:
-                os.chmod(temp_path, mode)
-                os.replace(temp_path, dest)
-            elif mode_changed:
-                os.chmod(dest, mode)
+        result = ensure(saved)
     finally:
-        if os.path.exists(temp_path):
-            os.unlink(temp_path)
-    result = {"changed": bool(content_changed or mode_changed), "dest": dest, "checksum": checksum, "size": size,
-              "firmware": str(session.firmware) if getattr(session, "firmware", None) is not None else None}
-    if module._diff and result["changed"]:
-        result["diff"] = {"before": {"checksum": before[0], "size": before[1]} if before else {},
-                          "after": {"checksum": checksum, "size": size, "mode": params["mode"]}}
+        if saved.temp is not None and os.path.exists(saved.temp):
+            os.unlink(saved.temp)
+    saved_file = result.pop(saved.key)
+    result.update(dest=dest, checksum=saved_file["checksum"], size=saved_file["size"],
+                  firmware=str(session.firmware) if session.firmware is not None else None)
     return result
-
-
-def run_module(module):
-    run(module, export, extra_libraries=[XML_LIBRARY])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_export, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

@@ -154,13 +154,11 @@ edge:
       type: int
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
-from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import ShareDirectory, as_text
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import share_names
 from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
-    backup_view, read_backup_status, read_device, read_portal_status, read_sync_mode, read_sync_status, sync_view,
+    backup_info, read_backup_status, read_device, read_portal_status, read_sync_mode, read_sync_status, sync_view,
 )
 
 
@@ -171,30 +169,21 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def read(module, scope):
+def read_edge(module, scope):
     session = edge_session(scope, module.params)
-    info = {"url": session.hostname}
-    info.update(read_device(session))
-    info["portal"] = read_portal_status(session)
-    info["sync"] = sync_view(read_sync_mode(session), read_sync_status(session), info["portal"]["connection"])
-    status = read_backup_status(session)
-    backup = backup_view(status)
-    backup["running"] = bool(status.get("running")) or backup["run"] == "Running"
-    backup["suspended"] = backup["state"] == "suspended"
-    info["backup"] = backup
-    names = sorted((as_text(s.get("name")) for s in ShareDirectory.of(session).shares() if s.get("name")), key=str.lower)
-    info["shares"] = names
-    info["share_count"] = len(names)
-    return {"changed": False, "edge": info}
-
-
-def run_module(module):
-    run(module, read, extra_libraries=[XML_LIBRARY])
+    edge = {"url": session.hostname}
+    edge.update(read_device(session))
+    edge["portal"] = read_portal_status(session)
+    edge["sync"] = sync_view(read_sync_mode(session), read_sync_status(session), edge["portal"]["connection"])
+    edge["backup"] = backup_info(read_backup_status(session))
+    edge["shares"] = share_names(session)
+    edge["share_count"] = len(edge["shares"])
+    return {"changed": False, "edge": edge}
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, read_edge, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

@@ -134,27 +134,13 @@ diff:
   sample: {before: {state: disabled}, after: {state: enabled}}
 '''
 
-import time
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
-from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
 from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
-    SYNC_MODE_PATH, read_portal_connection, read_sync_mode, read_sync_status, sync_view,
+    SYNC_MODE_PATH, SYNC_RUNNING, SYNC_STATUSES, read_portal_connection, read_sync_mode, read_sync_status,
+    sync_not_connected, sync_view, wait_for_sync,
 )
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, WaitTimeout
-
-STATUSES = ["Off", "NotInitialized", "InitializingConnection", "ConnectingFolders", "Connected", "ClocksOutOfSync",
-            "ConnectionFailed", "InternalError", "InvalidConfiguration", "VolumeUnavailable", "NoFolder",
-            "DisconnectedPortal", "ServiceUnavailable", "Unlicensed", "Synced", "Syncing", "Scanning",
-            "UpgradingDataBase", "OutOfQuota", "RejectedByPolicy", "FailedFilesInReadOnlyFolder",
-            "ShouldSupportWinNtAcl", "TakingSnapshot", "CatalogReadOnlyMode", "InvalidAverageBlockSize"]
-RUNNING = ["Synced", "Syncing", "Scanning", "UpgradingDataBase"]
-# Conditions the SDK's tracker treats as failures: sync does not leave them without someone acting.
-STUCK = ("DisconnectedPortal", "Unlicensed", "ServiceUnavailable", "VolumeUnavailable", "ShouldSupportWinNtAcl",
-         "InternalError", "ClocksOutOfSync", "NoFolder")
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 
 
 def argument_spec():
@@ -162,7 +148,7 @@ def argument_spec():
     spec.update(
         state=dict(type="str", required=True, choices=["enabled", "disabled", "suspended"]),
         wait=dict(type="bool", default=False),
-        wait_for=dict(type="list", elements="str", choices=STATUSES),
+        wait_for=dict(type="list", elements="str", choices=SYNC_STATUSES),
         wait_timeout=dict(type="int", default=300),
         poll_interval=dict(type="float", default=1.0),
     )
@@ -172,65 +158,60 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def not_connected(session, connection):
-    return ApiError("cloud sync cannot run on %s: the filer is not connected to a CTERA Portal (connection state %s); "
-                    "connect it to a portal first" % (session.hostname, connection or "unknown"))
-
-
-def ensure(module, scope):
-    params = module.params
+def validate(params):
     if params["wait_timeout"] < 0:
         raise ValueError("wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"])
     if params["poll_interval"] <= 0:
         raise ValueError("poll_interval must be more than 0 seconds, got %s" % params["poll_interval"])
-    want_mode = "enabled" if params["state"] == "enabled" else "disabled"
-    targets = params["wait_for"] or (RUNNING if want_mode == "enabled" else ["Off"])
-
-    session = edge_session(scope, params)
-    mode = read_sync_mode(session)
-    status = read_sync_status(session)
-    connection = None
-    if want_mode == "enabled":
-        connection = read_portal_connection(session)
-        if connection == "Disconnected" or status.get("id") == "DisconnectedPortal":
-            raise not_connected(session, connection)
-    changed = mode != want_mode
-    if changed and not module.check_mode:
-        session.put(session.path(SYNC_MODE_PATH), want_mode, what="set the cloud sync mode to %s" % want_mode)
-        status = read_sync_status(session)
-    if params["wait"] and not module.check_mode:
-        status = wait_for_status(session, status, targets, params["wait_timeout"], params["poll_interval"], connection)
-    result = {"changed": changed, "sync": sync_view(want_mode if changed else mode, status, connection)}
-    if module._diff and changed:
-        result["diff"] = {"before": {"state": mode}, "after": {"state": want_mode}}
-    return result
 
 
-def wait_for_status(session, status, targets, timeout, interval, connection):
-    deadline = time.time() + timeout
-    while True:
-        current = as_text(status.get("id"))
-        if current in targets:
-            return status
-        if current == "DisconnectedPortal":
-            raise not_connected(session, connection)
-        if current in STUCK:
-            raise ApiError("cloud sync on %s is %s (%s) while waiting for %s" % (
-                session.hostname, current, as_text(status.get("message")) or "no message", " or ".join(targets)))
-        if time.time() >= deadline:
-            raise WaitTimeout("cloud sync on %s did not reach %s within %s s; last status %s" % (
-                session.hostname, " or ".join(targets), timeout, current))
-        time.sleep(min(interval, max(0.0, deadline - time.time())) or interval)
-        status = read_sync_status(session)
+class Sync(Resource):
+    """Cloud sync of the filer, as ``sync_view`` shows it; only ``state`` (the sync mode) is managed."""
+
+    key = "sync"
+
+    def __init__(self, module, session):
+        super(Sync, self).__init__(module, session)
+        self.mode = "enabled" if self.params["state"] == "enabled" else "disabled"
+        self.status = {}
+        self.connection = None
+
+    def read(self):
+        mode = read_sync_mode(self.session)
+        self.status = read_sync_status(self.session)
+        if self.mode == "enabled":
+            # A filer that is not connected to a portal cannot sync: fail before anything is written.
+            self.connection = read_portal_connection(self.session)
+            if self.connection == "Disconnected" or self.status.get("id") == "DisconnectedPortal":
+                raise sync_not_connected(self.session, self.connection)
+        return sync_view(mode, self.status, self.connection)
+
+    def desired(self, current):
+        return {"state": self.mode}
+
+    def update(self, current, changes, predicted):
+        self.session.put(self.session.path(SYNC_MODE_PATH), self.mode,
+                         what="set the cloud sync mode to %s" % self.mode)
+        self.status = read_sync_status(self.session)
+        return sync_view(self.mode, self.status, self.connection)
+
+    def finish(self, after, changed):
+        if not self.params["wait"]:
+            return after
+        targets = self.params["wait_for"] or (SYNC_RUNNING if self.mode == "enabled" else ["Off"])
+        status = wait_for_sync(self.session, self.status, targets, self.params["wait_timeout"],
+                               self.params["poll_interval"], self.connection)
+        return sync_view(after["state"], status, self.connection)
 
 
-def run_module(module):
-    run(module, ensure, extra_libraries=[XML_LIBRARY])
+def ensure_sync(module, scope):
+    validate(module.params)
+    return ensure(Sync(module, edge_session(scope, module.params)))
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_sync, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

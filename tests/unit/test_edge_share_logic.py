@@ -1,12 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ctera_share's pure parts: input validation, list modes and comparison (no network)."""
+"""ctera_share's pure parts, in their homes: input validation and comparison (module_utils/_edge_shares.py) and the
+list modes (the engine's merge_list). No network."""
 
 import pytest
 
 from ansible_collections.filefleet.office.plugins.modules import ctera_share
-from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import ace_key, ace_to_obj, nfs_key
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import (
+    ace_key, apply_changes, lists_equal, nfs_key, validate,
+)
+from ansible_collections.filefleet.office.plugins.module_utils._engine import merge_list
 
 
 def params(**overrides):
@@ -32,15 +36,15 @@ def params(**overrides):
 ])
 def test_bad_input_names_the_option(overrides, fragment):
     with pytest.raises(ValueError) as info:
-        ctera_share.validate(params(**overrides))
+        validate(params(**overrides))
     assert fragment in str(info.value)
 
 
-def test_remove_mode_needs_no_permission_and_directory_is_split():
-    name, location = ctera_share.validate(params(directory="/cloud/users/admin/My Files/", acl_mode="remove",
-                                                 acl=[{"type": "local_user", "name": "admin", "permission": None}]))
+def test_remove_mode_needs_no_permission_and_directory_is_normalised():
+    name, directory = validate(params(directory="/cloud/users/admin/My Files/", acl_mode="remove",
+                                      acl=[{"type": "local_user", "name": "admin", "permission": None}]))
     assert name == "docs"
-    assert location == ("cloud", "users/admin/My Files")
+    assert directory == "cloud/users/admin/My Files"
 
 
 CURRENT = [{"type": "local_group", "name": "Administrators", "permission": "ReadWrite"},
@@ -50,21 +54,20 @@ CURRENT = [{"type": "local_group", "name": "Administrators", "permission": "Read
 def test_acl_modes():
     given = [{"type": "domain_user", "name": "corp\\ANN", "permission": "ReadWrite"},
              {"type": "domain_group", "name": "CORP\\Staff", "permission": "ReadOnly"}]
-    exact = ctera_share.merge_list(CURRENT, given, "exact", ace_key)
+    exact = merge_list(CURRENT, given, "exact", ace_key)
     assert exact == given
-    append = ctera_share.merge_list(CURRENT, given, "append", ace_key)
+    append = merge_list(CURRENT, given, "append", ace_key)
     assert [(e["type"], e["permission"]) for e in append] == [
         ("local_group", "ReadWrite"), ("domain_user", "ReadWrite"), ("domain_group", "ReadOnly")]
-    remove = ctera_share.merge_list(CURRENT, given, "remove", ace_key)
+    remove = merge_list(CURRENT, given, "remove", ace_key)
     assert remove == [CURRENT[0]]
 
 
 def test_acl_compared_as_set_and_case_insensitively():
-    current = {"acl": [ace_to_obj(e) for e in CURRENT]}
     same_reordered = [dict(CURRENT[1], name="corp\\Ann"), CURRENT[0]]
-    assert ctera_share.changed_attributes(current, {"acl": same_reordered}) == []
+    assert lists_equal("acl", CURRENT, same_reordered)
     other_permission = [CURRENT[0], dict(CURRENT[1], permission="None")]
-    assert ctera_share.changed_attributes(current, {"acl": other_permission}) == ["acl"]
+    assert not lists_equal("acl", CURRENT, other_permission)
 
 
 def test_nfs_append_keeps_others_and_no_root_squash():
@@ -73,13 +76,16 @@ def test_nfs_append_keeps_others_and_no_root_squash():
     have = [{"address": "10.0.0.0", "netmask": "255.255.255.0", "access": "ReadOnly", "insecure": False}]
     given = [{"address": "10.0.0.0", "netmask": "255.255.255.0", "access": "ReadWrite", "insecure": False},
              {"address": "10.9.9.9", "netmask": "255.255.255.255", "access": "ReadOnly", "insecure": True}]
-    merged = ctera_share.merge_list(have, given, "append", nfs_key)
-    out = ctera_share.apply_attributes({"trustedNFSClients": existing}, {"trustedNFSClients": merged}, ["trustedNFSClients"])
+    merged = merge_list(have, given, "append", nfs_key)
+    out = apply_changes({"trustedNFSClients": existing}, {"trusted_nfs_clients": merged})
     assert out["trustedNFSClients"][0]["noRootSquash"] is True
     assert out["trustedNFSClients"][0]["accessLevel"] == "ReadWrite"
     assert out["trustedNFSClients"][1]["address"] == "10.9.9.9"
 
 
-def test_comment_empty_string_clears():
-    assert ctera_share.changed_attributes({"comment": None}, {"comment": None}) == []
-    assert ctera_share.changed_attributes({"comment": "x"}, {"comment": None}) == ["comment"]
+def test_changes_are_written_onto_the_share_object():
+    out = apply_changes({"name": "docs", "volume": "cloud", "directory": "a", "comment": "x"},
+                        {"directory": "local/b/c", "comment": None, "csc": "disable", "dir_permissions": 755})
+    assert out == {"name": "docs", "volume": "local", "directory": "b/c", "comment": None,
+                   "clientSideCaching": "disable", "dirPermissions": 755}
+    assert apply_changes({}, {"directory": "cloud"}) == {"volume": "cloud", "directory": ""}
