@@ -42,11 +42,12 @@ from ansible.vars.clean import remove_internal_keys
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import invocation
 
+from ansible.module_utils.common.json import AnsibleJSONEncoder
+
 try:  # ansible-core >= 2.19: arguments travel to a module through a serialisation profile
     from ansible.module_utils.common.json import Direction, get_module_decoder, get_module_encoder
 except ImportError:  # ansible-core < 2.19
-    from ansible.module_utils.common.json import AnsibleJSONEncoder
-    get_module_encoder = None
+    Direction = get_module_decoder = get_module_encoder = None
 
 MODULE_PACKAGE = "ansible_collections.filefleet.office.plugins.modules."
 # Options with which the user asks for a secret in the result.

@@ -83,9 +83,10 @@ options:
     default: false
   local_connection:
     description:
-      - Set C(ansible_connection=local) on every host. The collection's modules talk to the filers' HTTP APIs from
-        the controller, so this is what a play over these hosts needs. Set V(false) to manage connection
-        variables yourself.
+      - Set C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}) on every
+        host. The collection's modules talk to the filers' HTTP APIs from the controller, so this is what a play
+        over these hosts needs (a module that runs as an ordinary module then uses the controller's Python, which
+        has the collection's requirements). Set V(false) to manage connection variables yourself.
     type: bool
     default: true
 notes:
@@ -235,6 +236,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             }
             if self.get_option("local_connection"):
                 hostvars["ansible_connection"] = "local"
+                hostvars["ansible_python_interpreter"] = "{{ ansible_playbook_python }}"
             for key, value in hostvars.items():
                 self.inventory.set_variable(host, key, value)
             for group in (group_name("ctera_tenant", filer["tenant"] or "none"), group_name("ctera_status", status)):
