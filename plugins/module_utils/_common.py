@@ -15,6 +15,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import hashlib
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -70,7 +71,7 @@ class FilefleetModule(AnsibleModule):
         import json
         from ansible.module_utils.common import json as module_json
         encoder = module_json.get_module_encoder("legacy", module_json.Direction.MODULE_TO_CONTROLLER)  # pylint: disable=no-member
-        print("\n%s" % json.dumps(o, cls=encoder))
+        sys.stdout.write("\n%s\n" % json.dumps(o, cls=encoder))
         return None
 
 
