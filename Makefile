@@ -11,6 +11,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test venv collection unit integration conformance sanity lint molecule runner benchmarks clean
+.PHONY: core-venvs core-versions
 
 venv: $(VENV)/.installed
 
@@ -19,6 +20,31 @@ $(VENV)/.installed: requirements-dev.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
+
+# The oldest and the newest ansible-core the collection supports (meta/runtime.yml: requires_ansible >=2.16),
+# each in a venv of its own for tests/integration/test_core_versions.py: 2.16 on Python 3.11, 2.21 on
+# Python 3.12 (ansible-core 2.20+ needs 3.12; pyenv's, unless PYTHON_CORE221 names another).
+VENV_CORE216 := .venv-core216
+VENV_CORE221 := .venv-core221
+PYTHON_CORE216 ?= python3.11
+PYTHON_CORE221 ?= $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.12*/bin/python3.12) \
+	$(shell command -v python3.12 2>/dev/null))
+
+core-venvs: $(VENV_CORE216)/.installed $(VENV_CORE221)/.installed
+
+$(VENV_CORE216)/.installed: tests/core-versions/requirements-core216.txt
+	$(PYTHON_CORE216) -m venv $(VENV_CORE216)
+	$(VENV_CORE216)/bin/python -m pip install -q -r $<
+	touch $@
+
+$(VENV_CORE221)/.installed: tests/core-versions/requirements-core221.txt
+	@test -n "$(PYTHON_CORE221)" || { echo "no Python 3.12 found for ansible-core 2.21: set PYTHON_CORE221" >&2; exit 1; }
+	$(PYTHON_CORE221) -m venv $(VENV_CORE221)
+	$(VENV_CORE221)/bin/python -m pip install -q -r $<
+	touch $@
+
+core-versions: venv collection core-venvs
+	FILEFLEET_REQUIRE_CORE_VERSIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/test_core_versions.py
 
 # ansible-playbook finds the collection through a link named like its FQCN.
 collection: $(COLL_LINK)
@@ -30,9 +56,9 @@ $(COLL_LINK):
 demo: venv collection
 	$(BIN)/python playbooks/demo.py
 
-test: venv collection
+test: venv collection core-venvs
 	mkdir -p build
-	$(BIN)/python -m pytest -q -p no:cacheprovider --junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
+	FILEFLEET_REQUIRE_CORE_VERSIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
 	$(MAKE) molecule
 	$(MAKE) sanity lint
 	@echo "make test: pytest, molecule, ansible-test sanity and ansible-lint all passed"

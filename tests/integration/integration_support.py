@@ -67,8 +67,13 @@ def _strip_items(value):
 
 
 def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=False, env=None, tags=None,
-                 verbosity=0, forks=None, cwd=None, extra_args=()):
-    """Run ansible-playbook (a path, or YAML text) and return a PlaybookRun."""
+                 verbosity=0, forks=None, cwd=None, extra_args=(), bin_dir=None):
+    """Run ansible-playbook (a path, or YAML text) and return a PlaybookRun.
+
+    bin_dir: the bin directory of another virtual environment whose ansible-playbook (and python, for the default
+    inventory) to use, e.g. .venv-core216/bin (test_core_versions.py); the development venv's by default."""
+    python = os.path.join(bin_dir, "python") if bin_dir else sys.executable
+    bin_dir = bin_dir or BIN
     _ensure_collection_link()
     workdir = tempfile.mkdtemp(prefix="ffpb-")
     if "\n" in playbook:
@@ -80,8 +85,8 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
     if inventory is None:
         inventory = os.path.join(workdir, "hosts.ini")
         with open(inventory, "w") as handle:
-            handle.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    cmd = [os.path.join(BIN, "ansible-playbook"), "-i", inventory, playbook]
+            handle.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % python)
+    cmd = [os.path.join(bin_dir, "ansible-playbook"), "-i", inventory, playbook]
     if extra_vars:
         varfile = os.path.join(workdir, "vars.json")
         with open(varfile, "w") as handle:
@@ -110,7 +115,7 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
         "ANSIBLE_HOST_KEY_CHECKING": "false",
         "ANSIBLE_LOCALHOST_WARNING": "false",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "PATH": BIN + os.pathsep + os.environ.get("PATH", ""),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
     })
     full_env.update(env or {})
     proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd or workdir, timeout=900, check=False)
