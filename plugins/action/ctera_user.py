@@ -38,7 +38,11 @@ import traceback
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
-from ansible.vars.clean import remove_internal_keys
+
+try:  # ansible-core < 2.21 parses module output into a dict
+    from ansible.vars.clean import remove_internal_keys
+except ImportError:  # ansible-core >= 2.21 parses it into a task result object that cleans itself
+    remove_internal_keys = None
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import invocation
 
@@ -136,6 +140,11 @@ class ActionModule(ActionBase):
         except Exception as exc:  # pylint: disable=broad-except
             return dict(failed=True, msg="MODULE FAILURE: %s failed unexpectedly: %s" % (module_name, exc),
                         exception=traceback.format_exc())
-        data = self._parse_returned_data({"rc": 0, "stdout": output.getvalue(), "stderr": ""}, *PROFILE_ARGS)
-        remove_internal_keys(data)
-        return data
+        stdout = output.getvalue()
+        returned = {"rc": 0, "stdout": stdout, "stdout_lines": stdout.splitlines(), "stderr": "", "stderr_lines": []}
+        parsed = self._parse_returned_data(returned, *PROFILE_ARGS)
+        if remove_internal_keys is None:  # as _execute_module does it on ansible-core >= 2.21
+            parsed.remove_internal_keys()
+            return parsed.as_result_dict(for_round_trip=True)
+        remove_internal_keys(parsed)
+        return parsed

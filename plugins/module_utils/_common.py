@@ -14,11 +14,13 @@ loop and logged out when the worker exits.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import copy
 import hashlib
 import sys
 import threading
 from contextlib import contextmanager
 
+from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common import warnings as _warnings
 
@@ -60,6 +62,8 @@ class FilefleetModule(AnsibleModule):
     def _load_params(self):
         if self.filefleet_in_process:
             self.params = dict(_INVOCATION.args)
+            if hasattr(basic, "_PARSED_MODULE_ARGS"):  # ansible-core >= 2.21 keeps what it loaded for later
+                basic._PARSED_MODULE_ARGS = copy.deepcopy(_INVOCATION.args)  # pylint: disable=protected-access
         else:
             super(FilefleetModule, self)._load_params()
 
