@@ -5,8 +5,8 @@
 persistent JSON state, request statistics and fault injection.
 
 Each simulated service (a CTERA Portal, one Edge Filer, Cloutility) is a ``Service`` subclass that
-implements ``route(request) -> Response`` and keeps everything it must survive a restart in
-``self.state`` (a JSON-serialisable dict). The framework answers ``/_sim/stats``, ``/_sim/reset`` and
+implements ``route(request) -> Response`` (the CTERA simulators look their handlers up in a ``RouteTable``)
+and keeps everything it must survive a restart in ``self.state`` (a JSON-serialisable dict). The framework answers ``/_sim/stats``, ``/_sim/reset`` and
 ``/_sim/faults`` for every service before the request reaches ``route``.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import socket
 import ssl
 import threading
@@ -92,6 +93,29 @@ class Response:
             morsel += "; Max-Age=0"
         self.headers.append(("Set-Cookie", morsel))
         return self
+
+
+class RouteTable:
+    """Method and path to handler; the first row that matches wins.
+
+    Rows are ``(methods, pattern, handler)``: ``methods`` is one method, several separated by spaces, or ``*`` for
+    any; ``pattern`` is a regular expression that must match the whole path (``.`` matches a newline too, which a
+    percent-decoded path may hold). A row whose method does not match is passed over, so a later row with the same
+    pattern and ``*`` can answer the other methods (405).
+    """
+
+    def __init__(self, rows):
+        self.rows = [(tuple(methods.split()), re.compile(pattern, re.DOTALL), handler) for methods, pattern, handler in rows]
+
+    def find(self, method, path):
+        """Return ``(handler, groups)`` of the first row matching ``method`` and ``path``, ``(None, ())`` if none does."""
+        for methods, pattern, handler in self.rows:
+            if methods != ("*",) and method not in methods:
+                continue
+            match = pattern.fullmatch(path)
+            if match:
+                return handler, match.groups()
+        return None, ()
 
 
 class FaultPlan:

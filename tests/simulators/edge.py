@@ -76,6 +76,7 @@ The SDK does not show what a real filer answers in these cases; the simulator ch
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -85,7 +86,7 @@ from xml.sax.saxutils import quoteattr
 
 
 from simulators import _xml as ctera_xml
-from simulators._base import Response, Service, random_secret
+from simulators._base import Response, RouteTable, Service, random_secret
 
 XML_TYPE = "text/xml; charset=utf-8"
 API = "/admingui/api"
@@ -188,6 +189,39 @@ def _envelope(request):
     return body.get("type") or "user-defined", body["name"], body.get("param")
 
 
+def _call(request, methods, kind=None):
+    """Run the method the request's envelope names, ``methods[name](param)``; another name, or another envelope type
+    than ``kind`` when given, answers 400."""
+    env_kind, name, param = _envelope(request)
+    handler = methods.get(name) if isinstance(name, str) and kind in (None, env_kind) else None
+    if handler is None:
+        raise ApiError(400, "Unknown method: %s" % name)
+    return handler(param)
+
+
+def _tail(text):
+    """The segments after a route's fixed part, empty ones included: ``"/a//b"`` -> ``["a", "", "b"]``, None -> ``[]``
+    (what precedes the first ``/`` belongs to the fixed part's last segment)."""
+    return (text or "").split("/")[1:]
+
+
+def _dict(param):
+    return param if isinstance(param, dict) else {}
+
+
+def _not_found(*_args):
+    return _err(404, "Resource does not exist")
+
+
+def _not_allowed(*_args):
+    return _err(405, "Method not allowed")
+
+
+def _accept(_param):
+    """An action the simulator accepts and does nothing for."""
+    return _xml(None)
+
+
 class EdgeService(Service):
     """One simulated CTERA Edge Filer."""
 
@@ -199,6 +233,7 @@ class EdgeService(Service):
         self._sessions = {}
         self._task_keys = {}  # task id -> derived backup key, kept in memory only (never persisted)
         Service.__init__(self, state_path, name)
+        self._open_routes, self._routes, self._migrate_routes = self._build_routes()
 
     # -- state ---------------------------------------------------------------------------------------------
     def initial_state(self):
@@ -346,13 +381,67 @@ class EdgeService(Service):
             self.state["config"]["services"] = self._services_config()
 
     # -- routing -------------------------------------------------------------------------------------------
+    def _build_routes(self):
+        """Route tables of ``/admingui/api`` before and after the session check, and of the Migrate API.
+
+        Admin API paths are matched without their leading and trailing slashes; the segments in between count as
+        sent, empty ones too. Handlers take the request and the pattern's groups.
+        """
+        share = r"config/fileservices/share/([^/]*)"
+        open_routes = RouteTable([
+            ("POST", r"login", self._login),
+            ("GET", r"nosession/logininfo", self._login_info),
+            ("POST", r"nosession/createfirstuser", self._create_first_user),
+            ("*", r"nosession/.*", _not_found),
+        ])
+        routes = RouteTable([
+            ("POST", r"logout", self._logout),
+            ("GET", r"currentuser", self._current_user),
+            ("GET", r"export", self._export),
+            ("GET", r"config/fileservices/share", self._list_shares),
+            ("POST", r"config/fileservices/share", self._shares_method),
+            ("GET", share, self._get_share),
+            ("PUT", share, self._put_share),
+            ("DELETE", share, self._delete_share),
+            ("GET", share + r"/([^/]*)(/.*)?", self._get_share_attr),
+            ("PUT", share + r"/([^/]*)", self._put_share_attr),
+            ("*", r"config/fileservices/share(?:/([^/]*)(?:/([^/]*).*)?)?", self._share_not_allowed),
+            ("GET", r"config/cloudsync/mode", self._get_sync_mode),
+            ("PUT", r"config/cloudsync/mode", self._put_sync_mode),
+            ("*", r"config/cloudsync/mode", _not_allowed),
+            ("GET", r"proc/cloudsync/serviceStatus(.*)", self._get_sync_status),
+            ("GET", r"status/services(/.*)?", self._get_services_status),
+            ("POST", r"status/services", self._services_method),
+            ("*", r"status/services(/.*)?", _not_allowed),
+            ("PUT", r"config/services", self._disconnect),
+            ("PUT", r"config/backup", self._put_backup_settings),
+            ("GET", r"defaults/BackupSettings", self._get_backup_defaults),
+            ("GET", r"proc/backup/backupStatus(.*)", self._get_backup_status),
+            ("POST", r"status/sync", self._backup_control),
+            ("POST", r"status/device", self._device_action),
+            ("GET", r"status/device(/.*)?", self._get_device_status),
+            ("POST", r"status/fileManager", self._file_manager),
+            ("POST", r"status/network", self._network),
+            ("GET", r"proc/bgtasks", self._list_tasks),
+            ("POST", r"proc/bgtasks", self._query_tasks),
+            ("GET", r"proc/bgtasks/([^/]*)(/.*)?", self._get_task),
+            ("*", r"proc/bgtasks(/.*)?", _not_allowed),
+            ("GET", r"config(/.*)?", self._get_config),
+            ("PUT", r"config(/.*)?", self._put_config),
+            ("*", r"config(/.*)?", _not_allowed),
+        ])
+        migrate_routes = RouteTable([
+            ("GET", r"/auth/user", self._migrate_user),
+        ])
+        return open_routes, routes, migrate_routes
+
     def route(self, request):
         try:
             if request.path.startswith(MIGRATE + "/") or request.path == MIGRATE:
                 return self._migrate(request)
             if request.path == API or request.path.startswith(API + "/"):
                 return self._api(request, request.path[len(API):].strip("/"))
-            return _err(404, "Resource does not exist")
+            return _not_found()
         except ApiError as error:
             return _err(error.status, error.msg)
 
@@ -360,71 +449,27 @@ class EdgeService(Service):
         sess, why = self._session(request)
         if sess is None:
             return Response.json({"error": why}, status=401)
-        sub = request.path[len(MIGRATE):]
-        if sub == "/auth/user" and request.method == "GET":
-            return Response.json({"user": sess["user"], "username": sess["user"], "role": "admin"},
-                                 headers=[("x-mt-x", sess["mtx"])])
+        handler, groups = self._migrate_routes.find(request.method, request.path[len(MIGRATE):])
+        if handler is not None:
+            return handler(request, *groups)
         if request.header("x-mt-x") != sess["mtx"]:
             return Response.json({"error": "Invalid x-mt-x token"}, status=401)
         return Response.json({"error": "Not found"}, status=404)
 
     def _api(self, request, path):
-        method = request.method
-        if path == "login" and method == "POST":
-            return self._login(request)
-        if path == "nosession/logininfo" and method == "GET":
-            return _xml({"_classname": "LoginInfo", "hostname": self.state["config"]["device"]["hostname"],
-                         "isfirstlogin": False, "isSSO": False, "model": self.state["device"]["model"],
-                         "version": self.firmware})
-        if path.startswith("nosession/"):
-            if path == "nosession/createfirstuser" and method == "POST":
-                return _err(403, "The first user was already created")
-            return _err(404, "Resource does not exist")
-        sess, why = self._session(request)
-        if sess is None:
-            return _err(401, why)
-        if path == "logout" and method == "POST":
-            self._sessions.pop(request.cookies.get(COOKIE), None)
-            return Response(200, "", XML_TYPE).set_cookie(COOKIE, "", expire=True)
-        if path == "currentuser" and method == "GET":
-            return _xml({"_classname": "CurrentUserInfo", "username": sess["user"], "fullName": "Administrator",
-                         "email": "", "role": "admin", "isRemote": False})
-        if path == "export" and method == "GET":
-            return self._export()
-        parts = path.split("/")
-        head = parts[0]
-        if head == "config" and len(parts) >= 3 and parts[1] == "fileservices" and parts[2] == "share":
-            return self._shares(request, parts[3:])
-        if path == "config/cloudsync/mode":
-            return self._sync_mode(request)
-        if path.startswith("proc/cloudsync/serviceStatus") and method == "GET":
-            return self._walk_get(self._sync_status(), parts[3:])
-        if head == "status" and len(parts) >= 2 and parts[1] == "services":
-            return self._services(request, parts[2:])
-        if path == "config/services" and method == "PUT":
-            return self._disconnect(request)
-        if path == "config/backup" and method == "PUT":
-            return self._put_backup_settings(request)
-        if path == "defaults/BackupSettings" and method == "GET":
-            return _xml(self._backup_defaults())
-        if path.startswith("proc/backup/backupStatus") and method == "GET":
-            return self._walk_get(self._backup_status(), parts[3:])
-        if path == "status/sync" and method == "POST":
-            return self._backup_control(request)
-        if path == "status/device":
-            if method == "POST":
-                return self._device_action(request)
-        if head == "status" and len(parts) >= 2 and parts[1] == "device" and method == "GET":
-            return self._walk_get(self._device_status(), parts[2:])
-        if path == "status/fileManager" and method == "POST":
-            return self._file_manager(request)
-        if path == "status/network" and method == "POST":
-            return self._network(request)
-        if head == "proc" and len(parts) >= 2 and parts[1] == "bgtasks":
-            return self._bgtasks(request, parts[2:])
-        if head == "config":
-            return self._config_generic(request, parts[1:])
-        return _err(404, "Resource does not exist")
+        handler, groups = self._open_routes.find(request.method, path)
+        if handler is None:
+            sess, why = self._session(request)
+            if sess is None:
+                return _err(401, why)
+            handler, groups = self._routes.find(request.method, path)
+        if handler is None:
+            return _not_found()
+        return handler(request, *groups)
+
+    def _session_of(self, request):
+        """The session of a request that passed the session check."""
+        return self._sessions[request.cookies.get(COOKIE)]
 
     # -- login ---------------------------------------------------------------------------------------------
     def _login(self, request):
@@ -440,6 +485,28 @@ class EdgeService(Service):
         self._sessions[sid] = {"user": creds["username"], "last": now, "mtx": secrets.token_hex(16)}
         self.stats_logins += 1
         return Response(200, "", XML_TYPE).set_cookie(COOKIE, sid)
+
+    def _login_info(self, _request):
+        return _xml({"_classname": "LoginInfo", "hostname": self.state["config"]["device"]["hostname"],
+                     "isfirstlogin": False, "isSSO": False, "model": self.state["device"]["model"],
+                     "version": self.firmware})
+
+    @staticmethod
+    def _create_first_user(_request):
+        return _err(403, "The first user was already created")
+
+    def _logout(self, request):
+        self._sessions.pop(request.cookies.get(COOKIE), None)
+        return Response(200, "", XML_TYPE).set_cookie(COOKIE, "", expire=True)
+
+    def _current_user(self, request):
+        return _xml({"_classname": "CurrentUserInfo", "username": self._session_of(request)["user"],
+                     "fullName": "Administrator", "email": "", "role": "admin", "isRemote": False})
+
+    def _migrate_user(self, request):
+        sess = self._session_of(request)
+        return Response.json({"user": sess["user"], "username": sess["user"], "role": "admin"},
+                             headers=[("x-mt-x", sess["mtx"])])
 
     # -- generic tree access -------------------------------------------------------------------------------
     @staticmethod
@@ -459,8 +526,9 @@ class EdgeService(Service):
                 raise ApiError(404, "Resource does not exist")
         return node
 
-    def _walk_get(self, root, parts):
-        return _xml(self._walk(root, parts))
+    def _walk_get(self, root, tail):
+        """GET of ``root`` or of what the segments in ``tail`` (see ``_tail``) name inside it."""
+        return _xml(self._walk(root, _tail(tail)))
 
     def _public_config(self, node):
         """Configuration as answered to clients: write-only secrets are null."""
@@ -470,12 +538,12 @@ class EdgeService(Service):
             return [self._public_config(item) for item in node]
         return node
 
-    def _config_generic(self, request, parts):
+    def _get_config(self, _request, tail=None):
+        return _xml(self._public_config(self._walk(self.state["config"], _tail(tail))))
+
+    def _put_config(self, request, tail=None):
         config = self.state["config"]
-        if request.method == "GET":
-            return _xml(self._public_config(self._walk(config, parts)))
-        if request.method != "PUT":
-            return _err(405, "Method not allowed")
+        parts = _tail(tail)
         if not parts or parts[0] not in ("device", "gui", "network", "cloudsync", "backup"):
             raise ApiError(403, "This resource cannot be modified")
         if parts[0] == "backup" and parts[1:2] in (["sharedSecret"], ["passPhraseSalt"], ["encryptionMode"]):
@@ -509,16 +577,18 @@ class EdgeService(Service):
                 "uptime": int(time.time() - dev["bootTime"]), "time": _iso(time.time()),
                 "volumes": sorted(VOLUME_TREE)}
 
-    def _device_action(self, request):
-        _kind, name, _param = _envelope(request)
-        if name not in ("reboot", "poweroff", "reset2default"):
-            raise ApiError(400, "Unknown method: %s" % name)
-        return _xml(None)
+    def _get_device_status(self, _request, tail=None):
+        return self._walk_get(self._device_status(), tail)
+
+    @staticmethod
+    def _device_action(request):
+        return _call(request, dict.fromkeys(("reboot", "poweroff", "reset2default"), _accept))
 
     def _file_manager(self, request):
-        _kind, name, param = _envelope(request)
-        if name != "listPhysicalFolders":
-            raise ApiError(400, "Unknown method: %s" % name)
+        return _call(request, {"listPhysicalFolders": self._list_physical_folders})
+
+    @staticmethod
+    def _list_physical_folders(param):
         path = (param or {}).get("path", "/") if isinstance(param, dict) else "/"
         path = "/" + path.strip("/")
         if path == "/":
@@ -534,10 +604,10 @@ class EdgeService(Service):
                       "isShared": False} for name_, full in children])
 
     def _network(self, request):
-        _kind, name, param = _envelope(request)
-        if name != "tcpconnect":
-            raise ApiError(400, "Unknown method: %s" % name)
-        param = param if isinstance(param, dict) else {}
+        return _call(request, {"tcpconnect": self._tcp_connect})
+
+    def _tcp_connect(self, param):
+        param = _dict(param)
         task = self._new_task("TCP connect", "Testing TCP connection to %s:%s" % (param.get("address"),
                                                                                   param.get("port")),
                               {"_classname": "TcpConnectResult", "rc": "Open", "address": param.get("address"),
@@ -564,44 +634,49 @@ class EdgeService(Service):
         share.update(fields)
         return share
 
-    def _shares(self, request, parts):
-        method = request.method
-        if not parts:
-            if method == "GET":
-                return _xml(self._share_list())
-            if method == "POST":
-                kind, name, param = _envelope(request)
-                if kind != "db" or name != "add":
-                    raise ApiError(400, "Unknown method: %s" % name)
-                return self._add_share(param)
-            return _err(405, "Method not allowed")
-        share = self._find_share(parts[0])
-        if len(parts) == 1:
-            if method == "GET":
-                return _xml(share)
-            if method == "PUT":
-                return self._put_share(share, from_xml(request.body))
-            if method == "DELETE":
-                self._share_list().remove(share)
-                self.save()
-                return _xml(None)
-            return _err(405, "Method not allowed")
-        attr = parts[1]
+    def _share_attribute(self, name, attr):
+        """Share ``name`` once it is known to have the attribute ``attr`` (404 otherwise)."""
+        share = self._find_share(name)
         if attr not in share or attr.startswith("_"):
             raise ApiError(404, "Resource does not exist")
-        if method == "GET":
-            return _xml(self._walk(share[attr], parts[2:]))
-        if method == "PUT" and len(parts) == 2:
-            if attr == "name":
-                raise ApiError(400, "A share cannot be renamed")
-            updated = dict(share)
-            updated[attr] = from_xml(request.body)
-            if attr == "screenedFileTypes" and updated["access"] != "winAclMode":
-                raise ApiError(400, "Blocked file types are supported only on shares with Windows ACL emulation "
-                                    "mode (winAclMode)")
-            self._store_share(share, self._validate_share(updated, existing=share))
-            return _xml(share[attr])
-        return _err(405, "Method not allowed")
+        return share
+
+    def _list_shares(self, _request):
+        return _xml(self._share_list())
+
+    def _shares_method(self, request):
+        return _call(request, {"add": self._add_share}, kind="db")
+
+    def _get_share(self, _request, name):
+        return _xml(self._find_share(name))
+
+    def _delete_share(self, _request, name):
+        self._share_list().remove(self._find_share(name))
+        self.save()
+        return _xml(None)
+
+    def _get_share_attr(self, _request, name, attr, rest=None):
+        return _xml(self._walk(self._share_attribute(name, attr)[attr], _tail(rest)))
+
+    def _put_share_attr(self, request, name, attr):
+        share = self._share_attribute(name, attr)
+        if attr == "name":
+            raise ApiError(400, "A share cannot be renamed")
+        updated = dict(share)
+        updated[attr] = from_xml(request.body)
+        if attr == "screenedFileTypes" and updated["access"] != "winAclMode":
+            raise ApiError(400, "Blocked file types are supported only on shares with Windows ACL emulation "
+                                "mode (winAclMode)")
+        self._store_share(share, self._validate_share(updated, existing=share))
+        return _xml(share[attr])
+
+    def _share_not_allowed(self, _request, name=None, attr=None):
+        """405, once the share and attribute the path names are known to exist (404 otherwise)."""
+        if attr is not None:
+            self._share_attribute(name, attr)
+        elif name is not None:
+            self._find_share(name)
+        return _not_allowed()
 
     def _add_share(self, param):
         if not isinstance(param, dict):
@@ -617,7 +692,9 @@ class EdgeService(Service):
         self.save()
         return _xml("#config#fileservices#share#" + share["name"])
 
-    def _put_share(self, share, body):
+    def _put_share(self, request, name):
+        share = self._find_share(name)
+        body = from_xml(request.body)
         if not isinstance(body, dict):
             raise ApiError(400, "Invalid share configuration")
         if body.get("_classname") not in (None, "ShareConfig"):
@@ -745,11 +822,10 @@ class EdgeService(Service):
         return out
 
     # -- cloud sync ----------------------------------------------------------------------------------------
-    def _sync_mode(self, request):
-        if request.method == "GET":
-            return _xml(self.state["config"]["cloudsync"]["mode"])
-        if request.method != "PUT":
-            return _err(405, "Method not allowed")
+    def _get_sync_mode(self, _request):
+        return _xml(self.state["config"]["cloudsync"]["mode"])
+
+    def _put_sync_mode(self, request):
         mode = _enum(from_xml(request.body), ("enabled", "disabled"), "mode")
         if mode != self.state["config"]["cloudsync"]["mode"]:
             self.state["config"]["cloudsync"]["mode"] = mode
@@ -772,6 +848,9 @@ class EdgeService(Service):
         if elapsed < init + connecting + syncing:
             return "Syncing"
         return "Synced"
+
+    def _get_sync_status(self, _request, tail):
+        return self._walk_get(self._sync_status(), tail)
 
     def _sync_status(self):
         now = time.time()
@@ -802,34 +881,41 @@ class EdgeService(Service):
                 "portalVersion": "8.3.1400.9" if connected else None,
                 "serverName": services.get("server")}
 
-    def _services(self, request, parts):
-        if request.method == "GET":
-            return self._walk_get(self._services_status(), parts)
-        if request.method != "POST" or parts:
-            return _err(405, "Method not allowed")
-        _kind, name, param = _envelope(request)
-        param = param if isinstance(param, dict) else {}
-        if name == "isWebSsoEnabled":
-            return _xml({"_classname": "ConnectResult", "rc": "connectOK", "msg": "",
-                         "result": {"_classname": "WebSsoInfo", "hasWebSSO": False}})
-        if name == "attachAndSave":
-            server, user = param.get("server"), param.get("user")
-            if not server or not user:
-                raise ApiError(400, "server and user are required")
-            self.state["config"]["services"] = self._services_config(server, user)
+    def _get_services_status(self, _request, tail=None):
+        return self._walk_get(self._services_status(), tail)
+
+    def _services_method(self, request):
+        return _call(request, {
+            "isWebSsoEnabled": self._web_sso_info,
+            "attachAndSave": self._attach_and_save,
+            "reconnect": self._reconnect,
+            "attachFolder": functools.partial(self._backup_folder, "attachFolder"),
+            "attachEncryptedFolder": functools.partial(self._backup_folder, "attachEncryptedFolder"),
+            "createFolder": functools.partial(self._backup_folder, "createFolder"),
+        })
+
+    @staticmethod
+    def _web_sso_info(_param):
+        return _xml({"_classname": "ConnectResult", "rc": "connectOK", "msg": "",
+                     "result": {"_classname": "WebSsoInfo", "hasWebSSO": False}})
+
+    def _attach_and_save(self, param):
+        param = _dict(param)
+        server, user = param.get("server"), param.get("user")
+        if not server or not user:
+            raise ApiError(400, "server and user are required")
+        self.state["config"]["services"] = self._services_config(server, user)
+        self._set_connected(True)
+        task = self._new_task("Connect to cloud services", "Connecting to %s" % server,
+                              {"_classname": "AttachResult", "rc": "OK"})
+        self.save()
+        return _xml({"_classname": "TaskRef", "id": task["id"]})
+
+    def _reconnect(self, _param):
+        if self.state["config"].get("services"):
             self._set_connected(True)
-            task = self._new_task("Connect to cloud services", "Connecting to %s" % server,
-                                  {"_classname": "AttachResult", "rc": "OK"})
             self.save()
-            return _xml({"_classname": "TaskRef", "id": task["id"]})
-        if name == "reconnect":
-            if self.state["config"].get("services"):
-                self._set_connected(True)
-                self.save()
-            return _xml(None)
-        if name in ("attachFolder", "attachEncryptedFolder", "createFolder"):
-            return self._backup_folder(name, param)
-        raise ApiError(400, "Unknown method: %s" % name)
+        return _xml(None)
 
     def _disconnect(self, request):
         if from_xml(request.body) is not None:
@@ -845,6 +931,7 @@ class EdgeService(Service):
         return _sha256("ctera-sim-backup-key:%s:%s" % (salt, secret))
 
     def _backup_folder(self, name, param):
+        param = _dict(param)
         if not self.state["portal"]["connected"]:
             raise ApiError(500, "The device is not connected to CTERA Portal")
         backup = self.state["backup"]
@@ -934,6 +1021,12 @@ class EdgeService(Service):
             self.save()
         return backup
 
+    def _get_backup_defaults(self, _request):
+        return _xml(self._backup_defaults())
+
+    def _get_backup_status(self, _request, tail):
+        return self._walk_get(self._backup_status(), tail)
+
     def _backup_status(self):
         now = time.time()
         backup = self._backup_run(now)
@@ -953,9 +1046,9 @@ class EdgeService(Service):
                 "currentBackupStartTime": _iso(backup["started"]) if backup["run"] == "Running" else None}
 
     def _backup_control(self, request):
-        _kind, name, _param = _envelope(request)
-        if name not in ("start", "pause", "resume"):
-            raise ApiError(400, "Unknown method: %s" % name)
+        return _call(request, {name: functools.partial(self._control_backup, name) for name in ("start", "pause", "resume")})
+
+    def _control_backup(self, name, _param):
         now = time.time()
         backup = self._backup_run(now)
         if not backup["attached"]:
@@ -1002,26 +1095,29 @@ class EdgeService(Service):
                 "status": "completed" if finished else "running", "percentage": 100 if finished else 50,
                 "result": result if finished else None, "progstring": "Done" if finished else "Running"}
 
-    def _bgtasks(self, request, parts):
-        tasks = [self._task_object(task) for task in self.state["tasks"]]
-        if not parts:
-            if request.method != "POST":
-                return _xml(tasks) if request.method == "GET" else _err(405, "Method not allowed")
-            kind, name, param = _envelope(request)
-            if kind != "db" or name != "query":
-                raise ApiError(400, "Unknown method: %s" % name)
-            if isinstance(param, dict) and param.get("key"):
-                tasks = [t for t in tasks if str(t.get(param["key"])) == str(param.get("value"))]
-            return _xml(tasks)
-        if request.method != "GET":
-            return _err(405, "Method not allowed")
-        match = [t for t in tasks if str(t["id"]) == parts[0]]
+    def _task_objects(self):
+        return [self._task_object(task) for task in self.state["tasks"]]
+
+    def _list_tasks(self, _request):
+        return _xml(self._task_objects())
+
+    def _query_tasks(self, request):
+        return _call(request, {"query": self._task_query}, kind="db")
+
+    def _task_query(self, param):
+        tasks = self._task_objects()
+        if isinstance(param, dict) and param.get("key"):
+            tasks = [t for t in tasks if str(t.get(param["key"])) == str(param.get("value"))]
+        return _xml(tasks)
+
+    def _get_task(self, _request, task_id, rest=None):
+        match = [t for t in self._task_objects() if str(t["id"]) == task_id]
         if not match:
-            raise ApiError(404, "Task does not exist: %s" % parts[0])
-        return _xml(self._walk(match[0], parts[1:]))
+            raise ApiError(404, "Task does not exist: %s" % task_id)
+        return _xml(self._walk(match[0], _tail(rest)))
 
     # -- export --------------------------------------------------------------------------------------------
-    def _export(self):
+    def _export(self, _request):
         config = self._public_config(self.state["config"])
         # Our own output, parsed back only to indent it the way Edge configuration files are (3 spaces).
         element = ElementTree.fromstring(to_xml(config))  # nosec B314

@@ -81,6 +81,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import hashlib
 import http
 import re
@@ -88,7 +89,7 @@ import secrets
 import time
 
 from simulators import _xml
-from simulators._base import Response, Service, random_secret
+from simulators._base import Response, RouteTable, Service, random_secret
 
 VERSION = "8.3.1234.5"
 LOGIN_PAGE = "/ServicesPortal/login.html"
@@ -271,6 +272,41 @@ def get_multi(obj, paths):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Routing helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+def _segments(path):
+    """The non-empty segments of a path (the portal does not count empty ones)."""
+    return [segment for segment in (path or "").split("/") if segment]
+
+
+def _read(obj, path):
+    """GET of an object, or of the attribute that the rest of the path names (``/a/b`` -> ``a.b``)."""
+    names = _segments(path)
+    return xml_response(_lookup(obj, ".".join(names)) if names else obj)
+
+
+def _login_redirect():
+    """What a call without a valid session gets: the SDK turns it into ``SessionExpired``."""
+    return Response(302, b"", None, [("Location", LOGIN_PAGE)])
+
+
+def _not_allowed(*_args):
+    raise ApiError(405, "Method not allowed")
+
+
+def _no_method(*_args):
+    """Another HTTP method than GET or POST on a collection that takes method calls: no method name to run (400)."""
+    raise ApiError(400, "Unknown method ")
+
+
+def _no_domain(_request, _session, _tenant, path=None):
+    """No domain (directory service) is simulated: ``/domains/{name}`` always answers 404."""
+    names = _segments(path)
+    raise ApiError(404, "Domain %s does not exist" % (names[0] if names else ""))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The service
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -284,6 +320,7 @@ class PortalService(Service):
         self.sessions = {}
         self._kept_devices = []
         Service.__init__(self, state_path, name=name)
+        self._context_routes, self._api_routes = self._build_routes()
 
     # -- framework hooks -----------------------------------------------------------------------------------------
     def initial_state(self):
@@ -515,6 +552,64 @@ class PortalService(Service):
         }
 
     # -- routing ---------------------------------------------------------------------------------------------------
+    def _build_routes(self):
+        """The route tables: paths after ``/{ctx}`` that handle the session themselves (handlers take the request and
+        the context), then paths below ``/{ctx}/api`` (handlers take the request, the session and the groups).
+
+        The fixed resources (``/currentSession``...) must be spelled exactly; every other path is compared segment by
+        segment, so a run of slashes is one separator and a leading or trailing slash does not count (``/+``, ``/*``).
+        """
+        tenant, user_tenant = self._in_tenant, self._in_user_tenant
+        rest = r"(/.*)?"
+        user = r"/+users/+([^/]+)"
+        group = r"/+localGroups/+([^/]+)"
+        portals = r"/+(portals|teamPortals)"
+        portal = portals + r"/+([^/]+)"
+        device = r"/+portals/+([^/]+)/+devices/+([^/]+)"
+        context_routes = RouteTable([
+            ("GET", r"/public/publicInfo", self._public_info),
+            ("POST", r"/api/login", self._login),
+            ("POST", r"/api/logout", self._logout),
+        ])
+        api_routes = RouteTable([
+            ("GET", r"/currentSession", self._get_current_session),
+            ("GET", r"/currentPortal", self._get_current_portal),
+            ("GET", r"/version", self._get_version),
+            ("GET", r"/+rolesSettings/+([^/]+)/*", self._get_role_settings),
+            ("GET", r"/settings/dnsSuffix", self._get_dns_suffix),
+            ("PUT", r"/currentPortal", self._browse),
+            ("POST", r"/*", self._root_method),
+            ("*", r"/*", _not_allowed),
+            ("GET", r"/+users/*", tenant(self._list_users)),
+            ("POST", r"/+users/*", tenant(self._users_method)),
+            ("*", r"/+users/*", tenant(_not_allowed)),
+            ("GET", user + rest, user_tenant(self._get_user)),
+            ("PUT", user + r"/*", user_tenant(self._update_user)),
+            ("POST", user + r"/*", user_tenant(self._user_method)),
+            ("*", user + rest, user_tenant(_not_allowed)),
+            ("GET", r"/+localGroups/*", tenant(self._list_groups)),
+            ("POST", r"/+localGroups/*", tenant(self._groups_method)),
+            ("*", r"/+localGroups/*", tenant(_no_method)),
+            ("GET", group + rest, tenant(self._get_group)),
+            ("POST", group + r"/*", tenant(self._group_method)),
+            ("*", group + rest, tenant(_not_allowed)),
+            ("*", r"/+domains" + rest, tenant(_no_domain)),
+            ("POST", r"/+devices/*", self._devices_method),
+            ("*", r"/+devices/*", _not_allowed),
+            ("POST", device + r"/*", self._device_method),
+            ("GET", device + rest, self._get_device),
+            ("PUT", device + r"/+comment/*", self._set_device_comment),
+            ("*", device + rest, self._device_not_allowed),
+            ("GET", portals + r"/*", self._list_portals),
+            ("POST", portals + r"/*", self._portals_method),
+            ("*", portals + r"/*", self._portals_no_method),
+            ("GET", portal + rest, self._get_portal),
+            ("POST", portal + r"/*", self._portal_method),
+            ("*", portal + rest, self._portal_not_allowed),
+            ("GET", r"/+(servers/+[^/]+/+bgTasks/+[^/]+)/*", self._get_global_task),
+        ])
+        return context_routes, api_routes
+
     def route(self, request):
         parts = request.path.split("/")
         ctx = parts[1] if len(parts) > 1 else ""
@@ -523,26 +618,73 @@ class PortalService(Service):
         rest = "/" + "/".join(parts[2:])
         if request.path == LOGIN_PAGE:
             return Response(200, "<html><body>CTERA Portal login</body></html>", "text/html;charset=UTF-8")
-        if rest == "/public/publicInfo" and request.method == "GET":
-            return self._public_info(request, ctx)
-        if rest != "/api" and not rest.startswith("/api/"):
-            return error_response(404, "Resource does not exist")
-        api = rest[len("/api"):]
         try:
-            if api == "/login" and request.method == "POST":
-                return self._login(request, ctx)
+            handler, _groups = self._context_routes.find(request.method, rest)
+            if handler is not None:
+                return handler(request, ctx)
+            if rest != "/api" and not rest.startswith("/api/"):
+                return error_response(404, "Resource does not exist")
             session = self._session(request, ctx)
-            if session is None:
-                return Response(302, b"", None, [("Location", LOGIN_PAGE)])
-            if api == "/logout" and request.method == "POST":
-                self.sessions.pop(session["sid"], None)
-                return xml_response("Logout succeed").set_cookie("JSESSIONID", "", expire=True)
-            return self._api(request, session, api)
+            if session is None or not self._follow_user(session):
+                return _login_redirect()
+            handler, groups = self._api_routes.find(request.method, rest[len("/api"):])
+            if handler is None:
+                raise ApiError(404, "Resource does not exist")
+            return handler(request, session, *groups)
         except _xml.XMLError as exc:
             return error_response(400, str(exc))
         except ApiError as exc:
             return error_response(exc.status, exc.msg)
 
+    def _in_tenant(self, handler):
+        """A handler of a tenant-scoped resource, called as ``handler(request, session, tenant, *groups)``."""
+        def scoped(request, session, *groups):
+            return handler(request, session, self._require_tenant(session), *groups)
+        return scoped
+
+    def _in_user_tenant(self, handler):
+        """``_in_tenant`` for ``/users/{name}[/...]``, except that a Services Portal user may read (GET or get-multi)
+        their own user object, whatever the role."""
+        def scoped(request, session, name, path=None):
+            if not _segments(path) and self._reads_own_user(request, session, name):
+                return handler(request, session, session["tenant"], name, path)
+            return handler(request, session, self._require_tenant(session), name, path)
+        return scoped
+
+    def _reads_own_user(self, request, session, name):
+        """A GET or get-multi of the session's own user object by a Services Portal session."""
+        if session["kind"] != "tenant" or name != session["username"]:
+            return False
+        if request.method == "GET":
+            return True
+        if request.method != "POST":
+            return False
+        try:
+            env = fromxml(request.body)
+        except _xml.XMLError:
+            return False
+        return isinstance(env, dict) and env.get("name") == "get-multi"
+
+    @staticmethod
+    def _envelope(request):
+        body = fromxml(request.body)
+        if not isinstance(body, dict) or not body.get("name"):
+            raise ApiError(400, "Expected a method call envelope")
+        return body
+
+    def _call(self, request, methods, *args, checks=None):
+        """Run the method the request's envelope names: ``methods[name](*args, param)``. Another name answers 400,
+        after ``checks(*args)`` if given (where the portal looks at the object and the permission first)."""
+        env = self._envelope(request)
+        name = env["name"]
+        handler = methods.get(name) if isinstance(name, str) else None
+        if handler is None:
+            if checks is not None:
+                checks(*args)
+            raise ApiError(400, "Unknown method %s" % name)
+        return handler(*args, env.get("param"))
+
+    # -- session ---------------------------------------------------------------------------------------------------
     def _public_info(self, request, ctx):
         tenant = self._host_tenant(request) if ctx == "ServicesPortal" else None
         return xml_response({"@class": "PublicInfo", "name": tenant or "Administration", "version": VERSION,
@@ -575,6 +717,13 @@ class PortalService(Service):
         self.sessions[sid] = session
         return xml_response("Login succeed").set_cookie("JSESSIONID", sid, path="/")
 
+    def _logout(self, request, ctx):
+        session = self._session(request, ctx)
+        if session is None:
+            return _login_redirect()
+        self.sessions.pop(session["sid"], None)
+        return xml_response("Logout succeed").set_cookie("JSESSIONID", "", expire=True)
+
     def _current_user(self, session):
         """Tenant-side user record of a Services Portal session."""
         if session["kind"] != "tenant":
@@ -587,91 +736,45 @@ class PortalService(Service):
                 return user
         return None
 
-    def _api(self, request, session, api):  # pylint: disable=too-many-return-statements,too-many-branches
-        method = request.method
-        segments = [s for s in api.split("/") if s != ""]
-        if session["kind"] == "tenant":
-            user = self._current_user(session)
-            if user is None or user.get("role") == "Disabled":
-                self.sessions.pop(session["sid"], None)
-                return Response(302, b"", None, [("Location", LOGIN_PAGE)])
-            session["role"] = user["role"]
-            session["username"] = user["name"]
-        if method == "GET":
-            if api == "/currentSession":
-                return xml_response(self._current_session(session))
-            if api == "/currentPortal":
-                return xml_response(self._tenant_of(session) or "")
-            if api == "/version":
-                return xml_response(VERSION)
-            if len(segments) == 2 and segments[0] == "rolesSettings":
-                return xml_response(self._role_settings(segments[1]))
-            if api == "/settings/dnsSuffix":
-                return xml_response("localhost")
-        if api == "/currentPortal" and method == "PUT":
-            return self._browse(request, session)
-        if not segments:
-            if method != "POST":
-                raise ApiError(405, "Method not allowed")
-            return self._root_method(session, self._envelope(request))
-        head = segments[0]
-        if head == "users" and len(segments) == 2 and self._reads_own_user(request, session, segments[1]):
-            return self._users(request, session, session["tenant"], segments[1:])
-        if head in ("users", "localGroups", "domains"):
-            tenant = self._require_tenant(session)
-            if head == "users":
-                return self._users(request, session, tenant, segments[1:])
-            if head == "localGroups":
-                return self._groups(request, session, tenant, segments[1:])
-            raise ApiError(404, "Domain %s does not exist" % (segments[1] if len(segments) > 1 else ""))
-        if head == "devices" and len(segments) == 1:
-            return self._devices_query(request, session)
-        if head in ("portals", "teamPortals"):
-            if len(segments) >= 4 and head == "portals" and segments[2] == "devices":
-                return self._device(request, session, segments[1], segments[3], segments[4:])
-            return self._portals(request, session, head, segments[1:])
-        if head == "servers" and len(segments) == 4 and segments[2] == "bgTasks" and method == "GET":
-            if self._tenant_of(session) is not None:
-                raise ApiError(400, "Use getTaskStatus in a tenant context")
-            return xml_response(self._task_obj(api.strip("/")))
-        raise ApiError(404, "Resource does not exist")
-
-    def _reads_own_user(self, request, session, name):
-        """A Services Portal user may read (GET or get-multi) their own user object, whatever the role."""
-        if session["kind"] != "tenant" or name != session["username"]:
-            return False
-        if request.method == "GET":
+    def _follow_user(self, session):
+        """A Services Portal session follows its user: it ends (False) when the user is gone or disabled, and takes
+        the user's current name and role otherwise."""
+        if session["kind"] != "tenant":
             return True
-        if request.method != "POST":
+        user = self._current_user(session)
+        if user is None or user.get("role") == "Disabled":
+            self.sessions.pop(session["sid"], None)
             return False
-        try:
-            env = fromxml(request.body)
-        except _xml.XMLError:
-            return False
-        return isinstance(env, dict) and env.get("name") == "get-multi"
+        session["role"] = user["role"]
+        session["username"] = user["name"]
+        return True
 
-    @staticmethod
-    def _envelope(request):
-        body = fromxml(request.body)
-        if not isinstance(body, dict) or not body.get("name"):
-            raise ApiError(400, "Expected a method call envelope")
-        return body
-
-    def _current_session(self, session):
+    def _get_current_session(self, _request, session):
         tenant = self._tenant_of(session)
-        return {
+        return xml_response({
             "@class": "CurrentSessionInfo", "username": session["username"], "role": session["role"],
             "domain": None, "userUid": session["user_uid"], "portal": tenant or "",
             "isGlobalAdmin": session["kind"] == "global", "locale": "en",
-        }
+        })
+
+    def _get_current_portal(self, _request, session):
+        return xml_response(self._tenant_of(session) or "")
 
     @staticmethod
-    def _role_settings(key):
+    def _get_version(_request, _session):
+        return xml_response(VERSION)
+
+    @staticmethod
+    def _get_dns_suffix(_request, _session):
+        return xml_response("localhost")
+
+    @staticmethod
+    def _get_role_settings(_request, _session, key):
         if key not in ROLE_SETTINGS:
             raise ApiError(404, "Role settings %s do not exist" % key)
         name, write = ROLE_SETTINGS[key]
         read = True
-        return {
+        return xml_response({
             "@class": "PortalRoleSettings", "name": name, "superUser": write, "allowRemoteWipe": write,
             "allowSSO": write, "allowSeedingExport": write, "allowSeedingImport": write,
             "canAccessEndUserFolders": False, "canChangePortalSettings": write, "canChangeRoles": write,
@@ -679,7 +782,7 @@ class PortalService(Service):
             "canManagePlans": write, "canManageUsers": write, "canManageLogSettings": write,
             "allowFoldersFilesPermanentDelete": write, "canManageLegalHolds": name == "ComplianceOfficer",
             "canManageComplianceSetting": name == "ComplianceOfficer", "canViewUsers": read,
-        }
+        })
 
     def _browse(self, request, session):
         self._require_global(session)
@@ -693,34 +796,43 @@ class PortalService(Service):
         return xml_response(None)
 
     # -- POST /{ctx}/api (global methods) --------------------------------------------------------------------------
-    def _root_method(self, session, env):  # pylint: disable=too-many-return-statements
-        name = env["name"]
-        param = env.get("param")
-        if name in ("updateAccounts", "updatePortals"):
-            if session["kind"] == "tenant":
-                self._require_tenant(session)
-            self._require_write(session)
-            if name == "updatePortals":
-                self._require_global(session)
-            return xml_response(self._new_task("Apply provisioning changes (%s)" % name, self._tenant_of(session)))
-        if name == "getTaskStatus":
-            if self._tenant_of(session) is None:
-                raise ApiError(400, NO_TENANT_MSG)
-            return xml_response(self._task_obj(param))
-        if name == "getPortalsDisplayInfo":
+    def _root_method(self, request, session):
+        return self._call(request, {
+            "updateAccounts": functools.partial(self._provisioning, "updateAccounts"),
+            "updatePortals": functools.partial(self._provisioning, "updatePortals"),
+            "getTaskStatus": self._get_task_status,
+            "getPortalsDisplayInfo": self._get_portals_display_info,
+            "getApiKeys": self._get_api_keys,
+            "createApiKey": self._create_api_key,
+            "deleteApiKey": self._delete_api_key,
+            "addGroup": self._add_group,
+        }, session)
+
+    def _provisioning(self, name, session, _param):
+        if session["kind"] == "tenant":
+            self._require_tenant(session)
+        self._require_write(session)
+        if name == "updatePortals":
             self._require_global(session)
-            param = param if isinstance(param, dict) else {}
-            trash = as_bool(param.get("isTrashcan") or False)
-            objs = [dict(self._portal_obj(r), **{"@class": "PortalDisplayInfo"})
-                    for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"]) if bool(r["deleted"]) == trash]
-            return xml_response(run_query(objs, param))
-        if name in ("getApiKeys", "createApiKey", "deleteApiKey"):
-            return self._api_keys(session, name, param)
-        if name == "addGroup":
-            tenant = self._require_tenant(session)
-            self._require_write(session)
-            return self._add_group(tenant, param)
-        raise ApiError(400, "Unknown method %s" % name)
+        return xml_response(self._new_task("Apply provisioning changes (%s)" % name, self._tenant_of(session)))
+
+    def _get_task_status(self, session, param):
+        if self._tenant_of(session) is None:
+            raise ApiError(400, NO_TENANT_MSG)
+        return xml_response(self._task_obj(param))
+
+    def _get_global_task(self, _request, session, ref):
+        if self._tenant_of(session) is not None:
+            raise ApiError(400, "Use getTaskStatus in a tenant context")
+        return xml_response(self._task_obj(ref))
+
+    def _get_portals_display_info(self, session, param):
+        self._require_global(session)
+        param = param if isinstance(param, dict) else {}
+        trash = as_bool(param.get("isTrashcan") or False)
+        objs = [dict(self._portal_obj(r), **{"@class": "PortalDisplayInfo"})
+                for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"]) if bool(r["deleted"]) == trash]
+        return xml_response(run_query(objs, param))
 
     # -- S3 credentials --------------------------------------------------------------------------------------------
     def _key_owner(self, session, uid):
@@ -736,31 +848,39 @@ class PortalService(Service):
             raise ApiError(403, "Permission denied")
         return user
 
-    def _api_keys(self, session, name, param):
-        if name in ("getApiKeys", "createApiKey"):
-            uid = as_int(param)
-            if uid is None:
-                raise ApiError(400, "Expected a user uid")
-            user = self._key_owner(session, uid)
-            keys = self.state["api_keys"].setdefault(str(uid), [])
-            if name == "getApiKeys":
-                return xml_response([self._key_obj(k, False) for k in keys])
-            if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES and session["user_uid"] != uid:
-                raise ApiError(403, "Permission denied")
-            key = {"uid": self.state["next_key"], "accessKey": "CT" + secrets.token_hex(10).upper(),
-                   "secretKey": base64.b64encode(secrets.token_bytes(30)).decode("ascii"), "userUid": user["uid"], "creationDate": now_iso()}
-            self.state["next_key"] += 1
-            keys.append(key)
-            self.save()
-            return xml_response(self._key_obj(key, True))
+    @staticmethod
+    def _require_key_write(session, owner_uid):
+        if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES and session["user_uid"] != owner_uid:
+            raise ApiError(403, "Permission denied")
+
+    def _user_keys(self, session, param):
+        """The user whose uid ``getApiKeys``/``createApiKey`` take, and that user's keys."""
+        uid = as_int(param)
+        if uid is None:
+            raise ApiError(400, "Expected a user uid")
+        return self._key_owner(session, uid), self.state["api_keys"].setdefault(str(uid), [])
+
+    def _get_api_keys(self, session, param):
+        _user, keys = self._user_keys(session, param)
+        return xml_response([self._key_obj(k, False) for k in keys])
+
+    def _create_api_key(self, session, param):
+        user, keys = self._user_keys(session, param)
+        self._require_key_write(session, user["uid"])
+        key = {"uid": self.state["next_key"], "accessKey": "CT" + secrets.token_hex(10).upper(),
+               "secretKey": base64.b64encode(secrets.token_bytes(30)).decode("ascii"), "userUid": user["uid"], "creationDate": now_iso()}
+        self.state["next_key"] += 1
+        keys.append(key)
+        self.save()
+        return xml_response(self._key_obj(key, True))
+
+    def _delete_api_key(self, session, param):
         key_uid = as_int(param)
         for owner_uid, keys in self.state["api_keys"].items():
             for key in keys:
                 if key["uid"] == key_uid:
                     self._key_owner(session, int(owner_uid))
-                    if session["kind"] == "tenant" and session["role"] in READ_ONLY_ROLES \
-                            and session["user_uid"] != int(owner_uid):
-                        raise ApiError(403, "Permission denied")
+                    self._require_key_write(session, int(owner_uid))
                     keys.remove(key)
                     self.save()
                     return xml_response(None)
@@ -822,59 +942,57 @@ class PortalService(Service):
             raise ApiError(404, "User %s does not exist" % name)
         return user
 
-    def _users(self, request, session, tenant, rest):  # pylint: disable=too-many-return-statements
+    def _list_users(self, _request, _session, tenant):
+        return xml_response([self._user_obj(tenant, u) for u in self.state["tenants"][tenant]["users"].values()])
+
+    def _users_method(self, request, session, tenant):
+        return self._call(request, {"query": self._query_users, "add": self._add_user}, session, tenant)
+
+    def _query_users(self, _session, tenant, param):
+        return xml_response(run_query([self._user_obj(tenant, u) for u in self.state["tenants"][tenant]["users"].values()],
+                                      param))
+
+    def _add_user(self, session, tenant, param):
+        self._require_write(session)
+        fields = self._validate_user(tenant, param)
+        user = dict(fields, uid=self._uid(), createDate=now_iso(), lastLogin=None)
+        self.state["tenants"][tenant]["users"][user["name"]] = user
+        self.save()
+        return xml_response(self._user_ref(tenant, user))
+
+    def _get_user(self, _request, _session, tenant, name, path=None):
+        return _read(self._user_obj(tenant, self._find_user(tenant, name)), path)
+
+    def _update_user(self, request, session, tenant, name, _path=None):
+        self._require_write(session)
+        user = self._find_user(tenant, name)
+        fields = self._validate_user(tenant, fromxml(request.body), existing=user)
         users = self.state["tenants"][tenant]["users"]
-        method = request.method
-        if not rest:
-            if method == "GET":
-                return xml_response([self._user_obj(tenant, u) for u in users.values()])
-            if method != "POST":
-                raise ApiError(405, "Method not allowed")
-            env = self._envelope(request)
-            if env["name"] == "query":
-                return xml_response(run_query([self._user_obj(tenant, u) for u in users.values()], env.get("param")))
-            if env["name"] == "add":
-                self._require_write(session)
-                fields = self._validate_user(tenant, env.get("param"))
-                user = dict(fields, uid=self._uid(), createDate=now_iso(), lastLogin=None)
-                users[user["name"]] = user
-                self.save()
-                return xml_response(self._user_ref(tenant, user))
-            raise ApiError(400, "Unknown method %s" % env["name"])
-        name = rest[0]
-        if method == "GET":
-            obj = self._user_obj(tenant, self._find_user(tenant, name))
-            if len(rest) > 1:
-                return xml_response(_lookup(obj, ".".join(rest[1:])))
-            return xml_response(obj)
-        if method == "PUT" and len(rest) == 1:
-            self._require_write(session)
-            user = self._find_user(tenant, name)
-            fields = self._validate_user(tenant, fromxml(request.body), existing=user)
-            old_name = user["name"]
-            user.update(fields)
-            if fields["name"] != old_name:
-                del users[old_name]
-                users[fields["name"]] = user
-            self.save()
-            return xml_response(None)
-        if method == "POST" and len(rest) == 1:
-            env = self._envelope(request)
-            if env["name"] == "get-multi":
-                user = users.get(name)
-                return xml_response(get_multi(self._user_obj(tenant, user) if user else None, env.get("param")))
-            if env["name"] == "delete":
-                self._require_write(session)
-                user = self._find_user(tenant, name)
-                del users[name]
-                for group in self.state["tenants"][tenant]["groups"].values():
-                    if user["uid"] in group["members"]:
-                        group["members"].remove(user["uid"])
-                self.state["api_keys"].pop(str(user["uid"]), None)
-                self.save()
-                return xml_response(None)
-            raise ApiError(400, "Unknown method %s" % env["name"])
-        raise ApiError(405, "Method not allowed")
+        old_name = user["name"]
+        user.update(fields)
+        if fields["name"] != old_name:
+            del users[old_name]
+            users[fields["name"]] = user
+        self.save()
+        return xml_response(None)
+
+    def _user_method(self, request, session, tenant, name, _path=None):
+        return self._call(request, {"get-multi": self._user_get_multi, "delete": self._delete_user}, session, tenant, name)
+
+    def _user_get_multi(self, _session, tenant, name, param):
+        user = self.state["tenants"][tenant]["users"].get(name)
+        return xml_response(get_multi(self._user_obj(tenant, user) if user else None, param))
+
+    def _delete_user(self, session, tenant, name, _param):
+        self._require_write(session)
+        user = self._find_user(tenant, name)
+        del self.state["tenants"][tenant]["users"][name]
+        for group in self.state["tenants"][tenant]["groups"].values():
+            if user["uid"] in group["members"]:
+                group["members"].remove(user["uid"])
+        self.state["api_keys"].pop(str(user["uid"]), None)
+        self.save()
+        return xml_response(None)
 
     # -- groups ----------------------------------------------------------------------------------------------------
     def _member_uids(self, tenant, refs):
@@ -905,7 +1023,9 @@ class PortalService(Service):
         description = data.get("description")
         return {"name": name, "description": None if description is None else str(description)}
 
-    def _add_group(self, tenant, param):
+    def _add_group(self, session, param):
+        tenant = self._require_tenant(session)
+        self._require_write(session)
         if not isinstance(param, dict) or not isinstance(param.get("groupData"), dict):
             raise ApiError(400, "Expected an AddGroupParam object")
         fields = self._validate_group(tenant, param["groupData"])
@@ -915,107 +1035,94 @@ class PortalService(Service):
         self.save()
         return xml_response(self._group_ref(tenant, group))
 
-    def _groups(self, request, session, tenant, rest):  # pylint: disable=too-many-return-statements
-        groups = self.state["tenants"][tenant]["groups"]
-        method = request.method
-        if not rest:
-            if method == "GET":
-                return xml_response([self._group_obj(tenant, g) for g in groups.values()])
-            env = self._envelope(request) if method == "POST" else {"name": ""}
-            if env["name"] == "query":
-                return xml_response(run_query([self._group_obj(tenant, g) for g in groups.values()],
-                                              env.get("param")))
-            raise ApiError(400, "Unknown method %s" % env["name"])
-        name = rest[0]
-        if method == "GET":
-            group = groups.get(name)
-            if group is None:
-                raise ApiError(404, "Group %s does not exist" % name)
-            return xml_response(self._group_obj(tenant, group))
-        if method != "POST" or len(rest) != 1:
-            raise ApiError(405, "Method not allowed")
-        env = self._envelope(request)
-        if env["name"] == "get-multi":
-            group = groups.get(name)
-            return xml_response(get_multi(self._group_obj(tenant, group) if group else None, env.get("param")))
-        group = groups.get(name)
+    def _find_group(self, tenant, name):
+        group = self.state["tenants"][tenant]["groups"].get(name)
         if group is None:
             raise ApiError(404, "Group %s does not exist" % name)
-        users_by_uid = {u["uid"]: u for u in self.state["tenants"][tenant]["users"].values()}
-        if env["name"] == "getMembers":
-            refs = [self._user_ref(tenant, users_by_uid[uid]) for uid in group["members"] if uid in users_by_uid]
-            param = env.get("param") if isinstance(env.get("param"), dict) else {}
-            start = max(0, as_int(param.get("startFrom"), 0) or 0)
-            limit = as_int(param.get("countLimit"), 50) or 50
-            return xml_response({"@class": "QueryResult", "objects": refs[start:start + limit],
-                                 "hasMore": start + limit < len(refs)})
-        self._require_write(session)
-        if env["name"] == "delete":
-            del groups[name]
-            self.save()
-            return xml_response(None)
-        if env["name"] == "updateGroup":
-            param = env.get("param")
-            if not isinstance(param, dict) or not isinstance(param.get("groupData"), dict):
-                raise ApiError(400, "Expected an UpdateGroupParam object")
-            fields = self._validate_group(tenant, param["groupData"], existing=group)
-            to_add = self._member_uids(tenant, param.get("membersToAdd"))
-            to_delete = self._member_uids(tenant, param.get("membersToDelete"))
-            group.update(fields)
-            group["members"] = [uid for uid in group["members"] if uid not in to_delete]
-            group["members"] += [uid for uid in to_add if uid not in group["members"]]
-            if fields["name"] != name:
-                del groups[name]
-                groups[fields["name"]] = group
-            self.save()
-            return xml_response(None)
-        raise ApiError(400, "Unknown method %s" % env["name"])
+        return group
 
-    # -- tenants ---------------------------------------------------------------------------------------------------
-    def _portals(self, request, session, head, rest):  # pylint: disable=too-many-return-statements
-        method = request.method
-        if not rest:
-            self._require_global(session)
-            if method == "GET":
-                return xml_response([self._portal_obj(r) for r in self.state["tenants"].values() if not r["deleted"]])
-            env = self._envelope(request) if method == "POST" else {"name": ""}
-            if env["name"] == "query":
-                param = env.get("param") if isinstance(env.get("param"), dict) else {}
-                trash = as_bool(param.get("isTrashcan") or False)
-                objs = [self._portal_obj(r) for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"])
-                        if bool(r["deleted"]) == trash]
-                return xml_response(run_query(objs, param))
-            if env["name"] == "add" and head == "teamPortals":
-                return self._add_tenant(env.get("param"))
-            raise ApiError(400, "Unknown method %s" % env["name"])
-        name = rest[0]
-        if session["kind"] == "tenant" and name != session["tenant"]:
-            raise ApiError(403, "Permission denied")
-        if method == "GET":
-            record = self._tenant_record(name)
-            if record is None:
-                raise ApiError(404, "Portal %s does not exist" % name)
-            return xml_response(self._portal_obj(record))
-        if method != "POST" or len(rest) != 1:
-            raise ApiError(405, "Method not allowed")
-        env = self._envelope(request)
-        if env["name"] == "get-multi":
-            record = self._tenant_record(name)
-            return xml_response(get_multi(self._portal_obj(record) if record else None, env.get("param")))
-        self._require_global(session)
-        record = self._tenant_record(name, include_deleted=True)
-        if record is None:
-            raise ApiError(404, "Portal %s does not exist" % name)
-        if env["name"] == "delete":
-            record["deleted"] = True
-        elif env["name"] == "moveFromTrashcan":
-            record["deleted"] = False
-        elif env["name"] == "subscribe":
-            record["plan"] = env.get("param")
-        else:
-            raise ApiError(400, "Unknown method %s" % env["name"])
+    def _writable_group(self, session, tenant, name):
+        group = self._find_group(tenant, name)
+        self._require_write(session)
+        return group
+
+    def _list_groups(self, _request, _session, tenant):
+        return xml_response([self._group_obj(tenant, g) for g in self.state["tenants"][tenant]["groups"].values()])
+
+    def _groups_method(self, request, session, tenant):
+        return self._call(request, {"query": self._query_groups}, session, tenant)
+
+    def _query_groups(self, _session, tenant, param):
+        return xml_response(run_query([self._group_obj(tenant, g) for g in self.state["tenants"][tenant]["groups"].values()],
+                                      param))
+
+    def _get_group(self, _request, _session, tenant, name, _path=None):
+        return xml_response(self._group_obj(tenant, self._find_group(tenant, name)))
+
+    def _group_method(self, request, session, tenant, name):
+        return self._call(request, {"get-multi": self._group_get_multi, "getMembers": self._get_members,
+                                    "delete": self._delete_group, "updateGroup": self._update_group},
+                          session, tenant, name, checks=self._writable_group)
+
+    def _group_get_multi(self, _session, tenant, name, param):
+        group = self.state["tenants"][tenant]["groups"].get(name)
+        return xml_response(get_multi(self._group_obj(tenant, group) if group else None, param))
+
+    def _get_members(self, _session, tenant, name, param):
+        group = self._find_group(tenant, name)
+        users_by_uid = {u["uid"]: u for u in self.state["tenants"][tenant]["users"].values()}
+        refs = [self._user_ref(tenant, users_by_uid[uid]) for uid in group["members"] if uid in users_by_uid]
+        param = param if isinstance(param, dict) else {}
+        start = max(0, as_int(param.get("startFrom"), 0) or 0)
+        limit = as_int(param.get("countLimit"), 50) or 50
+        return xml_response({"@class": "QueryResult", "objects": refs[start:start + limit],
+                             "hasMore": start + limit < len(refs)})
+
+    def _delete_group(self, session, tenant, name, _param):
+        self._writable_group(session, tenant, name)
+        del self.state["tenants"][tenant]["groups"][name]
         self.save()
         return xml_response(None)
+
+    def _update_group(self, session, tenant, name, param):
+        group = self._writable_group(session, tenant, name)
+        if not isinstance(param, dict) or not isinstance(param.get("groupData"), dict):
+            raise ApiError(400, "Expected an UpdateGroupParam object")
+        fields = self._validate_group(tenant, param["groupData"], existing=group)
+        to_add = self._member_uids(tenant, param.get("membersToAdd"))
+        to_delete = self._member_uids(tenant, param.get("membersToDelete"))
+        group.update(fields)
+        group["members"] = [uid for uid in group["members"] if uid not in to_delete]
+        group["members"] += [uid for uid in to_add if uid not in group["members"]]
+        if fields["name"] != name:
+            groups = self.state["tenants"][tenant]["groups"]
+            del groups[name]
+            groups[fields["name"]] = group
+        self.save()
+        return xml_response(None)
+
+    # -- tenants ---------------------------------------------------------------------------------------------------
+    def _list_portals(self, _request, session, _head):
+        self._require_global(session)
+        return xml_response([self._portal_obj(r) for r in self.state["tenants"].values() if not r["deleted"]])
+
+    def _portals_method(self, request, session, head):
+        self._require_global(session)
+        methods = {"query": self._query_portals}
+        if head == "teamPortals":
+            methods["add"] = self._add_tenant
+        return self._call(request, methods)
+
+    def _portals_no_method(self, _request, session, _head):
+        self._require_global(session)
+        _no_method()
+
+    def _query_portals(self, param):
+        param = param if isinstance(param, dict) else {}
+        trash = as_bool(param.get("isTrashcan") or False)
+        objs = [self._portal_obj(r) for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"])
+                if bool(r["deleted"]) == trash]
+        return xml_response(run_query(objs, param))
 
     def _add_tenant(self, param):
         if not isinstance(param, dict):
@@ -1031,14 +1138,60 @@ class PortalService(Service):
         self.save()
         return xml_response("/portals/%s" % name)
 
+    @staticmethod
+    def _require_own_portal(session, name):
+        if session["kind"] == "tenant" and name != session["tenant"]:
+            raise ApiError(403, "Permission denied")
+
+    def _get_portal(self, _request, session, _head, name, _path=None):
+        self._require_own_portal(session, name)
+        record = self._tenant_record(name)
+        if record is None:
+            raise ApiError(404, "Portal %s does not exist" % name)
+        return xml_response(self._portal_obj(record))
+
+    def _portal_method(self, request, session, _head, name):
+        self._require_own_portal(session, name)
+        return self._call(request, {"get-multi": self._portal_get_multi, "delete": self._delete_portal,
+                                    "moveFromTrashcan": self._restore_portal, "subscribe": self._subscribe_portal},
+                          session, name, checks=self._managed_portal)
+
+    def _portal_not_allowed(self, _request, session, _head, name, _path=None):
+        self._require_own_portal(session, name)
+        _not_allowed()
+
+    def _portal_get_multi(self, _session, name, param):
+        record = self._tenant_record(name)
+        return xml_response(get_multi(self._portal_obj(record) if record else None, param))
+
+    def _managed_portal(self, session, name):
+        """The record of a tenant that a global administrator changes, also from the trash can."""
+        self._require_global(session)
+        record = self._tenant_record(name, include_deleted=True)
+        if record is None:
+            raise ApiError(404, "Portal %s does not exist" % name)
+        return record
+
+    def _set_portal(self, session, name, key, value):
+        self._managed_portal(session, name)[key] = value
+        self.save()
+        return xml_response(None)
+
+    def _delete_portal(self, session, name, _param):
+        return self._set_portal(session, name, "deleted", True)
+
+    def _restore_portal(self, session, name, _param):
+        return self._set_portal(session, name, "deleted", False)
+
+    def _subscribe_portal(self, session, name, param):
+        return self._set_portal(session, name, "plan", param)
+
     # -- devices ---------------------------------------------------------------------------------------------------
-    def _devices_query(self, request, session):
-        if request.method != "POST":
-            raise ApiError(405, "Method not allowed")
-        env = self._envelope(request)
-        if env["name"] != "query":
-            raise ApiError(400, "Unknown method %s" % env["name"])
-        param = env.get("param") if isinstance(env.get("param"), dict) else {}
+    def _devices_method(self, request, session):
+        return self._call(request, {"query": self._query_devices}, session)
+
+    def _query_devices(self, session, param):
+        param = param if isinstance(param, dict) else {}
         tenant = self._tenant_of(session)
         if session["kind"] == "tenant" and session["role"] not in ADMIN_ROLES:
             raise ApiError(403, "Permission denied")
@@ -1051,26 +1204,36 @@ class PortalService(Service):
                 objs.append(self._device_obj(record["name"], device))
         return xml_response(run_query(objs, param))
 
-    def _device(self, request, session, tenant, name, rest):
+    def _device_record(self, session, tenant, name):
+        """Device ``name`` of ``tenant``, or None; 403 unless the session administers that tenant."""
         if session["kind"] == "tenant" and (tenant != session["tenant"] or session["role"] not in ADMIN_ROLES):
             raise ApiError(403, "Permission denied")
         record = self._tenant_record(tenant)
-        device = record.get("devices", {}).get(name) if record else None
-        method = request.method
-        if method == "POST" and not rest:
-            env = self._envelope(request)
-            if env["name"] == "get-multi":
-                return xml_response(get_multi(self._device_obj(tenant, device) if device else None, env.get("param")))
-            raise ApiError(400, "Unknown method %s" % env["name"])
+        return record.get("devices", {}).get(name) if record else None
+
+    def _find_device(self, session, tenant, name):
+        device = self._device_record(session, tenant, name)
         if device is None:
             raise ApiError(404, "Device %s does not exist" % name)
-        if method == "GET":
-            obj = self._device_obj(tenant, device)
-            return xml_response(_lookup(obj, ".".join(rest)) if rest else obj)
-        if method == "PUT" and rest == ["comment"]:
-            self._require_write(session)
-            value = fromxml(request.body)
-            device["comment"] = value if isinstance(value, str) and value else None
-            self.save()
-            return xml_response(None)
-        raise ApiError(405, "Method not allowed")
+        return device
+
+    def _device_method(self, request, session, tenant, name):
+        return self._call(request, {"get-multi": self._device_get_multi}, tenant, self._device_record(session, tenant, name))
+
+    def _device_get_multi(self, tenant, device, param):
+        return xml_response(get_multi(self._device_obj(tenant, device) if device else None, param))
+
+    def _get_device(self, _request, session, tenant, name, path=None):
+        return _read(self._device_obj(tenant, self._find_device(session, tenant, name)), path)
+
+    def _set_device_comment(self, request, session, tenant, name):
+        device = self._find_device(session, tenant, name)
+        self._require_write(session)
+        value = fromxml(request.body)
+        device["comment"] = value if isinstance(value, str) and value else None
+        self.save()
+        return xml_response(None)
+
+    def _device_not_allowed(self, _request, session, tenant, name, _path=None):
+        self._find_device(session, tenant, name)
+        _not_allowed()
