@@ -231,7 +231,7 @@ def build_diff(resource, the_plan, after):
         return {"before": {}, "after": masked(resource, after, changed=the_plan.changes)}
     if the_plan.action == "delete":
         return {"before": masked(resource, public(resource, the_plan.before)), "after": {}}
-    keys = [k for k in the_plan.changes]
+    keys = list(the_plan.changes)
     before = dict(the_plan.before)
     for key in resource.write_only:
         if key in the_plan.changes:
@@ -310,3 +310,8 @@ def ensure_many(entries, handle, session, concurrency, check_mode, key, plural, 
     if diffs:
         out["diff"] = {"before": dict((n, d["before"]) for n, d in diffs), "after": dict((n, d["after"]) for n, d in diffs)}
     return out
+
+
+def ensure_each(module, entries, handle, session, concurrency, key, plural, label):
+    """``ensure_many`` in ``module``'s check mode (a module never tests check mode itself)."""
+    return ensure_many(entries, handle, session, concurrency, module.check_mode, key, plural, label)

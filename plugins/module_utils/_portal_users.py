@@ -203,3 +203,229 @@ class GroupDirectory:
             for existing in list(users):
                 if existing.lower() == user_name.lower():
                     users.discard(existing)
+
+    def forget(self, user_name):
+        """Drop a deleted user from every group it was a member of (if the groups were read)."""
+        for users in (self.members or {}).values():
+            for existing in list(users):
+                if existing.lower() == user_name.lower():
+                    users.discard(existing)
+
+    def spell(self, groups, tenant):
+        """``(names as the portal spells them, problem)``: ``problem`` is None, or ``(error, warning)`` naming the
+        groups that do not exist (kept as given), for ``Resource.expect_created_earlier``."""
+        spelled = [self.find(group) or group for group in groups]
+        unknown = [group for group in groups if self.find(group) is None]
+        if not unknown:
+            return spelled, None
+        listing = ", ".join(repr(g) for g in unknown)
+        return spelled, ("groups %s do not exist in tenant %r; create them first (existing: %s)"
+                         % (listing, tenant, ", ".join(sorted(self.load())) or "none"),
+                         "groups %s do not exist in tenant %r yet; predicting membership as if an earlier task "
+                         "created them (a real run fails if they still do not exist)" % (listing, tenant))
+
+    def set_groups(self, user_ref, user_name, before, after, session=None):
+        """Make a user a member of exactly the groups ``after`` (it is now in ``before``), one update per group."""
+        lowered_before = set(g.lower() for g in before)
+        lowered_after = set(g.lower() for g in after)
+        for group in sorted(after):
+            if group.lower() not in lowered_before:
+                self.update(group, user_ref, user_name, add=True, session=session)
+        for group in sorted(before):
+            if group.lower() not in lowered_after:
+                self.update(group, user_ref, user_name, add=False, session=session)
+
+
+def group_directory(session, load=False):
+    """The session's ``GroupDirectory`` (shared by the items of a loop and the threads of a bulk run)."""
+    directory = session.cache.get("groups")
+    if directory is None:
+        directory = session.cache["groups"] = GroupDirectory(session)
+    if load:
+        directory.load()
+    return directory
+
+
+# -- validation (before any request) ----------------------------------------------------------------------
+
+ENTRY_OPTIONS = ("name", "email", "first_name", "last_name", "password", "role", "company", "comment",
+                 "password_change", "groups", "state", "update_password", "append_groups")
+TASK_DEFAULTS = ("state", "update_password", "append_groups")  # an entry's own value wins
+CREATE_NEEDS = ("email", "first_name", "last_name", "password")
+
+
+def validate_user(params):
+    """Reject bad options of one user before any request; returns the stripped name."""
+    name = (params["name"] or "").strip()
+    if not name:
+        raise ValueError("name must not be empty")
+    if NAME_FORBIDDEN.search(name):
+        raise ValueError("name %r holds a character the portal does not allow in user names (/ \\ # ? %%)" % name)
+    if params["email"] is not None and not EMAIL_RE.match(params["email"]):
+        raise ValueError("email %r is not a valid e-mail address (expected name@domain.tld)" % params["email"])
+    if params["role"] is not None and canonical_role(params["role"]) is None:
+        raise ValueError("role %r is not a portal role; allowed (case-insensitive): %s" % (params["role"], ", ".join(ROLES)))
+    for option in ("first_name", "last_name"):
+        if params[option] is not None and not params[option].strip():
+            raise ValueError("%s must not be empty" % option)
+    if params["groups"] is not None and any(not g or not g.strip() for g in params["groups"]):
+        raise ValueError("groups must not contain empty names")
+    parse_password_change(params["password_change"])
+    return name
+
+
+def entry_params(params, entry):
+    """One entry of ``users`` with the task-level options as defaults."""
+    merged = dict(params)
+    for key in ENTRY_OPTIONS:
+        merged[key] = entry.get(key)
+    for key in TASK_DEFAULTS:
+        if merged[key] is None:
+            merged[key] = params[key]
+    return merged
+
+
+def user_entries(params):
+    """The users a ``ctera_user`` task manages, as option dicts, every one validated before the first request."""
+    if params["concurrency"] < 1 or params["concurrency"] > 16:
+        raise ValueError("concurrency must be between 1 and 16; got %d" % params["concurrency"])
+    if params["users"] is None:
+        if params["name"] is None:
+            raise ValueError("one of name or users is required")
+        validate_user(params)
+        return [params]
+    if not params["users"]:
+        raise ValueError("users must list at least one user")
+    entries = [entry_params(params, entry) for entry in params["users"]]
+    names = [e["name"].strip().lower() for e in entries if e.get("name")]
+    duplicates = sorted(set(n for n in names if names.count(n) > 1))
+    if duplicates:
+        raise ValueError("users lists %s more than once" % ", ".join(repr(d) for d in duplicates))
+    for position, entry in enumerate(entries):
+        try:
+            validate_user(entry)
+        except ValueError as exc:
+            raise ValueError("users[%d]: %s" % (position, exc))
+    return entries
+
+
+def missing_for_create(name, desired):
+    """The error for a user that does not exist and cannot be created from ``desired``, or None."""
+    missing = [option for option in CREATE_NEEDS if not desired.get(option)]
+    if missing:
+        return "user %r does not exist; to create it give %s" % (name, ", ".join(missing))
+    return None
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+LISTED_ATTRIBUTES = [attribute for _option, attribute in USER_FIELDS] + ["uid", "baseObjectRef"]
+
+
+def read_user(session, name):
+    """The PortalUser object named ``name``, or None when there is no such user."""
+    obj = session.get(session.path("users", name), what="read user %r" % name, missing_ok=True)
+    return obj if obj and obj.get("name") else None
+
+
+def user_index(session, tenant):
+    """Every user of the tenant by name, read once per session (one paged listing, not one GET per user).
+
+    Holds only the listed attributes; writers keep it up to date.
+    """
+    key = ("users", tenant)
+    index = session.cache.get(key)
+    if index is None:
+        index = {}
+        for obj in session.query(session.path("users"), include=LISTED_ATTRIBUTES, what="list users"):
+            if obj.get("name") is not None:
+                index[str(obj["name"])] = obj
+        session.cache[key] = index
+    return index
+
+
+def list_users(session, attributes, name_contains=None):
+    """Every user of the tenant (paged), with ``attributes``; only names containing ``name_contains`` if given."""
+    filters = None
+    if name_contains:
+        filters = [{"_classname": "StringFilter", "field": "name", "restriction": "like", "value": name_contains}]
+    return list(session.query(session.path("users"), include=attributes, filters=filters, what="list users"))
+
+
+def blank_user(tenant):
+    """The view of a user with nothing set yet (what a creation starts from)."""
+    view = dict((option, None) for option, _attribute in USER_FIELDS)
+    view.update(uid=None, tenant=tenant)
+    return view
+
+
+def desired_user(params, current):
+    """The user options given in ``params``, normalised the way ``user_view`` reads them (omitted: not managed)."""
+    wanted = {}
+    for option, _attribute in USER_FIELDS:
+        value = params.get(option)
+        if value is None:
+            continue
+        if option == "password_change":
+            value = desired_password_change(parse_password_change(value), (current or {}).get(option))
+        elif option == "role":
+            value = canonical_role(value)
+        elif option in EMPTY_IS_NONE and value == "":
+            value = None
+        wanted[option] = value
+    return wanted
+
+
+# -- writing ------------------------------------------------------------------------------------------------
+
+def uid_from_reference(reference):
+    """``objs/1021/acme/PortalUser/alice`` (the answer to ``add``) -> 1021."""
+    parts = str(reference or "").split("/")
+    if len(parts) >= 5 and parts[0] == "objs" and parts[1].isdigit() and parts[3] == "PortalUser":
+        return int(parts[1])
+    return None
+
+
+def reference_of(obj, tenant):
+    """The reference of a PortalUser object, as group membership calls take it."""
+    return obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, obj.get("name"))
+
+
+def create_user(session, name, desired):
+    """Create a user from its desired view (which holds the password); returns the new PortalUser object."""
+    body = {"_classname": "PortalUser", "name": name, "email": desired["email"], "firstName": desired["first_name"],
+            "lastName": desired["last_name"], "password": desired["password"], "role": desired.get("role") or "EndUser",
+            "company": desired.get("company"), "comment": desired.get("comment")}
+    if desired.get("password_change"):
+        body["requirePasswordChangeOn"] = desired["password_change"]
+    reference = session.database(session.path("users"), "add", body, what="create user %r" % name)
+    uid = uid_from_reference(reference)
+    if uid is None:  # the portal did not answer with a reference: read the user back instead
+        return read_user(session, name) or dict(body, password=None, uid=None)
+    return dict(body, password=None, uid=uid, baseObjectRef=reference)
+
+
+def update_user(session, name, obj, changes, complete=True):
+    """Write ``changes`` (options of a view, ``password`` included when it is to be set) to the user ``obj``.
+
+    A PUT replaces the whole object: when ``obj`` is not ``complete`` (a listing holds only some attributes) the
+    whole object is read first. Returns the object as written, without the password.
+    """
+    path = session.path("users", name)
+    if not complete:
+        obj = session.get(path, what="read user %r" % name)
+    body = dict(obj)
+    attributes = dict(USER_FIELDS)
+    for option, value in changes.items():
+        if option in attributes:
+            body[attributes[option]] = value
+    body["password"] = changes.get("password")
+    session.put(path, body, what="update user %r" % name)
+    return dict(body, password=None)
+
+
+def delete_user(session, name):
+    session.execute(session.path("users", name), "delete", True, what="delete user %r" % name)
+    directory = session.cache.get("groups")
+    if directory is not None:
+        directory.forget(name)

@@ -22,10 +22,15 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads the user and reports exactly what a real run would change, writing nothing.
+    description:
+      - Reads the user and reports exactly what a real run would change, writing nothing.
+      - A group in O(groups) that does not exist yet is predicted as joined, with a warning, as an earlier task of
+        the same run may only have predicted creating it; a real run fails for it.
   diff_mode:
     support: full
-    description: Shows the changed attributes before and after; the password never appears.
+    description:
+      - Shows the changed attributes before and after (the whole user when it is created or deleted).
+      - The password is only ever shown masked.
 options:
   name:
     description:
@@ -272,63 +277,42 @@ user:
       description: Tenant the user belongs to.
       type: str
 diff:
-  description: Changed attributes before and after, with O(password) masked. Only with C(--diff).
+  description:
+    - Changed attributes before and after, with O(password) masked. Only with C(--diff).
+    - A created user is the whole user in C(after) (C(before) empty), a deleted one the whole user in C(before).
+    - With O(users), C(before) and C(after) map the name of each changed entry to its own before and after.
   returned: changed and diff mode
   type: dict
 '''
 
-import queue
-from concurrent.futures import ThreadPoolExecutor
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure, ensure_each, merge_list
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
-    XML_LIBRARY, portal_argument_spec, portal_session,
+    XML_LIBRARY, portal_argument_spec, portal_tenant_session,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
-    EMAIL_RE, EMPTY_IS_NONE, NAME_FORBIDDEN, ROLES, USER_FIELDS, GroupDirectory, canonical_role,
-    desired_password_change, parse_password_change, user_view,
+    blank_user, create_user, delete_user, desired_user, group_directory, missing_for_create, read_user, reference_of,
+    update_user, user_entries, user_index, user_view,
 )
 
-OPTION_TO_ATTRIBUTE = dict(USER_FIELDS)
-
-
-ENTRY_OPTIONS = ("name", "email", "first_name", "last_name", "password", "role", "company", "comment",
-                 "password_change", "groups", "state", "update_password", "append_groups")
+PER_USER = dict(email=dict(type="str"), first_name=dict(type="str"), last_name=dict(type="str"),
+                password=dict(type="str", no_log=True), role=dict(type="str"), company=dict(type="str"),
+                comment=dict(type="str"), password_change=dict(type="raw", no_log=False),
+                groups=dict(type="list", elements="str"))
 
 
 def argument_spec():
+    entry = dict((option, dict(definition)) for option, definition in PER_USER.items())
+    entry.update(name=dict(type="str", required=True), append_groups=dict(type="bool"),
+                 update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
+                 state=dict(type="str", choices=["present", "absent"]))
     spec = portal_argument_spec()
+    spec.update((option, dict(definition)) for option, definition in PER_USER.items())
     spec.update(
-        users=dict(type="list", elements="dict", options=dict(
-            name=dict(type="str", required=True),
-            email=dict(type="str"),
-            first_name=dict(type="str"),
-            last_name=dict(type="str"),
-            password=dict(type="str", no_log=True),
-            role=dict(type="str"),
-            company=dict(type="str"),
-            comment=dict(type="str"),
-            password_change=dict(type="raw", no_log=False),
-            groups=dict(type="list", elements="str"),
-            append_groups=dict(type="bool"),
-            update_password=dict(type="str", choices=["on_create", "always"], no_log=False),
-            state=dict(type="str", choices=["present", "absent"]),
-        )),
+        users=dict(type="list", elements="dict", options=entry),
         name=dict(type="str"),
         concurrency=dict(type="int", default=4),
-        email=dict(type="str"),
-        first_name=dict(type="str"),
-        last_name=dict(type="str"),
-        password=dict(type="str", no_log=True),
         update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
-        role=dict(type="str"),
-        company=dict(type="str"),
-        comment=dict(type="str"),
-        password_change=dict(type="raw", no_log=False),
-        groups=dict(type="list", elements="str"),
         append_groups=dict(type="bool", default=False),
         tenant=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
@@ -340,327 +324,101 @@ MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "use
                      required_one_of=[("name", "users")])
 
 
-def validate(params):
-    """Reject bad input before any request."""
-    name = (params["name"] or "").strip()
-    if not name:
-        raise ValueError("name must not be empty")
-    if NAME_FORBIDDEN.search(name):
-        raise ValueError("name %r holds a character the portal does not allow in user names (/ \\ # ? %%)" % name)
-    if params["email"] is not None and not EMAIL_RE.match(params["email"]):
-        raise ValueError("email %r is not a valid e-mail address (expected name@domain.tld)" % params["email"])
-    if params["role"] is not None and canonical_role(params["role"]) is None:
-        raise ValueError("role %r is not a portal role; allowed (case-insensitive): %s" % (params["role"], ", ".join(ROLES)))
-    for option in ("first_name", "last_name"):
-        if params[option] is not None and not params[option].strip():
-            raise ValueError("%s must not be empty" % option)
-    if params["groups"] is not None and any(not g or not g.strip() for g in params["groups"]):
-        raise ValueError("groups must not contain empty names")
-    return parse_password_change(params["password_change"])
+class User(Resource):
+    """A local user of a tenant: the options of ``user_view`` (``groups`` only when managed), password write-only."""
+
+    key = "user"
+    write_only = ("password",)
+    casefold_keys = ("name", "email", "role", "groups")
+    set_keys = ("groups",)
+
+    def __init__(self, module, session, tenant, params, index=None):
+        super(User, self).__init__(module, session, params)
+        self.tenant = tenant
+        self.index = index  # the tenant's users from one listing (in a loop or with users:), else None
+        self.name = params["name"].strip()
+        self.groups = group_directory(session) if params["groups"] is not None else None
+        self.obj = None
+
+    def read(self):
+        self.obj = self.index.get(self.name) if self.index is not None else read_user(self.session, self.name)
+        if self.obj is None:
+            return None
+        return user_view(self.obj, self.tenant, self.groups.groups_of(self.name) if self.groups else None)
+
+    def desired(self, current):
+        wanted = desired_user(self.params, current)
+        wanted["name"] = self.name
+        if current is None and self.params["password"] is not None:
+            wanted["password"] = self.params["password"]
+        if self.groups is not None:
+            spelled, problem = self.groups.spell(self.params["groups"], self.tenant)
+            if problem:
+                self.expect_created_earlier(*problem)
+            mode = "append" if self.params["append_groups"] else "exact"
+            wanted["groups"] = sorted(merge_list((current or {}).get("groups") or [], spelled, mode, str.lower),
+                                      key=str.lower)
+        return wanted
+
+    def check_create(self, desired):
+        problem = missing_for_create(self.name, desired)
+        if problem:
+            raise ValueError(problem)
+
+    def forced(self, current, desired):
+        if current is not None and self.params["update_password"] == "always" and self.params["password"] is not None:
+            return {"password": self.params["password"]}
+        return {}
+
+    def predict(self, current, changes):
+        after = dict(current or dict(blank_user(self.tenant), role="EndUser"))
+        after.update(changes)
+        return after
+
+    def create(self, desired, predicted):
+        self._remember(create_user(self.session, self.name, desired))
+        if desired.get("groups"):
+            self.groups.set_groups(reference_of(self.obj, self.tenant), self.name, [], desired["groups"], self.session)
+        return dict(predicted, **user_view(self.obj, self.tenant))
+
+    def update(self, current, changes, predicted):
+        fields = dict((k, v) for k, v in changes.items() if k != "groups")
+        if fields:
+            self._remember(update_user(self.session, self.name, self.obj, fields, complete=self.index is None))
+        if "groups" in changes:
+            self.groups.set_groups(reference_of(self.obj, self.tenant), current["name"], current["groups"],
+                                   predicted["groups"], self.session)
+
+    def delete(self, current):
+        delete_user(self.session, self.name)
+        if self.index is not None:
+            self.index.pop(self.name, None)
+
+    def _remember(self, obj):
+        self.obj = obj
+        if self.index is not None:
+            self.index[self.name] = obj
 
 
-LISTED_ATTRIBUTES = [attribute for _option, attribute in USER_FIELDS] + ["uid", "baseObjectRef"]
-
-
-def user_index(module, session, tenant, force=False):
-    """In a loop (or for ``users``), every user of the tenant read once per task (pages of 50), not one GET each."""
-    if not force and not getattr(module, "filefleet_loop", False):
-        return None
-    key = ("users", tenant)
-    index = session.cache.get(key)
-    if index is None:
-        index = {}
-        for obj in session.query(session.path("users"), include=LISTED_ATTRIBUTES, what="list users"):
-            if obj.get("name") is not None:
-                index[str(obj["name"])] = obj
-        session.cache[key] = index
-    return index
-
-
-def uid_from_reference(reference):
-    """``objs/1021/acme/PortalUser/alice`` (the answer to ``add``) -> 1021."""
-    parts = str(reference or "").split("/")
-    if len(parts) >= 5 and parts[0] == "objs" and parts[1].isdigit() and parts[3] == "PortalUser":
-        return int(parts[1])
-    return None
-
-
-def desired_attributes(params, password_change_spec, current):
-    """PortalUser attributes the user asked for, normalised like the portal stores them."""
-    wanted = {}
-    for option, attribute in USER_FIELDS:
-        value = params.get(option)
-        if option == "password_change":
-            if password_change_spec is not None:
-                wanted[attribute] = desired_password_change(
-                    password_change_spec, current.get(attribute) if current else None)
-            continue
-        if value is None:
-            continue
-        if option == "role":
-            value = canonical_role(value)
-        if option in EMPTY_IS_NONE and value == "":
-            value = None
-        wanted[attribute] = value
-    return wanted
-
-
-def comparable(attribute, value):
-    if value is None or value == "":
-        return None
-    if attribute == "requirePasswordChangeOn":
-        return str(value)[:10]
-    if attribute in ("name", "email", "role"):
-        return str(value).lower()
-    return str(value) if not isinstance(value, bool) else ("true" if value else "false")
-
-
-def entry_params(params, entry):
-    """One entry of ``users`` with the task-level options as defaults."""
-    merged = dict(params)
-    for key in ENTRY_OPTIONS:
-        merged[key] = entry.get(key)
-    for key in ("state", "update_password", "append_groups"):  # the task's value unless the entry has its own
-        if merged[key] is None:
-            merged[key] = params[key]
-    return merged
-
-
-def ensure(module, scope):
+def ensure_users(module, scope):
     params = module.params
-    # Every entry is checked before the first request, so bad input anywhere writes nothing.
-    if params["concurrency"] < 1 or params["concurrency"] > 16:
-        raise ValueError("concurrency must be between 1 and 16; got %d" % params["concurrency"])
-    if params["users"] is not None:
-        if not params["users"]:
-            raise ValueError("users must list at least one user")
-        entries = [entry_params(params, entry) for entry in params["users"]]
-        names = [e["name"].strip().lower() for e in entries if e.get("name")]
-        duplicates = sorted(set(n for n in names if names.count(n) > 1))
-        if duplicates:
-            raise ValueError("users lists %s more than once" % ", ".join(repr(d) for d in duplicates))
-        specs = []
-        for position, entry in enumerate(entries):
-            try:
-                specs.append(validate(entry))
-            except ValueError as exc:
-                raise ValueError("users[%d]: %s" % (position, exc))
-    else:
-        if params["name"] is None:
-            raise ValueError("one of name or users is required")
-        entries, specs = [params], [validate(params)]
-    session = portal_session(scope, params)
-    tenant = params["tenant"]
-    session.browse(tenant)
-    tenant = tenant or session.current_tenant
-    if session.is_global_admin and not tenant:
-        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
+    entries = user_entries(params)  # every entry validated before the first request
+    session, tenant = portal_tenant_session(scope, params)
     bulk = params["users"] is not None
-    index = user_index(module, session, tenant, force=bulk)
+    index = user_index(session, tenant) if bulk or module.filefleet_loop else None
+    if bulk and any(entry["groups"] is not None for entry in entries):
+        group_directory(session, load=True)  # read once here, before any thread needs it
+
+    def handle(entry, worker):
+        return ensure(User(module, worker, tenant, entry, index), entry["state"])
     if not bulk:
-        return ensure_user(module, session, params, specs[0], tenant, index)
-    if any(e["groups"] is not None for e in entries):
-        directory = session.cache.get("groups")
-        if directory is None:
-            directory = session.cache["groups"] = GroupDirectory(session)
-        directory.load()  # read once here, before any thread needs it
-    outcomes = run_entries(module, session, entries, specs, tenant, index, params["concurrency"])
-    failures = [(position, exc) for position, (_result, exc) in enumerate(outcomes) if exc is not None]
-    if failures:
-        position, exc = failures[0]
-        # Entries that did not fail are done; a rerun converges the rest.
-        where = "users[%d] %r" % (position, entries[position]["name"])
-        summary = "%d of %d users failed, the others were processed" % (len(failures), len(entries))
-        if isinstance(exc, ApiError):
-            exc.message = "%s: %s (%s)" % (where, exc.message, summary)
-            raise exc
-        raise ValueError("%s: %s (%s)" % (where, exc, summary))
-    results = [result for result, _exc in outcomes]
-    result = {"changed": any(r["changed"] for r in results),
-              "changed_users": [e["name"] for r, e in zip(results, entries) if r["changed"]],
-              "users": [r.get("user") if r.get("user") is not None else {"name": e["name"], "absent": True}
-                        for r, e in zip(results, entries)]}
-    if module._diff and result["changed"]:
-        result["diff"] = {"before": dict((e["name"], r["diff"]["before"]) for r, e in zip(results, entries) if "diff" in r),
-                          "after": dict((e["name"], r["diff"]["after"]) for r, e in zip(results, entries) if "diff" in r)}
-    return result
-
-
-def run_entries(module, session, entries, specs, tenant, index, concurrency):
-    """``[(result, exception)]`` per entry, in order; writes go out on up to ``concurrency`` connections.
-
-    The worker connections share the task's one login (the server-side session, so the browsed tenant too).
-    """
-    def one(worker, entry, spec):
-        try:
-            return ensure_user(module, worker, entry, spec, tenant, index), None
-        except (ApiError, ValueError) as exc:
-            return None, exc
-
-    if module.check_mode or concurrency <= 1 or len(entries) < 2:
-        return [one(session, entry, spec) for entry, spec in zip(entries, specs)]
-    count = min(concurrency, len(entries))
-    spare = queue.Queue()
-    for _index in range(count):
-        spare.put(session.worker())
-
-    def task(entry, spec):
-        worker = spare.get()
-        try:
-            return one(worker, entry, spec)
-        finally:
-            spare.put(worker)
-    try:
-        with ThreadPoolExecutor(max_workers=count) as pool:
-            return list(pool.map(task, entries, specs))
-    finally:
-        while not spare.empty():
-            spare.get().close()
-
-
-def ensure_user(module, session, params, password_change_spec, tenant, index):
-    name = params["name"].strip()
-    user_path = session.path("users", name)
-    if index is not None:
-        current = index.get(name)
-    else:
-        current = session.get(user_path, what="read user %r" % name, missing_ok=True)
-        if current is not None and not current.get("name"):
-            current = None
-
-    directory = None
-    if params["groups"] is not None:
-        directory = session.cache.get("groups")
-        if directory is None:
-            directory = session.cache["groups"] = GroupDirectory(session)
-        unknown = [g for g in params["groups"] if directory.find(g) is None]
-        if unknown and params["state"] == "present":
-            listing = ", ".join(repr(g) for g in unknown)
-            if not module.check_mode:
-                raise ValueError("groups %s do not exist in tenant %r; create them first (existing: %s)"
-                                 % (listing, tenant, ", ".join(sorted(directory.load())) or "none"))
-            # In check mode an earlier task of the same play may only have predicted these groups.
-            module.warn("groups %s do not exist in tenant %r yet; predicting membership as if an earlier task "
-                        "created them (a real run fails if they still do not exist)" % (listing, tenant))
-
-    if params["state"] == "absent":
-        return ensure_absent(module, session, current, user_path, name, tenant, directory, index)
-
-    wanted = desired_attributes(params, password_change_spec, current)
-    before_groups = directory.groups_of(name) if (directory is not None and current is not None) else set()
-    want_groups = None
-    if directory is not None:
-        want_groups = set(directory.find(g) or g for g in params["groups"])
-        if params["append_groups"]:
-            want_groups |= before_groups
-    result = {"changed": False}
-
-    if current is None:
-        missing = [opt for opt in ("email", "first_name", "last_name", "password") if not params.get(opt)]
-        if missing:
-            raise ValueError("user %r does not exist; to create it give %s" % (name, ", ".join(missing)))
-        new = {"_classname": "PortalUser", "name": name, "email": wanted["email"], "firstName": wanted["firstName"],
-               "lastName": wanted["lastName"], "password": params["password"], "role": wanted.get("role", "EndUser"),
-               "company": wanted.get("company"), "comment": wanted.get("comment")}
-        if wanted.get("requirePasswordChangeOn"):
-            new["requirePasswordChangeOn"] = wanted["requirePasswordChangeOn"]
-        after = dict(new, uid=None)
-        if not module.check_mode:
-            reference = session.database(session.path("users"), "add", new, what="create user %r" % name)
-            uid = uid_from_reference(reference)
-            if uid is None:  # the portal did not answer with a reference: read the user back instead
-                after = session.get(user_path, what="read user %r" % name) or after
-            else:
-                after = dict(new, uid=uid, baseObjectRef=reference)
-            if index is not None:
-                index[name] = after
-            if want_groups:
-                ref = after.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (after.get("uid"), tenant, name)
-                for group in sorted(want_groups):
-                    directory.update(group, ref, name, add=True, session=session)
-        result["changed"] = True
-        result["user"] = user_view(after, tenant, want_groups)
-        if module._diff:
-            keys = [o for o, _a in USER_FIELDS] + (["groups"] if want_groups is not None else [])
-            after_view = dict(result["user"], password="********")
-            result["diff"] = make_diff({}, after_view, keys + ["password"])
-            result["diff"]["before"] = {}
-        return result
-
-    changed_attributes = [a for a, v in wanted.items() if comparable(a, current.get(a)) != comparable(a, v)]
-    set_password = params["update_password"] == "always" and params["password"] is not None
-    after = dict(current)
-    for attribute in changed_attributes:
-        after[attribute] = wanted[attribute]
-    group_changes = (want_groups is not None) and (set(g.lower() for g in want_groups) != set(g.lower() for g in before_groups))
-
-    if changed_attributes or set_password:
-        if index is not None and not module.check_mode:
-            # The listing holds only the managed attributes; a PUT replaces the whole object, so read it all.
-            full = session.get(user_path, what="read user %r" % name)
-            after = dict(full, **dict((a, after[a]) for a in changed_attributes))
-        body = dict(after)
-        body["password"] = params["password"] if set_password else None
-        if not module.check_mode:
-            session.put(user_path, body, what="update user %r" % name)
-            if index is not None:
-                index[name] = after
-    if group_changes and not module.check_mode:
-        ref = current.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (current.get("uid"), tenant, current.get("name"))
-        lowered_before = set(g.lower() for g in before_groups)
-        lowered_want = set(g.lower() for g in want_groups)
-        for group in sorted(want_groups):
-            if group.lower() not in lowered_before:
-                directory.update(group, ref, current.get("name"), add=True, session=session)
-        for group in sorted(before_groups):
-            if group.lower() not in lowered_want:
-                directory.update(group, ref, current.get("name"), add=False, session=session)
-
-    result["changed"] = bool(changed_attributes or set_password or group_changes)
-    result["user"] = user_view(after, tenant, want_groups if want_groups is not None else None)
-    if module._diff and result["changed"]:
-        before_view = user_view(current, tenant, before_groups if want_groups is not None else None)
-        keys = [o for o, a in USER_FIELDS if a in changed_attributes]
-        if group_changes:
-            keys.append("groups")
-        if set_password:
-            before_view["password"] = "********"
-            result["user_password_set"] = True
-            keys.append("password")
-        after_view = dict(result["user"])
-        if set_password:
-            after_view["password"] = "******** (new)"
-        result["diff"] = make_diff(before_view, after_view, keys)
-        result.pop("user_password_set", None)
-    return result
-
-
-def ensure_absent(module, session, current, user_path, name, tenant, directory, index):
-    result = {"changed": False, "user": None}
-    if current is None:
-        return result
-    if not module.check_mode:
-        session.execute(user_path, "delete", True, what="delete user %r" % name)
-        if index is not None:
-            index.pop(name, None)
-        if directory is not None and directory.members is not None:
-            for users in directory.members.values():
-                for existing in list(users):
-                    if existing.lower() == name.lower():
-                        users.discard(existing)
-    result["changed"] = True
-    if module._diff:
-        result["diff"] = {"before": user_view(current, tenant), "after": {}}
-    return result
-
-
-def run_module(module):
-    run(module, ensure, extra_libraries=[XML_LIBRARY])
+        return handle(entries[0], session)
+    return ensure_each(module, entries, handle, session, params["concurrency"], "user", "users", lambda e: e["name"])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_users, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":

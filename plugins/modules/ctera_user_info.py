@@ -82,13 +82,14 @@ tenant:
   type: str
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
-    XML_LIBRARY, portal_argument_spec, portal_session,
+    XML_LIBRARY, portal_argument_spec, portal_tenant_session,
 )
-from ansible_collections.filefleet.office.plugins.module_utils._portal_users import USER_FIELDS, user_view
+from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
+    USER_FIELDS, list_users, read_user, user_view,
+)
 
 FIELDS = [option for option, _attribute in USER_FIELDS] + ["uid"]
 ATTRIBUTES = dict(USER_FIELDS, uid="uid")
@@ -108,37 +109,22 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "name_contains")])
 
 
-def read(module, scope):
+def read_users(module, scope):
     params = module.params
-    session = portal_session(scope, params)
-    session.browse(params["tenant"])
-    tenant = params["tenant"] or session.current_tenant
-    if session.is_global_admin and not tenant:
-        raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant" % params["portal_username"])
+    session, tenant = portal_tenant_session(scope, params)
     fields = list(dict.fromkeys(["name"] + list(params["fields"])))
     if params["name"]:
-        obj = session.get(session.path("users", params["name"]), what="read user %r" % params["name"], missing_ok=True)
-        objects = [obj] if obj and obj.get("name") else []
+        found = read_user(session, params["name"])
+        objects = [found] if found is not None else []
     else:
-        filters = None
-        if params["name_contains"]:
-            filters = [{"_classname": "StringFilter", "field": "name", "restriction": "like", "value": params["name_contains"]}]
-        include = [ATTRIBUTES[f] for f in fields]
-        objects = list(session.query(session.path("users"), include=include, filters=filters, what="list users"))
-    users = []
-    for obj in objects:
-        view = user_view(obj, tenant)
-        users.append(dict((f, view.get(f)) for f in fields))
+        objects = list_users(session, [ATTRIBUTES[f] for f in fields], params["name_contains"])
+    users = [dict((f, view.get(f)) for f in fields) for view in (user_view(obj, tenant) for obj in objects)]
     return {"changed": False, "users": users, "count": len(users), "tenant": tenant}
-
-
-def run_module(module):
-    run(module, read, extra_libraries=[XML_LIBRARY])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, read_users, extra_libraries=[XML_LIBRARY])
 
 
 if __name__ == "__main__":
