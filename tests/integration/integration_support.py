@@ -17,6 +17,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 COLLECTIONS = os.path.join(REPO, "build", "collections")
 BIN = os.path.dirname(sys.executable)
+PLAYBOOKS = os.path.join(HERE, "playbooks")
+# The execution mode run_playbook gives ansible-playbook (FILEFLEET_OFFICE_IN_PROCESS), set for every test by the
+# execution_mode fixture of conftest.py; what a test passes in env= overrides it.
+EXECUTION_MODE_ENV = {}
+
+
+def playbook_path(name):
+    """A test playbook of tests/integration/playbooks."""
+    return os.path.join(PLAYBOOKS, name)
 
 
 def _ensure_collection_link():
@@ -117,6 +126,7 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
         "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
     })
+    full_env.update(EXECUTION_MODE_ENV)
     full_env.update(env or {})
     proc = subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=cwd or workdir, timeout=900, check=False)
     records = []
@@ -127,9 +137,9 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
 
 
 @pytest.fixture(scope="session")
-def sims(tmp_path_factory):
-    """One set of simulators (TLS) for the whole session: a portal, four filers and Cloutility."""
-    state = str(tmp_path_factory.mktemp("sims"))
+def sims(tmp_path_factory, execution_mode):
+    """One set of simulators (TLS) per execution mode: a portal, four filers and Cloutility."""
+    state = str(tmp_path_factory.mktemp("sims-" + execution_mode))
     simulators = Simulators(state, portal=True, edges=4, cloutility=True)
     simulators.start()
     yield simulators

@@ -66,6 +66,7 @@ def _stats(events):
     return stats[-1]["event_data"]
 
 
+@pytest.mark.one_mode("slow, and AWX's engine in its default mode; test_roles runs the roles in both modes")
 def test_onboarding_through_ansible_runner(private_data_dir):
     sims, pdd, envvars = private_data_dir
     proc, rc, status, events = _runner(pdd, "first")
@@ -106,6 +107,7 @@ def test_onboarding_through_ansible_runner(private_data_dir):
     assert sum(_stats(events)["changed"].values()) == 0
 
 
+@pytest.mark.one_mode("runs no module: execution-environment metadata only")
 def test_ansible_builder_introspect():
     _ensure_collection_link()
     proc = subprocess.run([os.path.join(BIN, "ansible-builder"), "introspect", "--sanitize", COLLECTIONS],

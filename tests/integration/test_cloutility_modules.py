@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from integration_support import cloutility_env, run_playbook
+from integration_support import cloutility_env, playbook_path, run_playbook
 from simulators.harness import Simulators
 
 STOCKHOLM = 101
@@ -62,9 +62,10 @@ def api_create_consumer(sims, bid, name):
     return response.json()["id"]
 
 
-def play(tasks):
-    return "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + "\n".join(
-        "    " + line for block in tasks for line in block.strip("\n").splitlines()) + "\n"
+def consumer_run(name, step, env, **kwargs):
+    """One step (tag) of playbooks/cloutility_consumer.yml: create, update, info or delete the consumer name."""
+    return run_playbook(playbook_path("cloutility_consumer.yml"), env=env, tags=step,
+                        extra_vars={"consumer": name, "stockholm_id": STOCKHOLM}, **kwargs)
 
 
 def unique(prefix):
@@ -74,138 +75,71 @@ def unique(prefix):
 def test_consumer_create_converge_update_delete_with_check_and_diff(sims):
     env = cloutility_env(sims)
     name = unique("LisasWS")
-    create = play(["""
-- name: create
-  filefleet.office.cloutility_consumer:
-    business_unit: Company AB/Stockholm Office
-    name: %s
-    note: Lisa's workstation
-    tags: [workstation, stockholm]
-    storage_limit_gb: 250
-    external_reference: CMDB-1
-""" % name])
-
-    check = run_playbook(create, env=env, check=True, diff=True)
+    check = consumer_run(name, "create", env, check=True, diff=True)
     assert check.rc == 0, check.output()
     assert check.changed() == 1 and consumers_in(sims, STOCKHOLM, name) == []
-    assert check.result("create")["diff"]["after"]["tags"] == ["stockholm", "workstation"]
+    assert check.result("Create")["diff"]["after"]["tags"] == ["stockholm", "workstation"]
 
-    real = run_playbook(create, env=env, diff=True)
+    real = consumer_run(name, "create", env, diff=True)
     assert real.rc == 0 and real.changed() == check.changed(), real.output()
     [stored] = consumers_in(sims, STOCKHOLM, name)
     assert (stored["note"], stored["limitHighStorage"], stored["externalReference"]) == ("Lisa's workstation", 250.0, "CMDB-1")
     assert sorted(t["text"] for t in stored["tags"]) == ["stockholm", "workstation"]
-    assert real.result("create")["consumer"]["id"] == stored["id"]
+    assert real.result("Create")["consumer"]["id"] == stored["id"]
 
     before = requests_by_route(sims)
-    again = run_playbook(create, env=env)
+    again = consumer_run(name, "create", env)
     assert again.rc == 0 and again.changed() == 0, again.output()
     used = delta(before, requests_by_route(sims))
     assert not [k for k in used if not k.startswith("GET ") and k != "POST /v1/oauth"], used
     assert sum(used.values()) == 4, used  # token, business unit tree, consumer list, consumer
 
     # Only the note is given: tags, limit and reference are not touched.
-    update = play(["""
-- name: update
-  filefleet.office.cloutility_consumer:
-    business_unit: %d
-    name: %s
-    note: Lisa's laptop
-""" % (STOCKHOLM, name)])
-    check = run_playbook(update, env=env, check=True, diff=True)
+    check = consumer_run(name, "update", env, check=True, diff=True)
     assert check.rc == 0 and check.changed() == 1, check.output()
     assert consumers_in(sims, STOCKHOLM, name)[0]["note"] == "Lisa's workstation"
-    assert check.result("update")["diff"] == {"before": {"note": "Lisa's workstation"}, "after": {"note": "Lisa's laptop"}}
-    real = run_playbook(update, env=env, diff=True)
-    assert real.rc == 0 and real.changed() == 1 and real.result("update")["diff"] == check.result("update")["diff"]
+    assert check.result("Update")["diff"] == {"before": {"note": "Lisa's workstation"}, "after": {"note": "Lisa's laptop"}}
+    real = consumer_run(name, "update", env, diff=True)
+    assert real.rc == 0 and real.changed() == 1 and real.result("Update")["diff"] == check.result("Update")["diff"]
     [stored] = consumers_in(sims, STOCKHOLM, name)
     assert stored["note"] == "Lisa's laptop" and stored["limitHighStorage"] == 250.0
     assert stored["externalReference"] == "CMDB-1" and len(stored["tags"]) == 2
 
-    info = run_playbook(play(["""
-- name: info
-  filefleet.office.cloutility_consumer_info:
-    business_unit: Company AB/Stockholm Office
-    name: %s
-""" % name]), env=env)
-    assert info.rc == 0 and [c["id"] for c in info.result("info")["consumers"]] == [stored["id"]]
+    info = consumer_run(name, "info", env)
+    assert info.rc == 0 and [c["id"] for c in info.result("Info")["consumers"]] == [stored["id"]]
 
-    delete = play(["""
-- name: delete
-  filefleet.office.cloutility_consumer:
-    business_unit: Stockholm Office
-    name: %s
-    state: absent
-    deletion_comment: returned laptop
-""" % name])
-    check = run_playbook(delete, env=env, check=True)
+    check = consumer_run(name, "delete", env, check=True)
     assert check.rc == 0 and check.changed() == 1 and len(consumers_in(sims, STOCKHOLM, name)) == 1
-    real = run_playbook(delete, env=env)
+    real = consumer_run(name, "delete", env)
     assert real.rc == 0 and real.changed() == 1 and consumers_in(sims, STOCKHOLM, name) == []
     logs = [e for e in state(sims)["auditLogs"] if e["consumerId"] == stored["id"] and e["type"] == 300]
     assert logs and "returned laptop" in logs[-1]["message"]
-    assert run_playbook(delete, env=env).changed() == 0
+    assert consumer_run(name, "delete", env).changed() == 0
 
 
-def node_play(workstation, fileserver, node_name, return_password=False):
-    return play(["""
-- name: consumers
-  filefleet.office.cloutility_consumer:
-    business_unit: Company AB/Oslo Office
-    name: "{{ item }}"
-  loop: [%s, %s]
-""" % (workstation, fileserver), """
-- name: workstation node
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    operating_system: windows
-    node_type: Workstation
-    domain: STANDARD
-    client_option_set: DEDUP_AND_COMPRESS
-    cpu_count: 4
-    contact: lisa@example.com
-    state: activated
-    node_name: %s
-""" % (workstation, node_name), ("""
-- name: workstation password
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    state: activated
-    node_name: %s
-    return_password: true
-  register: ws
-""" % (workstation, node_name)) if return_password else "", """
-- name: file server node
-  filefleet.office.backup_node:
-    business_unit: %d
-    consumer: %s
-    operating_system: Linux
-    node_type: File Server
-    domain: 30DAYS
-    client_option_set: None
-    state: activated
-    node_name: %s
-    proxy_targets: [%s]
-""" % (OSLO, fileserver, fileserver.upper().replace("-", "_"), workstation), """
-- name: password fingerprint
-  ansible.builtin.debug:
-    msg: "{{ (ws.node.tsm_password | default('none')) | hash('sha256') }}"
-"""])
+def nodes_run(workstation, fileserver, node_name, env, return_password=False, **kwargs):
+    """playbooks/cloutility_backup_nodes.yml: the two consumers and their activated nodes."""
+    variables = {"workstation": workstation, "fileserver": fileserver, "ws_node_name": node_name,
+                 "fs_node_name": fileserver.upper().replace("-", "_"), "oslo_id": OSLO,
+                 "return_password": return_password}
+    return run_playbook(playbook_path("cloutility_backup_nodes.yml"), env=env, extra_vars=variables, **kwargs)
+
+
+def node_change_run(workstation, fileserver, step, env, **kwargs):
+    """One step (tag) of playbooks/cloutility_backup_node_changes.yml: rename, contact, nodes, unlink or delete."""
+    return run_playbook(playbook_path("cloutility_backup_node_changes.yml"), env=env, tags=step,
+                        extra_vars={"workstation": workstation, "fileserver": fileserver}, **kwargs)
 
 
 def test_backup_node_create_activate_proxies_converge_and_delete(sims):
     env = cloutility_env(sims)
     workstation, fileserver = unique("ws"), unique("fs")
     node_name = "%s+&.x" % workstation.lower()  # legal SP characters that need URL encoding
-    playbook = node_play(workstation, fileserver, node_name)
-
-    check = run_playbook(playbook, env=env, check=True, diff=True)
+    check = nodes_run(workstation, fileserver, node_name, env, check=True, diff=True)
     assert check.rc == 0, check.output()
     assert consumers_in(sims, OSLO, workstation) == [] and consumers_in(sims, OSLO, fileserver) == []
 
-    real = run_playbook(playbook, env=env, diff=True)
+    real = nodes_run(workstation, fileserver, node_name, env, diff=True)
     assert real.rc == 0, real.output()
     assert real.changed() == check.changed() == 3  # two consumers (one loop task) and two nodes
     [ws] = consumers_in(sims, OSLO, workstation)
@@ -217,18 +151,19 @@ def test_backup_node_create_activate_proxies_converge_and_delete(sims):
     assert fs["node"]["tsmName"] == fileserver.upper().replace("-", "_")
     assert fs["node"]["proxyTargets"] == [ws["id"]] and node["proxyAgents"] == [fs["id"]]
     assert node["tsmPassword"] not in real.output()
-    check_diff = check.result("workstation node")["diff"]["after"]
+    check_diff = check.result("Workstation node")["diff"]["after"]
     real_diff_keys = {"activated", "node_name", "operating_system", "node_type", "domain", "client_option_set",
                       "cpu_count", "contact", "proxy_agents", "proxy_targets"}
-    assert set(check_diff) == real_diff_keys and check_diff["node_name"] == node_name.upper()
+    # a creation's diff holds the whole predicted node (the engine's shape), the password masked or left out
+    assert real_diff_keys <= set(check_diff) and check_diff["node_name"] == node_name.upper()
 
     # A second run, activation included, changes nothing and only reads.
     before = requests_by_route(sims)
-    again = run_playbook(node_play(workstation, fileserver, node_name, return_password=True), env=env, verbosity=3)
+    again = nodes_run(workstation, fileserver, node_name, env, return_password=True, verbosity=3)
     assert again.rc == 0 and again.changed() == 0, again.output()
     # return_password: the registered value is the real password, the displayed result is censored
-    assert again.result("password fingerprint")["msg"] == hashlib.sha256(node["tsmPassword"].encode()).hexdigest()
-    assert again.result("workstation password").get("censored")
+    assert again.result("Password fingerprint")["msg"] == hashlib.sha256(node["tsmPassword"].encode()).hexdigest()
+    assert again.result("Workstation password").get("censored")
     used = delta(before, requests_by_route(sims))
     assert not [k for k in used if not k.startswith("GET ") and k != "POST /v1/oauth"], used
     assert not [k for k in used if k.endswith("/activate")]
@@ -239,75 +174,41 @@ def test_backup_node_create_activate_proxies_converge_and_delete(sims):
 
     # Renaming an activated node is refused before anything is written.
     snapshot = state(sims)["consumers"]
-    renamed = run_playbook(play(["""
-- name: rename
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    cpu_count: 8
-    state: activated
-    node_name: OTHERNAME
-""" % workstation]), env=env)
+    renamed = node_change_run(workstation, fileserver, "rename", env)
     assert renamed.rc != 0
-    msg = renamed.result("rename")["msg"]
+    msg = renamed.result("Rename")["msg"]
     assert "node_name" in msg and node_name.upper() in msg and "already activated" in msg
     assert state(sims)["consumers"] == snapshot
 
     # Omitted options stay; a changed contact is the only change.
-    contact = play(["""
-- name: contact
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    contact: helpdesk@example.com
-""" % workstation])
-    check = run_playbook(contact, env=env, check=True, diff=True)
-    assert check.changed() == 1 and check.result("contact")["diff"] == {
+    check = node_change_run(workstation, fileserver, "contact", env, check=True, diff=True)
+    assert check.changed() == 1 and check.result("Contact")["diff"] == {
         "before": {"contact": "lisa@example.com"}, "after": {"contact": "helpdesk@example.com"}}
     assert state(sims)["consumers"] == snapshot
-    real = run_playbook(contact, env=env, diff=True)
-    assert real.changed() == 1 and real.result("contact")["diff"] == check.result("contact")["diff"]
+    real = node_change_run(workstation, fileserver, "contact", env, diff=True)
+    assert real.changed() == 1 and real.result("Contact")["diff"] == check.result("Contact")["diff"]
     stored = state(sims)["consumers"][str(ws["id"])]["node"]
     assert stored["contact"] == "helpdesk@example.com"
     assert (stored["cpuCount"], stored["clientOptionSetId"], stored["tsmName"]) == (4, 2, node_name.upper())
 
-    info = run_playbook(play(["""
-- name: nodes
-  filefleet.office.backup_node_info:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-""" % fileserver]), env=env)
-    [seen] = info.result("nodes")["nodes"]
+    info = node_change_run(workstation, fileserver, "nodes", env)
+    [seen] = info.result("Nodes")["nodes"]
     assert seen["proxy_targets"] == [{"consumer_id": ws["id"], "name": workstation, "node_name": node_name.upper()}]
     assert "tsm_password" not in seen
 
     # Proxy targets as a set: an empty list removes the relation.
-    unlink = play(["""
-- name: unlink
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    proxy_targets: []
-""" % fileserver])
-    assert run_playbook(unlink, env=env).changed() == 1
+    assert node_change_run(workstation, fileserver, "unlink", env).changed() == 1
     assert state(sims)["consumers"][str(fs["id"])]["node"]["proxyTargets"] == []
-    assert run_playbook(unlink, env=env).changed() == 0
+    assert node_change_run(workstation, fileserver, "unlink", env).changed() == 0
 
-    delete = play(["""
-- name: delete
-  filefleet.office.backup_node:
-    business_unit: Company AB/Oslo Office
-    consumer: %s
-    state: absent
-""" % workstation])
-    check = run_playbook(delete, env=env, check=True)
+    check = node_change_run(workstation, fileserver, "delete", env, check=True)
     assert check.changed() == 1 and str(ws["id"]) in state(sims)["consumers"]
-    real = run_playbook(delete, env=env)
+    real = node_change_run(workstation, fileserver, "delete", env)
     assert real.rc == 0 and real.changed() == 1
     after = state(sims)
     assert str(ws["id"]) not in after["consumers"]  # the consumer goes with the node
     assert [d["tsmName"] for d in after["spServer"]["deletedNodes"] if d["consumerId"] == ws["id"]] == [node_name.upper()]
-    assert run_playbook(delete, env=env).changed() == 0
+    assert node_change_run(workstation, fileserver, "delete", env).changed() == 0
 
 
 def test_bad_input_is_rejected_before_anything_is_written(sims):
@@ -316,25 +217,13 @@ def test_bad_input_is_rejected_before_anything_is_written(sims):
     first, second = api_create_consumer(sims, HR, twin), api_create_consumer(sims, HR, twin)
     single = unique("single")
     api_create_consumer(sims, HR, single)
-    cases = {
-        "bad node name": ("filefleet.office.backup_node", "consumer: %s\n    operating_system: Linux\n    node_type: File Server\n"
-                          "    domain: STANDARD\n    client_option_set: None\n    state: activated\n    node_name: 'has space'" % single),
-        "unknown domain": ("filefleet.office.backup_node", "consumer: %s\n    operating_system: Linux\n    node_type: File Server\n"
-                           "    domain: 45DAYS\n    client_option_set: None" % single),
-        "ambiguous node consumer": ("filefleet.office.backup_node", "consumer: %s\n    operating_system: Linux\n"
-                                    "    node_type: File Server\n    domain: STANDARD\n    client_option_set: None" % twin),
-        "missing create options": ("filefleet.office.backup_node", "consumer: %s\n    operating_system: Linux" % single),
-        "duplicate consumer": ("filefleet.office.cloutility_consumer", "name: %s\n    note: x" % twin),
-        "bad date": ("filefleet.office.cloutility_consumer", "name: %s\n    billing_end_date: '2025-13-01'" % single),
-        "unknown business unit": ("filefleet.office.cloutility_consumer", "name: %s\n    business_unit: Company AB/Sales" % single),
-    }
-    tasks = []
-    for title, (module, options) in cases.items():
-        bu = "" if "business_unit" in options else "    business_unit: Company AB/HR Department\n"
-        tasks.append("- name: %s\n  %s:\n%s    %s\n  ignore_errors: true\n" % (title, module, bu, options))
+    # The cases are the tasks tagged bad_input of playbooks/cloutility_bad_input.yml.
+    cases = ("Bad node name", "Unknown domain", "Ambiguous node consumer", "Missing create options", "Duplicate consumer",
+             "Bad date", "Unknown business unit")
+    variables = {"single": single, "twin": twin, "hr_id": HR, "twin_id": second}
     snapshot = state(sims)
     before = requests_by_route(sims)
-    result = run_playbook(play(tasks), env=env)
+    result = run_playbook(playbook_path("cloutility_bad_input.yml"), env=env, tags="bad_input", extra_vars=variables)
     used = delta(before, requests_by_route(sims))
     assert not [k for k in used if not k.startswith("GET ") and k != "POST /v1/oauth"], used
     after = state(sims)
@@ -343,44 +232,42 @@ def test_bad_input_is_rejected_before_anything_is_written(sims):
     messages = dict((title, result.result(title)["msg"]) for title in cases)
     statuses = dict((t["task"], t["status"]) for t in result.tasks)
     assert all(statuses[title] == "failed" for title in cases), (statuses, messages)
-    assert "node_name='has space'" in messages["bad node name"] and "1 to 64 characters" in messages["bad node name"]
-    assert "domain='45DAYS'" in messages["unknown domain"] and "30DAYS" in messages["unknown domain"]
-    for title in ("ambiguous node consumer", "duplicate consumer"):
+    assert "node_name='has space'" in messages["Bad node name"] and "1 to 64 characters" in messages["Bad node name"]
+    assert "domain='45DAYS'" in messages["Unknown domain"] and "30DAYS" in messages["Unknown domain"]
+    for title in ("Ambiguous node consumer", "Duplicate consumer"):
         assert "%d, %d" % (first, second) in messages[title], messages[title]
-    assert "node_type, domain, client_option_set" in messages["missing create options"]
-    assert "billing_end_date" in messages["bad date"]
-    assert "business_unit='Sales'" in messages["unknown business unit"]
-    assert "HR Department" in messages["unknown business unit"]
+    assert "node_type, domain, client_option_set" in messages["Missing create options"]
+    assert "billing_end_date" in messages["Bad date"]
+    assert "business_unit='Sales'" in messages["Unknown business unit"]
+    assert "HR Department" in messages["Unknown business unit"]
     # The duplicates are still manageable by id.
-    by_id = run_playbook(play(["- name: by id\n  filefleet.office.cloutility_consumer:\n    business_unit: %d\n"
-                               "    id: %d\n    note: the second twin\n" % (HR, second)]), env=env)
+    by_id = run_playbook(playbook_path("cloutility_bad_input.yml"), env=env, tags="by_id", extra_vars=variables)
     assert by_id.rc == 0 and by_id.changed() == 1
     assert [c.get("note") for c in consumers_in(sims, HR, twin)] == [None, "the second twin"]
 
 
-def test_wrong_password_is_tried_once_and_never_shown(sims):
+def test_wrong_password_is_tried_once_and_never_shown(sims, execution_mode):
     env = dict(cloutility_env(sims), CLOUTILITY_PASSWORD="Wrong-Password-4711")
     names = [unique("x") for _index in range(3)]
     before = sims.stats(clou(sims))
-    result = run_playbook(play(["""
-- name: loop
-  filefleet.office.cloutility_consumer:
-    business_unit: Stockholm Office
-    name: "{{ item }}"
-  loop: %s
-  ignore_errors: true
-""" % json.dumps(names)]), env=env, verbosity=3)
+    result = run_playbook(playbook_path("cloutility_wrong_password.yml"), env=env, verbosity=3,
+                          extra_vars={"consumers": names})
     after = sims.stats(clou(sims))
-    assert result.failed() == 0 and "refused" in json.dumps(result.result("loop"))
-    assert after["failed_logins"] - before["failed_logins"] == 1  # three items, one login attempt
+    assert result.failed() == 0 and "refused" in json.dumps(result.result("Loop"))
+    # In-process the items of a loop share one session: three items, one login attempt. As modules every item is a
+    # process of its own: one attempt per item, and no retry.
+    attempts = 1 if execution_mode == "in_process" else len(names)
+    assert after["failed_logins"] - before["failed_logins"] == attempts
     assert "Wrong-Password-4711" not in result.output()
     user = state(sims)["user"]
     assert not user["locked"]
 
 
 @pytest.fixture(scope="module")
-def short_token_sims(tmp_path_factory):
-    sims = Simulators(str(tmp_path_factory.mktemp("clou-short")), cloutility=True, extra_args=["--token-lifetime", "2"])
+def short_token_sims(tmp_path_factory, execution_mode):
+    """A Cloutility whose tokens live two seconds, in each execution mode."""
+    sims = Simulators(str(tmp_path_factory.mktemp("clou-short-" + execution_mode)), cloutility=True,
+                      extra_args=["--token-lifetime", "2"])
     sims.start()
     yield sims
     sims.stop()
@@ -391,7 +278,7 @@ def test_tokens_expiring_during_a_run_are_renewed(short_token_sims):
     env = cloutility_env(sims)
     sims.faults(clou(sims), {"latency_ms": 400})  # every request is slow: one task outlives several tokens
     workstation, fileserver = unique("ws"), unique("fs")
-    result = run_playbook(node_play(workstation, fileserver, workstation.upper()), env=env)
+    result = nodes_run(workstation, fileserver, workstation.upper(), env)
     sims.faults(clou(sims), {})
     assert result.rc == 0, result.output()
     assert result.changed() == 3

@@ -8,17 +8,9 @@ import os
 import stat
 import xml.etree.ElementTree as ET
 
-from integration_support import edge_env, run_playbook
+from integration_support import edge_env, playbook_path, run_playbook
 
-PLAY = """
-- name: Export
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Configuration saved
-      filefleet.office.edge_config_export:
-        dest: "{{ dest }}"
-"""
+PLAY = playbook_path("edge_config_export.yml")
 
 
 def share_names_in(path):

@@ -12,28 +12,16 @@ import aiohttp.connector
 import pytest
 
 from cterasdk import Edge
-from integration_support import run_playbook
+from integration_support import playbook_path, run_playbook
 from simulators.harness import Simulators
 
-INFO_PLAY = """
-- name: Edge status
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/filefleet.office.ctera_edge:
-      edge_url: "{{ edge['url'] }}"
-      edge_username: "{{ edge['username'] }}"
-      edge_password: "{{ edge['password'] }}"
-      ca_path: "{{ edge['ca_path'] }}"
-  tasks:
-    - name: Info
-      filefleet.office.edge_info:
-"""
+INFO_PLAY = playbook_path("edge_info.yml")
 
 
 @pytest.fixture(scope="module")
-def filers(tmp_path_factory):
-    sims = Simulators(str(tmp_path_factory.mktemp("edge-info")), edges=2)
+def filers(tmp_path_factory, execution_mode):
+    """Two fresh filers for the tests of this module, in each execution mode."""
+    sims = Simulators(str(tmp_path_factory.mktemp("edge-info-" + execution_mode)), edges=2)
     sims.start()
     for edge in sims.info["edges"]:
         # Sync reaches Synced at once, a backup run takes ten minutes (so it is still running when read).
@@ -116,13 +104,7 @@ def test_disconnected_filer_and_disabled_sync(filers):
 
 def test_running_backup_shows_running_then_suspended_then_last_success(filers):
     edge = filers.info["edges"][1]
-    configure = run_playbook(INFO_PLAY.replace("""    - name: Info
-      filefleet.office.edge_info:
-""", """    - name: Backup
-      filefleet.office.edge_backup:
-        state: enabled
-        passphrase: Edge-Info-Test-Phrase
-"""), extra_vars={"edge": edge})
+    configure = run_playbook(playbook_path("edge_info_backup.yml"), extra_vars={"edge": edge})
     assert configure.rc == 0, configure.stdout
     client = sdk_edge(edge)
     try:

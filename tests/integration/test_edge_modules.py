@@ -10,14 +10,14 @@ the older share shape) shares.
 """
 
 import hashlib
-import json
 import uuid
 
 import requests
 
-from integration_support import edge_env, run_playbook
+from integration_support import edge_env, playbook_path, run_playbook
 
 SHARE_TASK = "Shares exist"
+SHARES = playbook_path("edge_shares.yml")
 
 
 def unique(prefix):
@@ -29,29 +29,12 @@ def shares_of(sims, index):
     return dict((s["name"], s) for s in state["config"]["fileservices"]["share"])
 
 
-def shares_play(shares, extra_task=""):
-    return """
-- name: Edge shares
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: %s
-      filefleet.office.ctera_share: "{{ item }}"
-      loop: %s
-      loop_control:
-        label: "{{ item.name }}"
-%s""" % (SHARE_TASK, json.dumps(shares), extra_task)
-
-
-def sim_state_task(name, index_var="sim_url"):
-    return """
-    - name: %s
-      ansible.builtin.uri:
-        url: "{{ %s }}/_sim/state"
-        ca_path: "{{ sim_ca }}"
-        return_content: true
-      register: sim_state
-""" % (name, index_var)
+def shares_run(shares, share_info_name=None, **kwargs):
+    """playbooks/edge_shares.yml over shares (and ctera_share_info on share_info_name, when given)."""
+    extra_vars = {"shares": shares}
+    if share_info_name is not None:
+        extra_vars["share_info_name"] = share_info_name
+    return run_playbook(SHARES, extra_vars=extra_vars, **kwargs)
 
 
 def sim_vars(sims, index):
@@ -91,14 +74,14 @@ def test_shares_create_check_diff_converge_modify_remove(sims):
         {"name": tmp, "directory": "local/scratch", "indexed": True},
     ]
     # Check mode predicts, writes nothing.
-    check = run_playbook(shares_play(shares), env=env, check=True, diff=True)
+    check = shares_run(shares, env=env, check=True, diff=True)
     assert check.rc == 0, check.stdout
     assert not set(shares_of(sims, 0)) & {docs, plans, tmp}, "check mode wrote to the filer"
     predicted = item_results(check)
     assert all(r["changed"] for r in predicted.values())
     assert predicted[plans]["diff"]["before"] == {} and predicted[plans]["diff"]["after"]["name"] == plans
 
-    real = run_playbook(shares_play(shares), env=env, diff=True)
+    real = shares_run(shares, env=env, diff=True)
     assert real.rc == 0, real.stdout
     done = item_results(real)
     for name in (docs, plans, tmp):
@@ -118,13 +101,7 @@ def test_shares_create_check_diff_converge_modify_remove(sims):
 
     # Converged: same input, ACL given in another order, nothing changes; ctera_share_info sees the shares.
     shares[0]["acl"] = list(reversed(shares[0]["acl"]))
-    info_task = """
-    - name: Share info
-      filefleet.office.ctera_share_info:
-        name: "%s"
-      register: info
-""" % plans.upper()
-    again = run_playbook(shares_play(shares, info_task), env=env, diff=True)
+    again = shares_run(shares, env=env, diff=True, share_info_name=plans.upper())
     assert again.rc == 0, again.stdout
     assert again.changed() == 0
     info = again.result("Share info")
@@ -141,10 +118,10 @@ def test_shares_create_check_diff_converge_modify_remove(sims):
         {"name": tmp, "state": "absent"},
     ]
     before = shares_of(sims, 0)
-    check = run_playbook(shares_play(modify), env=env, check=True, diff=True)
+    check = shares_run(modify, env=env, check=True, diff=True)
     assert check.rc == 0, check.stdout
     assert shares_of(sims, 0) == before, "check mode wrote to the filer"
-    real = run_playbook(shares_play(modify), env=env, diff=True)
+    real = shares_run(modify, env=env, diff=True)
     assert real.rc == 0, real.stdout
     predicted, done = item_results(check), item_results(real)
     for name in (docs, plans, tmp):
@@ -165,43 +142,40 @@ def test_shares_create_check_diff_converge_modify_remove(sims):
     # Remove mode drops only the listed principal; a second run of everything is converged.
     remove = [{"name": docs, "acl_mode": "remove", "acl": [{"type": "local_user", "name": "ADMIN"}]},
               {"name": tmp, "state": "absent"}]
-    real = run_playbook(shares_play(remove), env=env)
+    real = shares_run(remove, env=env)
     assert real.rc == 0 and real.changed() == 1, real.stdout
     assert len(shares_of(sims, 0)[docs]["acl"]) == 2
-    again = run_playbook(shares_play(remove), env=env)
+    again = shares_run(remove, env=env)
     assert again.rc == 0 and again.changed() == 0, again.stdout
 
 
 def test_bad_input_is_rejected_before_anything_is_written(sims):
     env = edge_env(sims, 0)
     name = unique("guarded")
-    first = run_playbook(shares_play([{"name": name, "directory": "cloud/public", "comment": "keep"}]), env=env)
+    first = shares_run([{"name": name, "directory": "cloud/public", "comment": "keep"}], env=env)
     assert first.rc == 0, first.stdout
     before = sims.state(sims.info["edges"][0])["config"]["fileservices"]
+    # The cases are the tasks Bad 0 to Bad 9 of playbooks/edge_share_bad_input.yml, in this order:
     bad = [
-        ({"name": unique("new"), "directory": "nosuch/dir"}, "'nosuch' is not a volume"),
-        ({"name": unique("new")}, "give directory"),
-        ({"name": name, "dir_permissions": 755, "comment": "changed"}, "dir_permissions: not available"),
-        ({"name": name, "acl": [{"type": "local_user", "name": "admin", "permission": "Full"}]}, "permission"),
-        ({"name": name, "acl": [{"type": "robot", "name": "x", "permission": "ReadOnly"}]}, "type"),
-        ({"name": name, "acl_mode": "replace", "comment": "changed"}, "acl_mode"),
-        ({"name": "a/b", "directory": "cloud/public"}, "not a valid share name"),
-        ({"name": name, "comment": "changed",
-          "trusted_nfs_clients": [{"address": "10.0.0.1", "netmask": "255.0.255.0"}]}, "netmask"),
-        ({"name": name, "directory": "cloud/nonexistent", "comment": "changed"}, "Directory does not exist"),
-        ({"name": name, "directory": "cloud/../x"}, "must be 'volume/path'"),
+        "'nosuch' is not a volume",  # new share, directory nosuch/dir
+        "give directory",  # new share, no directory
+        "dir_permissions: not available",  # dir_permissions on firmware 7.12
+        "permission",  # ACL permission Full
+        "type",  # ACL principal type robot
+        "acl_mode",  # acl_mode replace
+        "not a valid share name",  # a/b
+        "netmask",  # netmask 255.0.255.0
+        "Directory does not exist",  # cloud/nonexistent
+        "must be 'volume/path'",  # cloud/../x
     ]
-    tasks = "".join("""
-    - name: Bad %d
-      filefleet.office.ctera_share: %s
-      ignore_errors: true
-""" % (i, json.dumps(args)) for i, (args, _fragment) in enumerate(bad))
-    run = run_playbook("""
-- name: Bad input
-  hosts: localhost
-  gather_facts: false
-  tasks:%s""" % tasks, env=env)
-    for i, (_args, fragment) in enumerate(bad):
+    variables = {
+        "share": name, "new_shares": [unique("new"), unique("new")],
+        "bad_permission_acl": [{"type": "local_user", "name": "admin", "permission": "Full"}],
+        "bad_type_acl": [{"type": "robot", "name": "x", "permission": "ReadOnly"}],
+        "bad_acl_mode": "replace",
+    }
+    run = run_playbook(playbook_path("edge_share_bad_input.yml"), env=env, extra_vars=variables)
+    for i, fragment in enumerate(bad):
         result = run.result("Bad %d" % i)
         assert failed(run, "Bad %d" % i) and fragment in result["msg"], (i, result.get("msg"))
     assert sims.state(sims.info["edges"][0])["config"]["fileservices"] == before
@@ -212,11 +186,11 @@ def test_v1_firmware_share_options(sims):
     name = unique("legacy")
     shares = [{"name": name, "directory": "cloud/team", "dir_permissions": 755, "export_to_rsync": True,
                "export_to_pc_agent": True}]
-    real = run_playbook(shares_play(shares), env=env)
+    real = shares_run(shares, env=env)
     assert real.rc == 0, real.stdout
     stored = shares_of(sims, 3)[name]
     assert stored["dirPermissions"] == 755 and stored["exportToRSync"] is True and stored["exportToPCAgent"] is True
-    again = run_playbook(shares_play(shares), env=env)
+    again = shares_run(shares, env=env)
     assert again.rc == 0 and again.changed() == 0, again.stdout
 
 
@@ -226,37 +200,7 @@ def sync_mode(sims, index):
 
 def test_sync_disable_enable_wait_and_timeout(sims):
     env = edge_env(sims, 1)
-    play = """
-- name: Cloud sync
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Predict disable
-      filefleet.office.edge_sync:
-        state: disabled
-      check_mode: true
-%s
-    - name: Disable and wait
-      filefleet.office.edge_sync:
-        state: disabled
-        wait: true
-        poll_interval: 0.2
-%s
-    - name: Suspend again
-      filefleet.office.edge_sync:
-        state: suspended
-    - name: Enable and wait until synced
-      filefleet.office.edge_sync:
-        state: enabled
-        wait: true
-        wait_for: [Synced]
-        poll_interval: 0.2
-        wait_timeout: 30
-    - name: Enable again
-      filefleet.office.edge_sync:
-        state: enabled
-""" % (sim_state_task("State after check"), sim_state_task("State after disable"))
-    run = run_playbook(play, env=env, diff=True, extra_vars=sim_vars(sims, 1))
+    run = run_playbook(playbook_path("edge_sync.yml"), env=env, diff=True, extra_vars=sim_vars(sims, 1))
     assert run.rc == 0, run.stdout
     predicted = run.result("Predict disable")
     assert predicted["changed"] and predicted["diff"] == {"before": {"state": "enabled"}, "after": {"state": "disabled"}}
@@ -273,21 +217,7 @@ def test_sync_disable_enable_wait_and_timeout(sims):
     assert sync_mode(sims, 1) == "enabled"
 
     # A wait that cannot be met fails with the last status seen.
-    timeout = run_playbook("""
-- name: Cloud sync timeout
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Off
-      filefleet.office.edge_sync:
-        state: disabled
-    - name: Enable with no time to sync
-      filefleet.office.edge_sync:
-        state: enabled
-        wait: true
-        wait_for: [Synced]
-        wait_timeout: 0
-""", env=env)
+    timeout = run_playbook(playbook_path("edge_sync_timeout.yml"), env=env)
     assert timeout.rc != 0
     message = timeout.result("Enable with no time to sync")["msg"]
     assert "did not reach Synced within 0 s; last status InitializingConnection" in message
@@ -300,16 +230,7 @@ def test_disconnected_filer_then_backup(sims):
     assert http.put(edge["url"] + "/admingui/api/config/cloudsync/mode", data="<val>disabled</val>", timeout=10).ok
     assert http.put(edge["url"] + "/admingui/api/config/services", timeout=10).ok  # the SDK's services.disconnect()
     try:
-        run = run_playbook("""
-- name: Sync on a disconnected filer
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Enable
-      filefleet.office.edge_sync:
-        state: enabled
-        wait: true
-""", env=env)
+        run = run_playbook(playbook_path("edge_sync_disconnected.yml"), env=env)
         assert run.rc != 0
         message = run.result("Enable")["msg"]
         assert "not connected to a CTERA Portal" in message and "Disconnected" in message
@@ -321,41 +242,8 @@ def test_disconnected_filer_then_backup(sims):
         assert http.post(edge["url"] + "/admingui/api/status/services", data=attach, timeout=10).ok
 
     passphrase = "Backup-%s-phrase" % uuid.uuid4().hex[:8]
-    play = """
-- name: Cloud backup
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Enable without passphrase
-      filefleet.office.edge_backup:
-        state: enabled
-      ignore_errors: true
-    - name: Predict enable
-      filefleet.office.edge_backup:
-        state: enabled
-        passphrase: "{{ phrase }}"
-      check_mode: true
-%s
-    - name: Enable
-      filefleet.office.edge_backup:
-        state: enabled
-        passphrase: "{{ phrase }}"
-    - name: Enable again
-      filefleet.office.edge_backup:
-        state: enabled
-        passphrase: "{{ phrase }}"
-    - name: Suspend
-      filefleet.office.edge_backup:
-        state: suspended
-%s
-    - name: Disabled is suspended
-      filefleet.office.edge_backup:
-        state: disabled
-    - name: Resume
-      filefleet.office.edge_backup:
-        state: enabled
-""" % (sim_state_task("State after predict"), sim_state_task("State after suspend"))
-    run = run_playbook(play, env=env, diff=True, verbosity=3, extra_vars=dict(sim_vars(sims, 2), phrase=passphrase))
+    run = run_playbook(playbook_path("edge_backup.yml"), env=env, diff=True, verbosity=3,
+                       extra_vars=dict(sim_vars(sims, 2), phrase=passphrase))
     assert run.rc == 0, run.stdout
     assert failed(run, "Enable without passphrase")
     assert "passphrase is required" in run.result("Enable without passphrase")["msg"]
@@ -380,28 +268,10 @@ def test_disconnected_filer_then_backup(sims):
 
 def test_password_never_in_output_with_vvv(sims):
     edge = sims.info["edges"][0]
-    play = """
-- name: Secrets stay secret
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Info with explicit credentials
-      filefleet.office.ctera_share_info:
-        edge_url: "%s"
-        edge_username: admin
-        edge_password: "{{ pw }}"
-        ca_path: "%s"
-    - name: Wrong password
-      filefleet.office.ctera_share_info:
-        edge_url: "%s"
-        edge_username: admin
-        edge_password: "{{ pw }}-wrong"
-        ca_path: "%s"
-      ignore_errors: true
-""" % (edge["url"], edge["ca_path"], edge["url"], edge["ca_path"])
     # The password comes from a variable, as from a vault (a literal in the playbook text is echoed by Ansible itself
     # when it shows the task of a failure).
-    run = run_playbook(play, verbosity=3, extra_vars={"pw": edge["password"]})
+    run = run_playbook(playbook_path("edge_secrets.yml"), verbosity=3,
+                       extra_vars={"pw": edge["password"], "edge_url": edge["url"], "edge_ca": edge["ca_path"]})
     assert run.rc == 0, run.stdout
     assert run.result("Info with explicit credentials")["count"] >= 1
     assert failed(run, "Wrong password") and "wrong username or password" in run.result("Wrong password")["msg"]

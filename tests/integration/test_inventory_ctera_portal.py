@@ -16,6 +16,9 @@ from simulators.harness import Simulators
 
 from integration_support import BIN, COLLECTIONS, _ensure_collection_link
 
+# The inventory plugin runs in ansible-inventory, never as a module: the execution mode does not apply.
+pytestmark = pytest.mark.one_mode("an inventory plugin, not a module: the execution mode does not apply")
+
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):

@@ -7,13 +7,12 @@ Every assertion about the portal reads the simulator's own state (GET /_sim/stat
 ``requests`` as the user: never through the module under test.
 """
 
-import json
 import uuid
 
 import pytest
 import requests
 
-from integration_support import portal_env, run_playbook
+from integration_support import playbook_path, portal_env, run_playbook
 from simulators.harness import Simulators
 
 
@@ -32,30 +31,14 @@ def can_login(sims, name, password):
     return response.status_code == 200
 
 
-def users_play(users, tenant="acme", extra=""):
-    return """
-- name: Portal users
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Users exist
-      filefleet.office.ctera_user:
-        tenant: %s
-        name: "{{ item.name }}"
-        email: "{{ item.email | default(omit) }}"
-        first_name: "{{ item.first | default(omit) }}"
-        last_name: "{{ item.last | default(omit) }}"
-        password: "{{ item.password | default(omit) }}"
-        role: "{{ item.role | default(omit) }}"
-        company: "{{ item.company | default(omit) }}"
-        comment: "{{ item.comment | default(omit) }}"
-        groups: "{{ item.groups | default(omit) }}"
-        password_change: "{{ item.password_change | default(omit) }}"
-        state: "{{ item.state | default('present') }}"
-%s      loop: %s
-      loop_control:
-        label: "{{ item.name }}"
-""" % (tenant, extra, json.dumps(users))
+def users_run(users, tenant=None, update_password=None, loop_pause=None, **kwargs):
+    """playbooks/portal_users.yml: ctera_user over users, in tenant (default acme)."""
+    extra_vars = {"users": users}
+    for name, value in (("users_tenant", tenant), ("users_update_password", update_password),
+                        ("users_loop_pause", loop_pause)):
+        if value is not None:
+            extra_vars[name] = value
+    return run_playbook(playbook_path("portal_users.yml"), extra_vars=extra_vars, **kwargs)
 
 
 def unique(prefix):
@@ -68,13 +51,13 @@ def test_create_check_mode_predicts_then_converges(sims):
     users = [{"name": n, "email": "%s@example.com" % n, "first": "First", "last": "Last", "password": "Pw-%s-secret" % n,
               "role": "readwriteadmin" if i == 0 else "EndUser", "company": "Acme"} for i, n in enumerate(names)]
 
-    check = run_playbook(users_play(users), env=env, check=True, diff=True)
+    check = users_run(users, env=env, check=True, diff=True)
     assert check.rc == 0, check.stdout
     assert check.changed() == 1
     predicted = [r["user"] for r in check.result("Users exist")["results"]]
     assert not any(n in acme_users(sims) for n in names), "check mode wrote to the portal"
 
-    real = run_playbook(users_play(users), env=env, diff=True)
+    real = users_run(users, env=env, diff=True)
     assert real.rc == 0, real.stdout
     items = real.result("Users exist")["results"]
     assert [i["changed"] for i in items] == [True, True, True]
@@ -91,9 +74,9 @@ def test_create_check_mode_predicts_then_converges(sims):
     for user in users:
         assert user["password"] not in real.output() and user["password"] not in check.output()
 
-    again = run_playbook(users_play(users), env=env, diff=True)
+    again = users_run(users, env=env, diff=True)
     assert again.rc == 0 and again.changed() == 0
-    check_again = run_playbook(users_play(users), env=env, check=True)
+    check_again = users_run(users, env=env, check=True)
     assert check_again.rc == 0 and check_again.changed() == 0
 
 
@@ -102,11 +85,11 @@ def test_omitted_options_are_unmanaged_and_diff_is_exact(sims):
     name = unique("dora")
     create = [{"name": name, "email": name + "@example.com", "first": "Dora", "last": "Explorer", "password": "Pw-dora-1",
                "role": "ReadOnlyAdmin", "company": "Maps", "comment": "field team", "password_change": True}]
-    assert run_playbook(users_play(create), env=env).rc == 0
+    assert users_run(create, env=env).rc == 0
     before = dict(acme_users(sims)[name])
 
     touch = [{"name": name, "comment": "office team"}]
-    run = run_playbook(users_play(touch), env=env, diff=True)
+    run = users_run(touch, env=env, diff=True)
     assert run.rc == 0 and run.changed() == 1
     item = run.result("Users exist")["results"][0]
     assert item["diff"] == {"before": {"comment": "field team"}, "after": {"comment": "office team"}}
@@ -116,7 +99,7 @@ def test_omitted_options_are_unmanaged_and_diff_is_exact(sims):
     assert after["comment"] == "office team"
 
     # role is case-insensitive; an empty company clears it
-    run = run_playbook(users_play([{"name": name, "role": "readonlyadmin", "company": ""}]), env=env, diff=True)
+    run = users_run([{"name": name, "role": "readonlyadmin", "company": ""}], env=env, diff=True)
     assert run.rc == 0 and run.changed() == 1
     assert run.result("Users exist")["results"][0]["diff"]["after"] == {"company": None}
     assert acme_users(sims)[name]["company"] in (None, "")
@@ -135,7 +118,7 @@ def test_bad_input_is_rejected_before_any_write(sims):
     ]
     for user, option in cases:
         before = sims.state(portal)
-        run = run_playbook(users_play([user]), env=env)
+        run = users_run([user], env=env)
         assert run.rc != 0
         msg = run.result("Users exist")["results"][0]["msg"]
         assert option in msg, msg
@@ -147,8 +130,8 @@ def test_bad_input_is_rejected_before_any_write(sims):
 
 def test_unknown_tenant_fails_clearly(sims):
     name = unique("ten")
-    run = run_playbook(users_play([{"name": name, "email": "t@example.com", "first": "T", "last": "T",
-                                    "password": "Pw-ten-1"}], tenant="no-such-tenant"), env=portal_env(sims))
+    run = users_run([{"name": name, "email": "t@example.com", "first": "T", "last": "T", "password": "Pw-ten-1"}],
+                    tenant="no-such-tenant", env=portal_env(sims))
     assert run.rc != 0
     assert "no-such-tenant" in run.result("Users exist")["results"][0]["msg"]
 
@@ -173,53 +156,41 @@ def test_groups_exact_and_removal(sims):
     name = unique("gus")
     user = {"name": name, "email": name + "@example.com", "first": "Gus", "last": "G", "password": "Pw-gus-1",
             "groups": [g1.upper(), g2]}
-    run = run_playbook(users_play([user]), env=env)
+    run = users_run([user], env=env)
     assert run.rc == 0, run.stdout
     uid = acme_users(sims)[name]["uid"]
     members = {g: acme_groups(sims)[g]["members"] for g in (g1, g2)}
     assert all(uid in ms for ms in members.values()), members
-    assert run_playbook(users_play([user]), env=env).changed() == 0
+    assert users_run([user], env=env).changed() == 0
 
-    run = run_playbook(users_play([{"name": name, "groups": [g2]}]), env=env, diff=True)
+    run = users_run([{"name": name, "groups": [g2]}], env=env, diff=True)
     assert run.rc == 0 and run.changed() == 1
     diff = run.result("Users exist")["results"][0]["diff"]
     assert sorted(diff["before"]["groups"], key=str.lower) == sorted([g1, g2], key=str.lower)
     assert diff["after"]["groups"] == [g2]
     assert uid not in acme_groups(sims)[g1]["members"] and uid in acme_groups(sims)[g2]["members"]
 
-    bad = run_playbook(users_play([{"name": name, "groups": ["no-such-group"]}]), env=env)
+    bad = users_run([{"name": name, "groups": ["no-such-group"]}], env=env)
     assert bad.rc != 0 and "no-such-group" in bad.result("Users exist")["results"][0]["msg"]
 
-    gone = run_playbook(users_play([{"name": name, "state": "absent"}]), env=env, diff=True)
+    gone = users_run([{"name": name, "state": "absent"}], env=env, diff=True)
     assert gone.rc == 0 and gone.changed() == 1
     assert name not in acme_users(sims)
     assert uid not in acme_groups(sims)[g2]["members"]
-    assert run_playbook(users_play([{"name": name, "state": "absent"}]), env=env).changed() == 0
+    assert users_run([{"name": name, "state": "absent"}], env=env).changed() == 0
 
 
-SINGLE_USER_PLAY = """
-- name: One portal user
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: User exists
-      filefleet.office.ctera_user:
-        tenant: acme
-        name: "{{ user_name }}"
-        email: "{{ user_name }}@example.com"
-        first_name: Vic
-        last_name: V
-        password: "{{ user_password }}"
-        comment: "{{ user_comment | default(omit) }}"
-"""
+SINGLE_USER_PLAY = playbook_path("portal_single_user.yml")
 
 
+@pytest.mark.one_mode("compares the two modes itself: an in-process run, then runs as a real module")
 def test_no_secret_in_verbose_output_and_module_mode_matches(sims):
     env = portal_env(sims)
     name = unique("vic")
     password = "Very-Secret-%s" % uuid.uuid4().hex
     variables = {"user_name": name, "user_password": password}
-    run = run_playbook(SINGLE_USER_PLAY, env=env, verbosity=3, diff=True, extra_vars=variables)
+    in_process_env = dict(env, FILEFLEET_OFFICE_IN_PROCESS="1")
+    run = run_playbook(SINGLE_USER_PLAY, env=in_process_env, verbosity=3, diff=True, extra_vars=variables)
     assert run.rc == 0, run.stdout
     assert password not in run.output()
     assert env["CTERA_PORTAL_PASSWORD"] not in run.output()
@@ -239,11 +210,11 @@ def test_update_password_always_sets_it(sims):
     env = portal_env(sims)
     name = unique("pat")
     first = [{"name": name, "email": name + "@example.com", "first": "Pat", "last": "P", "password": "Pw-first-1"}]
-    assert run_playbook(users_play(first), env=env).rc == 0
+    assert users_run(first, env=env).rc == 0
     second = [dict(first[0], password="Pw-second-2")]
-    run = run_playbook(users_play(second), env=env)  # on_create: not applied
+    run = users_run(second, env=env)  # on_create: not applied
     assert run.changed() == 0 and can_login(sims, name, "Pw-first-1")
-    run = run_playbook(users_play(second, extra="        update_password: always\n"), env=env, diff=True)
+    run = users_run(second, update_password="always", env=env, diff=True)
     assert run.rc == 0 and run.changed() == 1
     assert can_login(sims, name, "Pw-second-2") and not can_login(sims, name, "Pw-first-1")
     assert "Pw-second-2" not in run.output()
@@ -251,17 +222,7 @@ def test_update_password_always_sets_it(sims):
 
 def test_user_info_lists_with_chosen_fields(sims):
     env = portal_env(sims)
-    play = """
-- name: Read users
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: List
-      filefleet.office.ctera_user_info:
-        tenant: acme
-        fields: [email, role]
-"""
-    run = run_playbook(play, env=env)
+    run = run_playbook(playbook_path("portal_user_info.yml"), env=env)
     assert run.rc == 0, run.stdout
     result = run.result("List")
     state = acme_users(sims)
@@ -272,8 +233,10 @@ def test_user_info_lists_with_chosen_fields(sims):
 
 
 @pytest.fixture(scope="module")
-def short_sessions(tmp_path_factory):
-    with Simulators(str(tmp_path_factory.mktemp("short")), portal=True, extra_args=["--session-timeout", "1"]) as sims:
+def short_sessions(tmp_path_factory, execution_mode):
+    """A portal whose sessions expire after one idle second, in each execution mode."""
+    with Simulators(str(tmp_path_factory.mktemp("short-" + execution_mode)), portal=True,
+                    extra_args=["--session-timeout", "1"]) as sims:
         yield sims
 
 
@@ -281,8 +244,7 @@ def test_expired_session_is_renewed_once_per_expiry(short_sessions):
     sims = short_sessions
     users = [{"name": "exp%d" % i, "email": "e%d@example.com" % i, "first": "E", "last": "X", "password": "Pw-exp-%d" % i}
              for i in range(3)]
-    run = run_playbook(users_play(users, extra="      loop_control:\n        pause: 1.5\n").replace(
-        "      loop_control:\n        label: \"{{ item.name }}\"\n", ""), env=portal_env(sims))
+    run = users_run(users, loop_pause=1.5, env=portal_env(sims))
     assert run.rc == 0, run.stdout
     stats = sims.stats(sims.info["portal"])
     assert stats["logins"] == 3  # one per item: each pause outlives the 1 s idle timeout
@@ -292,81 +254,64 @@ def test_expired_session_is_renewed_once_per_expiry(short_sessions):
 @pytest.mark.parametrize("group", ["ctera_portal", "all"])
 def test_module_defaults_action_groups_carry_the_connection(sims, group):
     portal = sims.info["portal"]
-    play = """
-- name: Connection from module_defaults
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/filefleet.office.%s:
-      portal_url: "%s"
-      portal_username: "%s"
-      portal_password: "{{ portal_password }}"
-      ca_path: "%s"
-  tasks:
-    - name: List
-      filefleet.office.ctera_user_info:
-        tenant: acme
-        fields: [name]
-""" % (group, portal["url"], portal["username"], portal["ca_path"])
     before = sims.stats(portal)["logins"]
-    run = run_playbook(play, extra_vars={"portal_password": portal["password"]})
+    run = run_playbook(playbook_path("portal_module_defaults_%s.yml" % group),
+                       extra_vars={"portal": {"url": portal["url"], "username": portal["username"],
+                                              "ca_path": portal["ca_path"]},
+                                   "portal_password": portal["password"]})
     assert run.rc == 0, run.stdout
     assert run.result("List")["count"] == len(acme_users(sims))
     assert sims.stats(portal)["logins"] == before + 1
     assert portal["password"] not in run.output()
 
 
-def group_play(name, extra):
-    return """
-- name: Portal group
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Group
-      filefleet.office.ctera_group:
-        tenant: acme
-        name: %s
-%s""" % (name, extra)
+def group_run(name, env, description=None, members=None, members_mode=None, state=None, **kwargs):
+    """playbooks/portal_group.yml: ctera_group name in acme, with the options given."""
+    extra_vars = {"group_name": name}
+    for option, value in (("group_description", description), ("group_members", members),
+                          ("group_members_mode", members_mode), ("group_state", state)):
+        if value is not None:
+            extra_vars[option] = value
+    return run_playbook(playbook_path("portal_group.yml"), env=env, extra_vars=extra_vars, **kwargs)
 
 
 def test_groups_module_members_modes_check_and_diff(sims):
     env = portal_env(sims)
     users = [unique("m") for _index in range(3)]
-    play = users_play([{"name": u, "email": u + "@example.com", "first": "M", "last": "M", "password": "Pw-m-1234"}
-                       for u in users])
-    assert run_playbook(play, env=env).rc == 0
+    assert users_run([{"name": u, "email": u + "@example.com", "first": "M", "last": "M", "password": "Pw-m-1234"}
+                      for u in users], env=env).rc == 0
     uids = dict((u, acme_users(sims)[u]["uid"]) for u in users)
     group = unique("team")
-    spec = "        description: Team\n        members: [%s, %s]\n" % (users[0], users[1])
+    spec = {"description": "Team", "members": [users[0], users[1]]}
 
-    check = run_playbook(group_play(group, spec), env=env, check=True, diff=True)
+    check = group_run(group, env, check=True, diff=True, **spec)
     assert check.rc == 0 and check.changed() == 1, check.stdout
     assert group not in acme_groups(sims)
-    real = run_playbook(group_play(group, spec), env=env, diff=True)
+    real = group_run(group, env, diff=True, **spec)
     assert real.rc == 0 and real.changed() == 1
     assert real.result("Group")["group"] == check.result("Group")["group"]
     stored = acme_groups(sims)[group]
     assert stored["description"] == "Team" and sorted(stored["members"]) == sorted([uids[users[0]], uids[users[1]]])
-    assert run_playbook(group_play(group, spec), env=env).changed() == 0
+    assert group_run(group, env, **spec).changed() == 0
 
-    append = run_playbook(group_play(group, "        members: [%s]\n        members_mode: append\n" % users[2]), env=env, diff=True)
+    append = group_run(group, env, members=[users[2]], members_mode="append", diff=True)
     assert append.rc == 0 and append.changed() == 1
     assert append.result("Group")["diff"]["after"]["members"] == sorted(users, key=str.lower)
     assert sorted(acme_groups(sims)[group]["members"]) == sorted(uids.values())
     assert acme_groups(sims)[group]["description"] == "Team"  # omitted: unmanaged
 
-    remove = run_playbook(group_play(group, "        members: [%s]\n        members_mode: remove\n" % users[0]), env=env)
+    remove = group_run(group, env, members=[users[0]], members_mode="remove")
     assert remove.rc == 0 and remove.changed() == 1
     assert uids[users[0]] not in acme_groups(sims)[group]["members"]
 
-    bad = run_playbook(group_play(group, "        members: [no-such-user-x]\n"), env=env)
+    bad = group_run(group, env, members=["no-such-user-x"])
     assert bad.rc != 0 and "no-such-user-x" in bad.result("Group")["msg"]
     assert sorted(acme_groups(sims)[group]["members"]) == sorted([uids[users[1]], uids[users[2]]])
 
-    gone = run_playbook(group_play(group, "        state: absent\n"), env=env)
+    gone = group_run(group, env, state="absent")
     assert gone.rc == 0 and gone.changed() == 1 and group not in acme_groups(sims)
     assert all(u in acme_users(sims) for u in users)  # deleting a group keeps its users
-    assert run_playbook(group_play(group, "        state: absent\n"), env=env).changed() == 0
+    assert group_run(group, env, state="absent").changed() == 0
 
 
 def test_check_mode_predicts_membership_of_a_group_not_created_yet(sims):
@@ -374,12 +319,12 @@ def test_check_mode_predicts_membership_of_a_group_not_created_yet(sims):
     name, group = unique("pre"), unique("future")
     user = [{"name": name, "email": name + "@example.com", "first": "P", "last": "P", "password": "Pw-pre-1",
              "groups": [group]}]
-    check = run_playbook(users_play(user), env=env, check=True)
+    check = users_run(user, env=env, check=True)
     assert check.rc == 0 and check.changed() == 1, check.stdout
     item = check.result("Users exist")["results"][0]
     assert item["user"]["groups"] == [group]
     assert "do not exist in tenant 'acme' yet" in check.stdout + check.stderr
-    real = run_playbook(users_play(user), env=env)
+    real = users_run(user, env=env)
     assert real.rc != 0 and group in real.result("Users exist")["results"][0]["msg"]
     assert name not in acme_users(sims)
 
@@ -391,44 +336,23 @@ def test_tenant_administrator_signs_in_to_the_services_portal(sims):
                "role": "ReadWriteAdmin"},
               {"name": reader, "email": reader + "@example.com", "first": "T", "last": "R", "password": "Pw-tro-12345",
                "role": "ReadOnlyAdmin"}]
-    assert run_playbook(users_play(people), env=env).rc == 0
+    assert users_run(people, env=env).rc == 0
     tenant_url = sims.info["portal"]["url"] + "/ServicesPortal"
-    play = """
-- name: As a tenant administrator
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: User made by the tenant admin
-      filefleet.office.ctera_user:
-        name: "%s"
-        email: "%s@example.com"
-        first_name: Made
-        last_name: ByTenant
-        password: Pw-made-12345
-""" % (new, new)
+    play = playbook_path("portal_tenant_admin_user.yml")
     as_admin = dict(env, CTERA_PORTAL_URL=tenant_url, CTERA_PORTAL_USERNAME=admin, CTERA_PORTAL_PASSWORD="Pw-tadm-12345")
-    run = run_playbook(play, env=as_admin)
+    run = run_playbook(play, env=as_admin, extra_vars={"new_user": new})
     assert run.rc == 0, run.stdout
     assert run.result("User made by the tenant admin")["user"]["tenant"] == "acme"
     assert new in acme_users(sims)
     as_reader = dict(env, CTERA_PORTAL_URL=tenant_url, CTERA_PORTAL_USERNAME=reader, CTERA_PORTAL_PASSWORD="Pw-tro-12345")
-    denied = run_playbook(play.replace(new, new + "x"), env=as_reader)
+    denied = run_playbook(play, env=as_reader, extra_vars={"new_user": new + "x"})
     assert denied.rc != 0
     result = denied.result("User made by the tenant admin")
     assert result["status"] == 403 and "create user" in result["msg"]
     assert new + "x" not in acme_users(sims)
 
 
-BULK_PLAY = """
-- name: Bulk
-  hosts: localhost
-  gather_facts: false
-  tasks:
-    - name: Office users
-      filefleet.office.ctera_user:
-        tenant: acme
-        users: "{{ office_users }}"
-"""
+BULK_PLAY = playbook_path("portal_bulk_users.yml")
 
 
 def test_bulk_users_validated_as_a_whole_and_converged(sims):

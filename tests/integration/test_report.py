@@ -49,9 +49,10 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    """Stockholm onboarded, Oslo untouched, a backup running on one Stockholm filer; then the fleet report."""
-    tmp = tmp_path_factory.mktemp("report")
+def report(tmp_path_factory, execution_mode):
+    """Stockholm onboarded, Oslo untouched, a backup running on one Stockholm filer; then the fleet report (in each
+    execution mode, on fresh simulators)."""
+    tmp = tmp_path_factory.mktemp("report-" + execution_mode)
     sims = start_fleet(str(tmp / "sims"))
     inventory = filer_inventory(sims, str(tmp / "filers.json"))
     env = credentials_env(sims)
@@ -198,6 +199,7 @@ def _near(pixel, colour, tolerance=6):
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
 
 
+@pytest.mark.one_mode("the page in a browser: test_report_matches_the_systems checks the report's data in both modes")
 def test_html_page_in_headless_chromium(report, chromium):
     sims, run, out = report
     page = out / "fleet-report.html"
