@@ -8,8 +8,12 @@ Python side: an object is a ``dict`` whose keys are its attributes; the special 
 Scalars are ``<val>`` (bools as ``true``/``false``), lists ``<list>`` (``None`` items dropped), ``None`` as an
 attribute value is an empty ``<att/>``, ``None`` at top level is no body at all.
 
-Decoding type-sniffs ``<val>`` text the way the CTERA servers' clients do: a dotted number is a float, an
-integer literal an int, exactly ``true``/``false`` a bool, anything else stripped text; ``<val/>`` is ``""``.
+Decoding types ``<val>`` text like the SDK (``cterasdk/convert/deserializers.py`` ``ParseValue``) only where that
+loses nothing: exactly ``true``/``false`` is a bool, a dotted number a float and an integer literal an int, but only
+when encoding that number gives the same text back (``7``, ``-3``, ``1.5``); anything else stays the text as sent,
+unstripped (``007``, ``1.10``, ``+1``, `` 7``). So ``to_xml(from_xml(x))`` sends back exactly what was read, and
+``as_text()`` of any decoded scalar is the text on the wire. (The SDK makes ``007`` the int 7 and strips blanks, so
+a GET -> PUT round trip through it rewrites such values.) ``<val/>`` is ``""``.
 Parsing uses defusedxml: no DTDs, no entity expansion, no external entities.
 """
 
@@ -76,25 +80,16 @@ def _encode(value):
 
 
 def sniff(text):
-    """Type a ``<val>`` text like the CTERA clients do."""
+    """Type a ``<val>`` text like the CTERA SDK, but only where the typed value encodes back to the same text."""
     if text is None:
         return ""
-    if "." in text:
-        try:
-            return float(text)
-        except ValueError:
-            pass
-    else:
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    text = text.strip()
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    return text
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        number = float(text) if "." in text else int(text)
+    except ValueError:
+        return text
+    return number if _scalar(number) == text else text
 
 
 def from_xml(text):
