@@ -179,13 +179,17 @@ class CteraXmlSession:
         """POST a ``user-defined`` method envelope (not retried: methods may have side effects)."""
         return self.call("POST", path, envelope("user-defined", name, param), what=what or name, idempotent=False)
 
-    def database(self, path, name, param=None, what=None, idempotent=False):
+    def database(self, path, name, param=None, what=None, idempotent=False, missing_ok=False):
         """POST a ``db`` method envelope (``add``, ``query``, ``get-multi``)."""
-        return self.call("POST", path, envelope("db", name, param), what=what or name, idempotent=idempotent)
+        return self.call("POST", path, envelope("db", name, param), what=what or name, idempotent=idempotent,
+                         missing_ok=missing_ok)
 
-    def get_multi(self, path, attributes, what=None):
+    def get_multi(self, path, attributes, what=None, missing_ok=False):
+        """``attributes`` (and ``name``) of one object, as cterasdk's ``get`` calls read them. A missing object
+        answers ``name`` null (what the SDK tests for), or 404: None with ``missing_ok``."""
         names = list(attributes) + (["name"] if "name" not in attributes else [])
-        return self.database(path, "get-multi", ["/" + a for a in names], what=what, idempotent=True)
+        return self.database(path, "get-multi", ["/" + a for a in names], what=what, idempotent=True,
+                             missing_ok=missing_ok)
 
     def query(self, path, include=None, filters=None, page_size=QUERY_PAGE_SIZE, what=None):
         """Iterate a paged ``query`` (section 3.5); fails loudly instead of silently losing items."""

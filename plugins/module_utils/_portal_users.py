@@ -9,9 +9,14 @@ __metaclass__ = type
 import datetime
 import re
 
-# Portal role names. The SDK sends the misspelt "ComplianceOffer"; a real portal names the role ComplianceOfficer.
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+
+# Portal roles as the modules show them. The compliance officer goes on the wire as cterasdk sends it,
+# "ComplianceOffer" (sic: cterasdk/core/enum.py Role, also what it expects back from currentSession); either
+# spelling is read as ComplianceOfficer, so a task converges whichever one the portal answers.
 ROLES = ("Disabled", "EndUser", "ReadWriteAdmin", "ReadOnlyAdmin", "Support", "ComplianceOfficer")
 ROLE_ALIASES = {"complianceoffer": "ComplianceOfficer"}
+WIRE_ROLES = {"ComplianceOfficer": "ComplianceOffer"}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 NAME_FORBIDDEN = re.compile(r"[/\\#?%]")
 
@@ -38,6 +43,11 @@ def canonical_role(value):
         if role.lower() == folded:
             return role
     return ROLE_ALIASES.get(folded)
+
+
+def wire_role(role):
+    """The role value to send: cterasdk's spelling."""
+    return WIRE_ROLES.get(role, role)
 
 
 def as_text(value):
@@ -114,6 +124,8 @@ def user_view(obj, tenant=None, groups=None):
         value = as_text(obj.get(attribute))
         if option in EMPTY_IS_NONE and value == "":
             value = None
+        elif option == "role":
+            value = canonical_role(value) or value
         view[option] = value
     if view.get("password_change"):
         view["password_change"] = view["password_change"][:10]
@@ -150,13 +162,18 @@ def read_members(session, group):
         start += 50
 
 
-def user_reference(session, user, tenant):
-    """``(stored name, reference)`` of a user of the tenant, or None when there is no such user."""
-    obj = session.get(session.path("users", user), what="read user %r" % user, missing_ok=True)
-    if not obj or not obj.get("name"):
+def user_reference(session, user):
+    """``(stored name, reference)`` of a user of the current tenant, or None when there is no such user.
+
+    The reference is the portal's own ``baseObjectRef``, read with get-multi as cterasdk's
+    ``groups._members_reference`` reads it (never built from uid, tenant and name).
+    """
+    obj = read_user(session, user, ["baseObjectRef"])
+    if obj is None:
         return None
-    name = as_text(obj.get("name"))
-    return name, obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, name)
+    if not obj.get("baseObjectRef"):
+        raise ApiError("read user %r: the portal answered no reference (baseObjectRef) for it" % user)
+    return as_text(obj["name"]), obj["baseObjectRef"]
 
 
 class GroupDirectory:
@@ -322,10 +339,15 @@ def missing_for_create(name, desired):
 LISTED_ATTRIBUTES = [attribute for _option, attribute in USER_FIELDS] + ["uid", "baseObjectRef"]
 
 
-def read_user(session, name):
-    """The PortalUser object named ``name``, or None when there is no such user."""
-    obj = session.get(session.path("users", name), what="read user %r" % name, missing_ok=True)
-    return obj if obj and obj.get("name") else None
+def read_user(session, name, attributes=None):
+    """``attributes`` (default: the listed ones) of the user named ``name``, or None when there is no such user.
+
+    One get-multi, as cterasdk's ``users.get``: a missing user answers ``name`` null (or 404). The status a real
+    portal gives a full GET of a missing user is unknown, so existence never depends on it.
+    """
+    obj = session.get_multi(session.path("users", name), LISTED_ATTRIBUTES if attributes is None else attributes,
+                            what="read user %r" % name, missing_ok=True)
+    return obj if isinstance(obj, dict) and obj.get("name") not in (None, "") else None
 
 
 def user_index(session, tenant):
@@ -386,42 +408,54 @@ def uid_from_reference(reference):
     return None
 
 
-def reference_of(obj, tenant):
-    """The reference of a PortalUser object, as group membership calls take it."""
-    return obj.get("baseObjectRef") or "objs/%s/%s/PortalUser/%s" % (obj.get("uid"), tenant, obj.get("name"))
+def reference_of(session, obj):
+    """The portal's reference of the user ``obj`` (as group membership calls take it): its ``baseObjectRef`` as
+    listed or read with get-multi, else read now with get-multi."""
+    if obj.get("baseObjectRef"):
+        return obj["baseObjectRef"]
+    found = user_reference(session, as_text(obj["name"]))
+    if found is None:
+        raise ApiError("user %r is not a user of the tenant (any more)" % as_text(obj["name"]))
+    obj["baseObjectRef"] = found[1]
+    return found[1]
 
 
 def create_user(session, name, desired):
     """Create a user from its desired view (which holds the password); returns the new PortalUser object."""
     body = {"_classname": "PortalUser", "name": name, "email": desired["email"], "firstName": desired["first_name"],
-            "lastName": desired["last_name"], "password": desired["password"], "role": desired.get("role") or "EndUser",
-            "company": desired.get("company"), "comment": desired.get("comment")}
+            "lastName": desired["last_name"], "password": desired["password"],
+            "role": wire_role(desired.get("role") or "EndUser"), "company": desired.get("company"),
+            "comment": desired.get("comment")}
     if desired.get("password_change"):
         body["requirePasswordChangeOn"] = desired["password_change"]
-    reference = session.database(session.path("users"), "add", body, what="create user %r" % name)
-    uid = uid_from_reference(reference)
-    if uid is None:  # the portal did not answer with a reference: read the user back instead
+    answer = session.database(session.path("users"), "add", body, what="create user %r" % name)
+    # The answer is not documented (cterasdk never reads it): only its uid is taken, never a reference.
+    uid = uid_from_reference(answer)
+    if uid is None:  # not a reference: read the user back instead
         return read_user(session, name) or dict(body, password=None, uid=None)
-    return dict(body, password=None, uid=uid, baseObjectRef=reference)
+    return dict(body, password=None, uid=uid)
 
 
-def update_user(session, name, obj, changes, complete=True):
+def update_user(session, name, obj, changes):
     """Write ``changes`` (options of a view, ``password`` included when it is to be set) to the user ``obj``.
 
-    A PUT replaces the whole object: when ``obj`` is not ``complete`` (a listing holds only some attributes) the
-    whole object is read first. Returns the object as written, without the password.
+    A PUT replaces the whole object, so the whole object is read first (as cterasdk's ``users.modify`` does; a
+    listing or get-multi holds only some attributes). Returns what is known of the user after the PUT (``obj``
+    updated by the object as written), without the password.
     """
     path = session.path("users", name)
-    if not complete:
-        obj = session.get(path, what="read user %r" % name)
-    body = dict(obj)
+    body = session.get(path, what="read user %r" % name)
+    if not isinstance(body, dict):
+        raise ApiError("read user %r: the portal answered no user object" % name)
     attributes = dict(USER_FIELDS)
     for option, value in changes.items():
         if option in attributes:
-            body[attributes[option]] = value
+            body[attributes[option]] = wire_role(value) if option == "role" else value
     body["password"] = changes.get("password")
     session.put(path, body, what="update user %r" % name)
-    return dict(body, password=None)
+    after = dict(obj)
+    after.update(body, password=None)
+    return after
 
 
 def delete_user(session, name):

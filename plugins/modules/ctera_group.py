@@ -169,10 +169,11 @@ class Group(Resource):
         self.refs = {}  # member name (casefolded) -> (name, reference), of current and of added members
 
     def read(self):
-        group = self.session.get(self.path, what="read group %r" % self.name, missing_ok=True)
-        if not group or not group.get("name"):
+        # get-multi, as cterasdk's groups.get: a missing group answers name null (or 404), whatever the status a
+        # full GET of a missing group would have.
+        group = self.session.get_multi(self.path, ["description"], what="read group %r" % self.name, missing_ok=True)
+        if not isinstance(group, dict) or group.get("name") in (None, ""):
             return None
-        self.data = group
         members = read_members(self.session, self.name)
         self.refs.update((member.casefold(), (member, ref)) for member, ref in members)
         return {"name": as_text(group["name"]), "description": as_text(group.get("description")) or None,
@@ -194,7 +195,7 @@ class Group(Resource):
         missing, spelled = [], []
         for name in names:
             if name.casefold() not in self.refs:
-                found = user_reference(self.session, name, self.tenant)
+                found = user_reference(self.session, name)
                 if found is None:
                     missing.append(name)
                     spelled.append(name)
@@ -220,7 +221,7 @@ class Group(Resource):
         self.session.execute(self.session.path(), "addGroup", param, what="create group %r" % self.name)
 
     def update(self, current, changes, predicted):
-        data = dict(self.data)
+        data = self.session.get(self.path, what="read group %r" % self.name)  # the whole group, as groupData
         if "description" in changes:
             data["description"] = changes["description"]
         before = set(m.casefold() for m in current["members"])

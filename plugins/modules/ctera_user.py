@@ -121,6 +121,8 @@ options:
     description:
       - Portal role, case-insensitive. New users get V(EndUser) when not given.
       - One of V(Disabled), V(EndUser), V(ReadWriteAdmin), V(ReadOnlyAdmin), V(Support), V(ComplianceOfficer).
+      - V(ComplianceOfficer) is sent as the portal's API client spells it, C(ComplianceOffer); the portal may answer
+        either spelling, and both read as V(ComplianceOfficer) (C(ComplianceOffer) is also accepted here).
     type: str
   company:
     description: Company. An empty string clears it.
@@ -378,15 +380,15 @@ class User(Resource):
     def create(self, desired, predicted):
         self._remember(create_user(self.session, self.name, desired))
         if desired.get("groups"):
-            self.groups.set_groups(reference_of(self.obj, self.tenant), self.name, [], desired["groups"], self.session)
+            self.groups.set_groups(reference_of(self.session, self.obj), self.name, [], desired["groups"], self.session)
         return dict(predicted, **user_view(self.obj, self.tenant))
 
     def update(self, current, changes, predicted):
         fields = dict((k, v) for k, v in changes.items() if k != "groups")
         if fields:
-            self._remember(update_user(self.session, self.name, self.obj, fields, complete=self.index is None))
+            self._remember(update_user(self.session, self.name, self.obj, fields))
         if "groups" in changes:
-            self.groups.set_groups(reference_of(self.obj, self.tenant), current["name"], current["groups"],
+            self.groups.set_groups(reference_of(self.session, self.obj), current["name"], current["groups"],
                                    predicted["groups"], self.session)
 
     def delete(self, current):

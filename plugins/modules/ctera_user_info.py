@@ -114,7 +114,7 @@ def read_users(module, scope):
     session, tenant = portal_tenant_session(scope, params)
     fields = list(dict.fromkeys(["name"] + list(params["fields"])))
     if params["name"]:
-        found = read_user(session, params["name"])
+        found = read_user(session, params["name"], [ATTRIBUTES[f] for f in fields])
         objects = [found] if found is not None else []
     else:
         objects = list_users(session, [ATTRIBUTES[f] for f in fields], params["name_contains"])

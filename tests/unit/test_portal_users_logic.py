@@ -8,24 +8,35 @@ import datetime
 import pytest
 
 from ansible_collections.filefleet.office.plugins.module_utils import _engine
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
-    GroupDirectory, desired_user, group_directory, reference_of, uid_from_reference, user_entries, user_index,
-    validate_user,
+    LISTED_ATTRIBUTES, GroupDirectory, desired_user, group_directory, reference_of, uid_from_reference, user_entries,
+    user_index, user_view, validate_user,
 )
 from ansible_collections.filefleet.office.plugins.modules.ctera_user import User
 
 TODAY = datetime.date.today()
 
 
-class FakeSession:
-    """Users and groups of one tenant; records every call."""
+def ref(name):
+    """A reference no client could build from uid, tenant and name: the fake portal's own."""
+    return "ref:%s" % name
 
-    def __init__(self, users=None, groups=None):
+
+class FakeSession:
+    """Users and groups of one tenant; records every call.
+
+    Like the unknowns of a real portal at their least helpful: a full GET of a missing object fails with 500, a
+    full GET of a user has no ``baseObjectRef``, references are opaque, and ``role`` is stored as sent.
+    """
+
+    def __init__(self, users=None, groups=None, add_answer="reference"):
         self.users = dict((u["name"], dict(u)) for u in users or [])
         self.groups = dict((g, set(m)) for g, m in (groups or {}).items())
         self.cache = {}
         self.calls = []
         self.next_uid = 100
+        self.add_answer = add_answer
 
     def path(self, *segments):
         return "/".join(("api",) + segments)
@@ -40,9 +51,15 @@ class FakeSession:
         self.calls.append(("GET", path))
         kind, name = path.split("/")[1:3]
         if kind == "users":
-            found = self.users.get(name)
-            return dict(found, password=None) if found else None
+            if name not in self.users:
+                raise ApiError("read user failed", "GET", path, 500)
+            return dict(dict((k, v) for k, v in self.users[name].items() if k != "baseObjectRef"), password=None)
         return {"name": name, "description": None}
+
+    def get_multi(self, path, attributes, what=None, missing_ok=False):
+        self.calls.append(("GET-MULTI", path, tuple(attributes)))
+        found = self.users.get(path.split("/")[2], {})
+        return dict((a, found.get(a)) for a in list(attributes) + ["name"])
 
     def query(self, path, include=None, filters=None, what=None):
         self.calls.append(("QUERY", path))
@@ -51,24 +68,25 @@ class FakeSession:
         return [{"name": g} for g in self.groups]
 
     def database(self, path, name, param=None, what=None):
-        self.calls.append(("ADD", param["name"]))
+        self.calls.append(("ADD", param["name"], param["role"]))
         self.next_uid += 1
-        self.users[param["name"]] = dict(param, uid=self.next_uid)
-        return "objs/%d/acme/PortalUser/%s" % (self.next_uid, param["name"])
+        self.users[param["name"]] = dict(param, uid=self.next_uid, baseObjectRef=ref(param["name"]))
+        return "objs/%d/acme/PortalUser/%s" % (self.next_uid, param["name"]) if self.add_answer == "reference" else None
 
     def put(self, path, value, what=None):
         self.calls.append(("PUT", path, dict(value)))
-        self.users[value["name"]] = dict(value)
+        self.users[value["name"]] = dict(value, baseObjectRef=ref(value["name"]))
 
     def execute(self, path, name, param=None, what=None):
         self.calls.append((name, path))
         if name == "getMembers":
             group = path.split("/")[2]
-            return {"objects": [{"name": m, "baseObjectRef": "ref/" + m} for m in sorted(self.groups[group])]}
+            return {"objects": [{"name": m, "baseObjectRef": ref(m)} for m in sorted(self.groups[group])]}
         if name == "updateGroup":
             group = path.split("/")[2]
-            self.groups[group] |= set(r.split("/")[-1] for r in param["membersToAdd"])
-            self.groups[group] -= set(r.split("/")[-1] for r in param["membersToDelete"])
+            assert all(r.startswith("ref:") for r in param["membersToAdd"] + param["membersToDelete"]), param
+            self.groups[group] |= set(r.split(":", 1)[1] for r in param["membersToAdd"])
+            self.groups[group] -= set(r.split(":", 1)[1] for r in param["membersToDelete"])
         if name == "delete":
             self.users.pop(path.split("/")[2])
         return None
@@ -98,8 +116,7 @@ def params(**given):
 
 
 ALICE = {"name": "alice", "email": "alice@example.com", "firstName": "Alice", "lastName": "A", "role": "EndUser",
-         "company": "Acme", "comment": None, "requirePasswordChangeOn": None, "uid": 7,
-         "baseObjectRef": "objs/7/acme/PortalUser/alice"}
+         "company": "Acme", "comment": None, "requirePasswordChangeOn": None, "uid": 7, "baseObjectRef": ref("alice")}
 NEW = dict(email="bob@example.com", first_name="Bob", last_name="B", password="Pw-secret-1")
 
 
@@ -147,11 +164,16 @@ def test_desired_user_normalises_like_the_view():
     assert desired_user(params(password_change="2030-01-02"), None)["password_change"] == "2030-01-02"
 
 
-def test_references():
+def test_references_are_read_never_built():
     assert uid_from_reference("objs/1021/acme/PortalUser/alice") == 1021
     assert uid_from_reference("something else") is None
-    assert reference_of({"uid": 3, "name": "x"}, "acme") == "objs/3/acme/PortalUser/x"
-    assert reference_of(ALICE, "acme") == ALICE["baseObjectRef"]
+    session = FakeSession([ALICE])
+    assert reference_of(session, ALICE) == ref("alice") and session.calls == []  # as listed
+    obj = {"uid": 7, "name": "alice"}  # a whole object from a GET, without baseObjectRef
+    assert reference_of(session, obj) == ref("alice")
+    assert session.calls == [("GET-MULTI", "api/users/alice", ("baseObjectRef",))]  # cterasdk's _members_reference
+    with pytest.raises(ApiError, match="'ghost' is not a user"):
+        reference_of(session, {"uid": 9, "name": "ghost"})
 
 
 # -- the mapping through the engine -------------------------------------------------------------------------
@@ -161,7 +183,8 @@ def test_check_mode_create_predicts_the_real_run_without_writing():
     check = run(session, FakeModule(check_mode=True), dict(name="bob", **NEW))
     assert session.writes() == [] and check["changed"]
     real = run(session, FakeModule(), dict(name="bob", **NEW))
-    assert session.writes() == [("ADD", "bob")]
+    assert session.writes() == [("ADD", "bob", "EndUser")]
+    assert not [c for c in session.calls if c[0] == "GET"], "existence is decided by get-multi, never a full GET"
     assert dict(check["user"], uid=None) == dict(real["user"], uid=None) and real["user"]["uid"] == 101
     assert real["user"]["role"] == "EndUser" and "password" not in real["user"]
     assert real["diff"]["before"] == {} and real["diff"]["after"]["password"] == _engine.MASK_NEW
@@ -230,7 +253,7 @@ def test_group_directory_set_groups_is_one_update_per_change():
     session = FakeSession([], {"A": {"x"}, "B": set()})
     directory = GroupDirectory(session)
     directory.load()
-    directory.set_groups("ref/x", "x", ["A"], ["B"], session)
+    directory.set_groups(ref("x"), "x", ["A"], ["B"], session)
     assert [c[0] for c in session.writes()] == ["updateGroup", "updateGroup"]
     assert session.groups == {"A": set(), "B": {"x"}}
 
@@ -246,3 +269,53 @@ def test_ensure_each_runs_in_the_module_check_mode():
     out = _engine.ensure_each(FakeModule(check_mode=True), ["a", "b"], handle, session, 4, "thing", "things", str)
     assert out == {"changed": True, "changed_things": ["b"], "things": [{"name": "a"}, {"name": "b"}]}
     assert seen == [session, session]
+
+
+# -- fidelity to cterasdk ------------------------------------------------------------------------------------
+
+def test_a_missing_user_is_a_null_name_from_get_multi():
+    session = FakeSession()
+    assert run(session, FakeModule(check_mode=True), dict(name="ghost", state="absent"))["changed"] is False
+    assert session.calls == [("GET-MULTI", "api/users/ghost", tuple(LISTED_ATTRIBUTES))]
+
+
+def test_update_of_a_single_user_reads_the_whole_object_before_the_put():
+    session = FakeSession([ALICE])
+    run(session, FakeModule(), dict(company="Other"))
+    assert [c[0] for c in session.calls] == ["GET-MULTI", "GET", "PUT"]
+    put = session.calls[-1][2]
+    assert put["company"] == "Other" and put["email"] == ALICE["email"] and put["uid"] == 7
+
+
+@pytest.mark.parametrize("stored", ["ComplianceOffer", "ComplianceOfficer"])
+def test_compliance_officer_is_sent_as_cterasdk_spells_it_and_converges_from_either_answer(stored):
+    session = FakeSession([dict(ALICE, role=stored)])
+    assert user_view(session.users["alice"])["role"] == "ComplianceOfficer"
+    for given in ("ComplianceOfficer", "complianceofficer", "ComplianceOffer"):
+        assert run(session, FakeModule(), dict(role=given))["changed"] is False
+    result = run(session, FakeModule(), dict(role="EndUser"))
+    assert result["diff"] == {"before": {"role": "ComplianceOfficer"}, "after": {"role": "EndUser"}}
+    result = run(session, FakeModule(), dict(role="ComplianceOfficer"))
+    assert result["diff"] == {"before": {"role": "EndUser"}, "after": {"role": "ComplianceOfficer"}}
+    assert session.writes()[-1][2]["role"] == "ComplianceOffer" and result["user"]["role"] == "ComplianceOfficer"
+    assert run(session, FakeModule(), dict(role="ComplianceOfficer"))["changed"] is False
+    created = run(session, FakeModule(), dict(name="cora", role="ComplianceOfficer", **NEW))
+    assert session.writes()[-1] == ("ADD", "cora", "ComplianceOffer") and created["user"]["role"] == "ComplianceOfficer"
+
+
+@pytest.mark.parametrize("add_answer", ["reference", None])
+def test_a_created_user_joins_groups_by_the_reference_read_with_get_multi(add_answer):
+    session = FakeSession([], {"Sales": set()}, add_answer=add_answer)
+    result = run(session, FakeModule(), dict(name="bob", groups=["sales"], **NEW))
+    assert session.groups["Sales"] == {"bob"} and result["user"]["uid"] == 101
+    reads = [c for c in session.calls if c[0] == "GET-MULTI" and c[1] == "api/users/bob"]
+    assert len(reads) == 2  # the existence check, then one read of the new user (its reference, and its uid)
+
+
+def test_listed_reference_survives_the_whole_object_read_of_an_update():
+    session = FakeSession([ALICE], {"Sales": set()})
+    index = user_index(session, "acme")
+    run(session, FakeModule(loop=True), dict(company="Other", groups=["Sales"]), index=index)
+    assert session.groups["Sales"] == {"alice"}
+    assert not [c for c in session.calls if c[0] == "GET-MULTI"], "the listing had the reference: no extra read"
+    assert index["alice"]["baseObjectRef"] == ref("alice") and index["alice"]["company"] == "Other"
