@@ -15,6 +15,7 @@ without the CA is refused).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import ssl
@@ -29,13 +30,16 @@ import cterasdk
 from cterasdk import core_types
 from cterasdk.core.enum import Role
 from cterasdk.core.query import FilterBuilder
+from cterasdk.common.utils import parse_base_object_ref
 from cterasdk.exceptions import CTERAException, ObjectNotFoundException
 from cterasdk.exceptions.auth import AuthenticationError
 from cterasdk.exceptions.session import SessionExpired
-from cterasdk.exceptions.transport import BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable
+from cterasdk.exceptions.transport import (
+    BadRequest, Conflict, Forbidden, InternalServerError, NotFound, ServiceUnavailable,
+)
 
 from simulators.harness import Simulators
-from simulators.portal import PortalService
+from simulators.portal import SIM_MODES, PortalService
 
 DEVICES = [("acme-filer-1", "acme", "https://127.0.0.1:9001", "vGateway", True),
            ("acme-filer-2", "acme", "https://127.0.0.1:9002", "C800", False),
@@ -74,6 +78,17 @@ def _state(sims):
 
 def _stats(sims):
     return sims.stats(sims.info["portal"])
+
+
+@contextlib.contextmanager
+def sim_modes(sims, **modes):
+    """Inside the block the simulator answers with ``modes`` (POST /_sim/portal); its defaults after it."""
+    portal = sims.info["portal"]
+    assert sims.sim_call(portal, "/_sim/portal", "POST", modes)["sim"].items() >= modes.items()
+    try:
+        yield
+    finally:
+        sims.sim_call(portal, "/_sim/portal", "POST", dict((key, modes[0]) for key, modes in SIM_MODES.items()))
 
 
 @pytest.fixture()
@@ -247,7 +262,8 @@ def test_user_validation_errors(sims, admin):
     with pytest.raises(BadRequest) as info:
         admin.api.add("/users", param)
     assert "YYYY-MM-DD" in info.value.reason
-    # The SDK's misspelt compliance officer role is accepted and stored under its real name.
+    # The SDK's compliance officer role (Role.ComplianceOfficer == "ComplianceOffer") is accepted; the state keeps
+    # every role under one name whatever the spelling mode (test_compliance_officer_role_spellings).
     admin.users.add("erin", "erin@example.com", "Erin", "E", "Secret1!pw", Role.ComplianceOfficer)
     assert _state(sims)["tenants"]["acme"]["users"]["erin"]["role"] == "ComplianceOfficer"
     with pytest.raises(CTERAException):
@@ -530,3 +546,117 @@ def test_injected_fault_maps_to_sdk_error(sims, portal, admin):
         admin.api.get("/currentPortal")
     assert info.value.reason == "Service Unavailable"
     assert admin.api.get("/currentPortal") == ""  # the plan held one error only
+
+
+# -- answers no vendor source pins down: the evidence's answer by default, the other plausible ones as modes ------
+
+def test_get_multi_of_a_missing_user_or_group_is_a_null_name(sims, admin):
+    admin.portals.browse("acme")
+    raw = admin.api.get_multi("/users/ghost", ["/baseObjectRef", "/name"])
+    assert raw.name is None and raw.baseObjectRef is None
+    with pytest.raises(ObjectNotFoundException):
+        admin.users.get(core_types.UserAccount("ghost"), ["baseObjectRef"])
+    with pytest.raises(ObjectNotFoundException):
+        admin.groups.get(core_types.GroupAccount("ghost"))
+    with sim_modes(sims, missing_get_multi="not_found"):
+        with pytest.raises(NotFound):
+            admin.users.get(core_types.UserAccount("ghost"))
+        with pytest.raises(NotFound):
+            admin.groups.get(core_types.GroupAccount("ghost"))
+    assert admin.api.get_multi("/localGroups/ghost", ["/name"]).name is None
+
+
+@pytest.mark.parametrize("mode, error", [("not_found", NotFound), ("bad_request", BadRequest),
+                                         ("server_error", InternalServerError), ("empty", None)])
+def test_full_get_of_a_missing_user_or_group_in_each_mode(sims, admin, mode, error):
+    admin.portals.browse("acme")
+    admin.users.add("present-" + mode, "p@example.com", "P", "P", "Secret1!pw", Role.EndUser)
+    with sim_modes(sims, missing_get=mode):
+        for path in ("/users/ghost", "/localGroups/ghost"):
+            if error is None:
+                assert admin.api.get(path) in (None, "")
+            else:
+                with pytest.raises(error):
+                    admin.api.get(path)
+        # The SDK's own existence check never depends on it, and an existing user reads as ever.
+        with pytest.raises(ObjectNotFoundException):
+            admin.users.get(core_types.UserAccount("ghost"))
+        assert admin.api.get("/users/present-" + mode).name == "present-" + mode
+
+
+def test_user_add_answer_and_whole_user_reference_modes(sims, admin):
+    admin.portals.browse("acme")
+    answer = admin.users.add("refd", "refd@example.com", "R", "D", "Secret1!pw", Role.EndUser)
+    uid = _state(sims)["tenants"]["acme"]["users"]["refd"]["uid"]
+    assert answer == "objs/%d/acme/PortalUser/refd" % uid
+    assert admin.api.get("/users/refd").baseObjectRef == answer
+    with sim_modes(sims, user_add_answer="none", user_get_ref="omitted"):
+        assert admin.users.add("refless", "rl@example.com", "R", "L", "Secret1!pw", Role.EndUser) in (None, "")
+        assert not hasattr(admin.api.get("/users/refless"), "baseObjectRef")
+        ref = admin.users.get(core_types.UserAccount("refless"), ["baseObjectRef"]).baseObjectRef
+        assert parse_base_object_ref(ref).name == "refless"
+        # The SDK reads member references with get-multi, so groups work in this mode too.
+        admin.groups.add("refgroup", members=[core_types.UserAccount("refless"), core_types.UserAccount("refd")])
+        assert sorted(admin.groups.get_members(core_types.GroupAccount("refgroup"))) == sorted([ref, answer])
+    state = _state(sims)["tenants"]["acme"]
+    assert sorted(state["groups"]["refgroup"]["members"]) == sorted([uid, state["users"]["refless"]["uid"]])
+
+
+def test_compliance_officer_role_spellings(sims, portal, address, admin):
+    assert Role.ComplianceOfficer == "ComplianceOffer"
+    admin.portals.browse("acme")
+    # Default: the portal knows the role by the SDK's name, sent and answered, and no other.
+    admin.users.add("cco", "cco@example.com", "C", "O", "Tenant1!pw", Role.ComplianceOfficer)
+    assert admin.users.get(core_types.UserAccount("cco"), ["role"]).role == "ComplianceOffer"
+    assert _state(sims)["tenants"]["acme"]["users"]["cco"]["role"] == "ComplianceOfficer"
+    admin.users.modify("cco", comment="whole object PUT back with its role")
+    with pytest.raises(BadRequest) as info:
+        admin.users.add("cco2", "cco2@example.com", "C", "O", "Tenant1!pw", "ComplianceOfficer")
+    assert "ComplianceOffer" in info.value.reason
+    officer = cterasdk.ServicesPortal(*address)
+    officer.login("cco", "Tenant1!pw")
+    try:
+        assert officer.session().account.role.name == Role.ComplianceOfficer  # what the SDK matches (enum.py)
+        assert officer.users.get(core_types.UserAccount("cco"), ["email"]).email == "cco@example.com"
+        with pytest.raises(Forbidden):
+            officer.users.add("nope", "n@example.com", "N", "O", "Tenant1!pw", Role.EndUser)
+    finally:
+        officer.logout()
+    # The other plausible portal: answers ComplianceOfficer and takes either name.
+    with sim_modes(sims, compliance_role="ComplianceOfficer"):
+        assert admin.users.get(core_types.UserAccount("cco"), ["role"]).role == "ComplianceOfficer"
+        admin.users.add("cco2", "cco2@example.com", "C", "O", "Tenant1!pw", "ComplianceOfficer")
+        admin.users.add("cco3", "cco3@example.com", "C", "O", "Tenant1!pw", Role.ComplianceOfficer)
+        listed = admin.users.list_local_users(include=["role"], filters=[FilterBuilder("role").eq("ComplianceOfficer")])
+        assert {"cco", "cco2", "cco3"} <= set(u.name for u in listed)
+    users = _state(sims)["tenants"]["acme"]["users"]
+    assert [users[n]["role"] for n in ("cco", "cco2", "cco3")] == ["ComplianceOfficer"] * 3
+
+
+def test_every_tenant_has_a_plan_the_sdk_reads(sims, admin):
+    plans = dict((plan.uid, plan) for plan in admin.plans.list_plans(["uid", "baseObjectRef", "storage", "services"]))
+    assert [plan.name for plan in plans.values()] == ["Default"]
+    default = admin.plans.get("Default", ["uid", "baseObjectRef", "retentionPolicy", "storage", "vGateways4"])
+    assert isinstance(default.uid, int) and default.uid in plans
+    assert int(parse_base_object_ref(default.baseObjectRef).uid) == default.uid
+    assert default.retentionPolicy.daily >= 1 and default.storage.amount > 0 and default.vGateways4.amount == 0
+    assert [plan.name for plan in admin.plans.by_name(["Default", "Platinum"])] == ["Default"]
+    assert {s.serviceName for s in plans[default.uid].services} >= {"Cloud folders", "Cloud Backup"}
+    assert admin.api.get("/plans/Default").name == "Default"  # the whole plan, as plans.modify reads it
+    with pytest.raises(ObjectNotFoundException):
+        admin.plans.get("Platinum")
+    admin.portals.add("hooli", plan="Default")  # the SDK sends the plan's baseObjectRef
+    admin.portals.add("piedpiper")  # no plan given: the portal's default plan
+    admin.portals.subscribe("acme", "Default")
+    with pytest.raises(NotFound):
+        admin.portals.subscribe("acme", "Platinum")
+    # Every tenant, also a deleted one, names its plan by reference, as cli/export.py maps it (by uid).
+    admin.portals.delete("piedpiper")
+    tenants = [t for deleted in (False, True) for t in admin.portals.tenants(include_deleted=deleted)]
+    assert {"acme", "globex", "hooli", "piedpiper"} <= set(t.name for t in tenants)
+    for tenant in tenants:
+        assert plans[int(parse_base_object_ref(tenant.plan).uid)].name == "Default"
+    assert admin.portals.get("hooli", include=["plan"]).plan == default.baseObjectRef
+    assert _state(sims)["tenants"]["hooli"]["plan"] == "Default"
+    admin.portals.browse("acme")  # plans are global objects, also read while browsing a tenant
+    assert admin.plans.get("Default").name == "Default"

@@ -16,8 +16,11 @@ Implements ../shared/specs/ctera-protocol.md sections 1 to 4 and 7, checked agai
   with an unknown or expired session answers ``302`` with ``Location: /ServicesPortal/login.html`` (relative), the
   exact signal the SDK turns into ``SessionExpired``;
 * tenants ("acme" and "globex" seeded): browse with ``PUT /admin/api/currentPortal`` (kept per HTTP session),
-  add (``db add`` on ``/teamPortals``), list (``query`` on ``/portals``, ``/teamPortals``), get-multi, delete and
-  undelete, ``updatePortals``;
+  add (``db add`` on ``/teamPortals``, with or without a ``plan`` reference), list (``query`` on ``/portals``,
+  ``/teamPortals``, ``getPortalsDisplayInfo``), get-multi, delete and undelete, ``subscribe`` to a plan,
+  ``updatePortals``;
+* subscription plans (global objects): the ``Default`` plan, read with ``query`` on ``/plans`` (list, ``by_name``),
+  get-multi and GET on ``/plans/{name}``; every tenant refers to a plan (``plan``: the plan's ``baseObjectRef``);
 * local users of a tenant: add, GET, get-multi, PUT (rename, null password = unchanged), delete, query with
   filters, ``include`` and paging as the SDK iterates, ``updateAccounts`` tasks;
 * local groups: ``addGroup``, GET, get-multi, ``updateGroup`` (rename, description, members), ``getMembers``,
@@ -32,20 +35,58 @@ Everything except sessions is kept in ``self.state`` and persisted after each ch
 
 Inferred behaviour
 ------------------
-The SDK says nothing about these server-side details; this is what the simulator does and why.
+The SDK says nothing about these server-side details. Each entry says what the simulator does and the evidence
+(paths in the cterasdk 2.20.50 wheel unless another source is named), or that it is unknown. Where an answer is
+unknown and more than one is plausible, ``POST /_sim/portal`` with a JSON object ``{mode: answer}`` switches
+between them (``SIM_MODES``; the first answer of each mode is the default, and ``/_sim/reset`` restores the
+defaults), so the collection is tested against each.
 
 * Error bodies are ``<obj><att id="msg"><val>text</val></att></obj>`` (the SDK exposes ``msg`` as ``reason``).
   Statuses: 400 for invalid input (bad role, bad e-mail, empty name, missing password, bad date, malformed XML,
-  unknown method), 404 when the addressed object does not exist (full GET, PUT, delete, tasks, unknown tenant on
+  unknown method), 404 when the addressed object does not exist (PUT, delete, tasks, devices, unknown tenant on
   browse), 409 when a name is already taken (user, group, tenant), 403 when the session's role may not do it.
+  Unknown beyond ``msg`` (clients/errors.py reads only that).
+* **Missing object, full GET** (``GET /users/{name}``, ``/localGroups/{name}``, ``/plans/{name}``): unknown. The
+  SDK never relies on it: its ``_get_entire_object`` wraps any error (core/users.py, groups.py, plans.py), and
+  spec section 7.2 says "whatever status". Mode ``missing_get``: ``not_found`` (404, default), ``bad_request``
+  (400), ``server_error`` (500) or ``empty`` (200 with no body).
+* **Missing object, get-multi**: 200 with every requested attribute null, so ``name`` is null, which the SDK turns
+  into ``ObjectNotFoundException`` (core/users.py ``get``, groups.py, plans.py, portals.py; the SDK's unit tests
+  ``tests/ut/core/admin/test_users.py::test_get_user_not_found``, ``test_plans.py::test_get_plan_not_found`` in
+  the ctera-python-sdk repository mock exactly that). Mode ``missing_get_multi``: ``null_name`` (default, the
+  evidence) or ``not_found`` (404, which the SDK would surface as ``NotFound``), for users, groups, tenants,
+  devices and plans.
 * A global administrator who is not browsing a tenant and calls a tenant-scoped collection (``users``,
   ``localGroups``, ``domains``, ``getApiKeys``...) gets **400** with msg
-  ``"This operation is available only in a tenant context. Browse a tenant first."``.
-* get-multi on a missing object answers 200 with every requested attribute null (so ``name`` is null), which
-  the SDK turns into ``ObjectNotFoundException``.
-* Roles: ``Disabled``, ``EndUser``, ``ReadWriteAdmin``, ``ReadOnlyAdmin``, ``Support``, ``ComplianceOfficer``. The
-  SDK constant ``Role.ComplianceOfficer`` is spelled ``"ComplianceOffer"``; it is accepted as an alias and stored
-  (and returned) as ``ComplianceOfficer``.
+  ``"This operation is available only in a tenant context. Browse a tenant first."``. Unknown.
+* **Roles**: ``Disabled``, ``EndUser``, ``ReadWriteAdmin``, ``ReadOnlyAdmin``, ``Support`` and the compliance
+  officer, whose name on the wire is unknown. The SDK sends ``Role.ComplianceOfficer`` = ``"ComplianceOffer"``
+  (core/enum.py) and matches the role ``currentSession`` answers against the same value (enum.py
+  ``Administrators``, lib/session/core.py), weak evidence that the portal spells it so; but its role-settings key
+  is ``complianceOfficerSettings`` (enum.py ``RoleResolver``). Mode ``compliance_role``: ``ComplianceOffer``
+  (default: sent and answered so, ``ComplianceOfficer`` refused with 400 like any unknown role) or
+  ``ComplianceOfficer`` (answered so, ``ComplianceOffer`` also taken). The state keeps the role as
+  ``ComplianceOfficer`` in both. (A portal that answers ``ComplianceOfficer`` and refuses ``ComplianceOffer`` would
+  refuse the SDK too; it is not offered.)
+* **A user's reference** ``baseObjectRef`` is ``objs/{uid}/{tenant}/PortalUser/{name}`` (the fields of
+  common/utils.py ``parse_base_object_ref``), answered by get-multi and in listings (``include`` of
+  ``baseObjectRef`` in a query, as core/plans.py ``by_name`` asks for it); the SDK reads member references only
+  that way (core/groups.py ``_members_reference``). Whether a full GET of a user carries it is unknown. Mode
+  ``user_get_ref``: ``included`` (default) or ``omitted``. Group calls take a user reference only as issued here
+  (its uid and tenant must match).
+* **The answer to a user's** ``add``: unknown (the SDK returns it unread, core/users.py). Mode ``user_add_answer``:
+  ``reference`` (default: ``<val>objs/{uid}/{tenant}/PortalUser/{name}</val>``, as spec section 3.4 suggests) or
+  ``none`` (no body).
+* **Plans**: every tenant has a plan: cterasdk's cli/export.py maps ``portal.plan`` of every tenant, deleted ones
+  included, through ``parse_base_object_ref(...).uid`` to the plans it listed, with no guard for a tenant without
+  one. So tenants refer to a plan by its ``baseObjectRef``; a new tenant without a ``plan`` gets the ``Default``
+  plan (the plan name the SDK's own unit tests use, ``tests/ut/core/admin/test_plans.py``), ``portals.add`` sends a
+  plan reference (core/portals.py) and ``subscribe`` a plan name (404 for an unknown plan). A plan's reference is
+  ``objs/{uid}//Plan/{name}``: the empty tenant segment is unknown (the SDK reads only the uid). Plans are read by
+  global administrators only, also while browsing a tenant (403 for Services Portal sessions: unknown). The plan's
+  attributes are those core/plans.py and cli/export.py read (``services``, ``retentionPolicy``, the ``amount`` of
+  each item, ``storage`` in bytes); their values are invented. Only reading is simulated (no plan add, modify or
+  delete).
 * Services Portal login is open to every tenant user whose role is not ``Disabled``; user, group and key
   administration of the tenant needs an administrator role. ``ReadWriteAdmin`` may write; ``ReadOnlyAdmin``,
   ``Support`` and ``ComplianceOfficer`` sessions may read but every write answers 403 (msg
@@ -54,6 +95,7 @@ The SDK says nothing about these server-side details; this is what the simulator
 * A user's ``requirePasswordChangeOn`` does not block API logins (the real portal forces a change in the web UI).
   No password complexity policy is enforced, only a non-empty password on add.
 * User and group names are case-sensitive and must not contain ``/``, ``\\``, ``?``, ``#`` or control characters.
+  Unknown.
 * ``getMembers`` returns the members' ``baseObjectRef`` strings (``<val>``), which is what the SDK's
   ``add_members``/``remove_members`` compare with the refs they compute (they put both in a ``set``).
 * ``createApiKey`` returns an ``ApiKey`` object with ``uid``, ``accessKey``, ``secretKey`` (only in that answer),
@@ -94,8 +136,8 @@ from simulators._base import Response, RouteTable, Service, random_secret
 VERSION = "8.3.1234.5"
 LOGIN_PAGE = "/ServicesPortal/login.html"
 CONTEXTS = ("admin", "ServicesPortal")
+# Roles as the state keeps them; the compliance officer's spelling on the wire is the "compliance_role" mode.
 ROLES = ("Disabled", "EndUser", "ReadWriteAdmin", "ReadOnlyAdmin", "Support", "ComplianceOfficer")
-ROLE_ALIASES = {"ComplianceOffer": "ComplianceOfficer"}
 ADMIN_ROLES = ("ReadWriteAdmin", "ReadOnlyAdmin", "Support", "ComplianceOfficer")
 READ_ONLY_ROLES = ("ReadOnlyAdmin", "Support", "ComplianceOfficer")
 ROLE_SETTINGS = {
@@ -110,6 +152,20 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TENANT_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 NO_TENANT_MSG = "This operation is available only in a tenant context. Browse a tenant first."
 GATEWAY_TYPES = ("CloudPlug", "C200", "C400", "C800", "C800P", "vGateway")
+DEFAULT_PLAN = "Default"
+PLAN_ITEMS = ("vGateways", "vGateways4", "vGateways8", "appliances", "vGateways32", "vGateways64", "vGateways128",
+              "vGateways256", "workstationAgents", "serverAgents", "cloudDrives", "cloudDrivesLite", "archiveStorage")
+PLAN_SERVICES = ("Cloud folders", "Cloud Backup", "Seeding", "Remote Access")
+# Answers no vendor source pins down, switched with POST /_sim/portal (see "Inferred behaviour"); the first of
+# each is the default.
+SIM_MODES = {
+    "missing_get": ("not_found", "bad_request", "server_error", "empty"),
+    "missing_get_multi": ("null_name", "not_found"),
+    "compliance_role": ("ComplianceOffer", "ComplianceOfficer"),
+    "user_get_ref": ("included", "omitted"),
+    "user_add_answer": ("reference", "none"),
+}
+MISSING_GET_STATUS = {"not_found": 404, "bad_request": 400, "server_error": 500}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -332,7 +388,10 @@ class PortalService(Service):
             "tenants": {},
             "tasks": {},
             "api_keys": {},
+            "plans": {},
+            "sim": dict((key, modes[0]) for key, modes in SIM_MODES.items()),
         }
+        self._new_plan(state, DEFAULT_PLAN)
         for tenant in ("acme", "globex"):
             self._new_tenant(state, {"name": tenant, "displayName": tenant.capitalize(),
                                      "companyName": tenant.capitalize() + " Inc."})
@@ -340,6 +399,30 @@ class PortalService(Service):
 
     def on_load(self):
         self.sessions = {}
+        # State written by an older simulator: no modes, no plans, tenants without a plan.
+        for key, modes in SIM_MODES.items():
+            self.state.setdefault("sim", {}).setdefault(key, modes[0])
+        if not self.state.setdefault("plans", {}):
+            self._new_plan(self.state, DEFAULT_PLAN)
+        for record in self.state["tenants"].values():
+            if record.get("plan") not in self.state["plans"]:
+                record["plan"] = DEFAULT_PLAN
+
+    def _sim_endpoint(self, request):
+        """``POST /_sim/portal`` JSON ``{mode: answer}`` (every key optional; see ``SIM_MODES``) chooses the answers
+        of the inferred behaviour; the JSON answer holds every mode. A ``/_sim/reset`` restores the defaults. Other
+        ``/_sim/*`` as in the base."""
+        if request.path != "/_sim/portal":
+            return Service._sim_endpoint(self, request)
+        if request.method != "POST":
+            return Response.json({"error": "POST a JSON object"}, status=405)
+        plan = request.json() or {}
+        if not isinstance(plan, dict) or any(plan[key] not in SIM_MODES.get(key, ()) for key in plan):
+            return Response.json({"error": "modes: a JSON object of %s" % SIM_MODES}, status=400)
+        with self.lock:
+            self.state["sim"].update(plan)
+            self.save()
+            return Response.json({"sim": dict(self.state["sim"])})
 
     def reset(self):
         # Registered devices stand for running Edge Filer simulators, which a reset does not remove.
@@ -405,13 +488,18 @@ class PortalService(Service):
         state["next_uid"] += 1
         return state["next_uid"]
 
+    def _new_plan(self, state, name):
+        """A subscription plan (only the Default plan is simulated: what every tenant starts with)."""
+        now = now_iso()
+        state["plans"][name] = {"uid": self._uid(state), "name": name, "createDate": now, "modifiedDate": now}
+
     def _new_tenant(self, state, param):
         uid = self._uid(state)
         name = param["name"]
         state["tenants"][name] = {
             "uid": uid, "name": name, "displayName": param.get("displayName") or None,
             "companyName": param.get("companyName") or None, "externalPortalId": param.get("externalPortalId") or None,
-            "comment": param.get("comment") or None, "plan": param.get("plan") or None, "createDate": now_iso(),
+            "comment": param.get("comment") or None, "plan": param.get("plan") or DEFAULT_PLAN, "createDate": now_iso(),
             "deleted": False, "users": {}, "groups": {}, "devices": {},
         }
         return state["tenants"][name]
@@ -428,9 +516,58 @@ class PortalService(Service):
             "baseObjectRef": "objs/%d/%s/TeamPortal/%s" % (record["uid"], record["name"], record["name"]),
             "displayName": record.get("displayName"), "companyName": record.get("companyName"),
             "externalPortalId": record.get("externalPortalId"), "comment": record.get("comment"),
-            "plan": record.get("plan"), "createDate": record.get("createDate"),
+            "plan": self._plan_ref(self.state["plans"][record["plan"]]), "createDate": record.get("createDate"),
             "isDeleted": bool(record.get("deleted")), "activationStatus": "Enabled",
         }
+
+    @staticmethod
+    def _plan_ref(plan):
+        return "objs/%d//Plan/%s" % (plan["uid"], plan["name"])
+
+    def _plan_obj(self, plan):
+        """A plan with the attributes cterasdk's plans.py and cli/export.py read (amounts are invented)."""
+        obj = {"@class": "Plan", "name": plan["name"], "uid": plan["uid"], "baseObjectRef": self._plan_ref(plan),
+               "createDate": plan["createDate"], "modifiedDate": plan["modifiedDate"],
+               "services": [{"@class": "PlanService", "serviceName": service, "serviceState": "OK"}
+                            for service in PLAN_SERVICES],
+               "retentionPolicy": {"@class": "RetentionPolicy", "retainAll": 24, "hourly": 24, "daily": 7, "weekly": 4,
+                                   "monthly": 12, "quarterly": 0, "yearly": 0, "retainDeleted": 30},
+               "storage": {"@class": "PlanItem", "amount": 1 << 40}}
+        obj.update((item, {"@class": "PlanItem", "amount": 0}) for item in PLAN_ITEMS)
+        return obj
+
+    def _plan_of_ref(self, ref):
+        """The name of the plan a reference (as cterasdk's portals.add sends it) names; 404 if none."""
+        for plan in self.state["plans"].values():
+            if ref == self._plan_ref(plan):
+                return plan["name"]
+        raise ApiError(404, "Plan %s does not exist" % ref)
+
+    def _wire_role(self, role):
+        """A stored role as the portal answers it (the compliance officer's spelling is a mode)."""
+        return self.state["sim"]["compliance_role"] if role == "ComplianceOfficer" else role
+
+    def _stored_role(self, role):
+        """The role a request names, as the state keeps it; None when the portal would refuse that name. Answering
+        ``ComplianceOffer``, the portal knows no other name; answering ``ComplianceOfficer``, it also takes
+        cterasdk's ``ComplianceOffer``."""
+        spelling = self.state["sim"]["compliance_role"]
+        if role in (spelling, "ComplianceOffer"):
+            return "ComplianceOfficer"
+        return role if role in ROLES and role != "ComplianceOfficer" else None
+
+    def _missing_get(self, what):
+        """A full GET of a missing user, group or plan, as the "missing_get" mode answers it."""
+        mode = self.state["sim"]["missing_get"]
+        if mode == "empty":
+            return xml_response(None)
+        raise ApiError(MISSING_GET_STATUS[mode], "%s does not exist" % what)
+
+    def _get_multi(self, obj, param, what):
+        """get-multi of ``obj``; of a missing object (None) as the "missing_get_multi" mode answers it."""
+        if obj is None and self.state["sim"]["missing_get_multi"] == "not_found":
+            raise ApiError(404, "%s does not exist" % what)
+        return xml_response(get_multi(obj, param))
 
     @staticmethod
     def _user_ref(tenant, user):
@@ -445,7 +582,7 @@ class PortalService(Service):
             "@class": "PortalUser", "name": user["name"], "uid": user["uid"],
             "baseObjectRef": self._user_ref(tenant, user), "email": user.get("email"),
             "firstName": user.get("firstName"), "lastName": user.get("lastName"), "password": None,
-            "role": user.get("role"), "company": user.get("company"), "comment": user.get("comment"),
+            "role": self._wire_role(user.get("role")), "company": user.get("company"), "comment": user.get("comment"),
             "requirePasswordChangeOn": user.get("requirePasswordChangeOn"), "createDate": user.get("createDate"),
             "lastLogin": user.get("lastLogin"),
         }
@@ -566,6 +703,7 @@ class PortalService(Service):
         portals = r"/+(portals|teamPortals)"
         portal = portals + r"/+([^/]+)"
         device = r"/+portals/+([^/]+)/+devices/+([^/]+)"
+        plan = r"/+plans/+([^/]+)"
         context_routes = RouteTable([
             ("GET", r"/public/publicInfo", self._public_info),
             ("POST", r"/api/login", self._login),
@@ -607,6 +745,12 @@ class PortalService(Service):
             ("POST", portal + r"/*", self._portal_method),
             ("*", portal + rest, self._portal_not_allowed),
             ("GET", r"/+(servers/+[^/]+/+bgTasks/+[^/]+)/*", self._get_global_task),
+            ("GET", r"/+plans/*", self._list_plans),
+            ("POST", r"/+plans/*", self._plans_method),
+            ("*", r"/+plans/*", _no_method),
+            ("GET", plan + rest, self._get_plan),
+            ("POST", plan + r"/*", self._plan_method),
+            ("*", plan + rest, _not_allowed),
         ])
         return context_routes, api_routes
 
@@ -752,7 +896,7 @@ class PortalService(Service):
     def _get_current_session(self, _request, session):
         tenant = self._tenant_of(session)
         return xml_response({
-            "@class": "CurrentSessionInfo", "username": session["username"], "role": session["role"],
+            "@class": "CurrentSessionInfo", "username": session["username"], "role": self._wire_role(session["role"]),
             "domain": None, "userUid": session["user_uid"], "portal": tenant or "",
             "isGlobalAdmin": session["kind"] == "global", "locale": "en",
         })
@@ -909,10 +1053,10 @@ class PortalService(Service):
         email = data.get("email")
         if not email or not EMAIL_RE.match(str(email)):
             raise ApiError(400, "Invalid email address: %s" % ("" if email is None else email))
-        role = data.get("role")
-        role = ROLE_ALIASES.get(role, role)
-        if role not in ROLES:
-            raise ApiError(400, "Invalid role: %s. Valid roles: %s" % (role, ", ".join(ROLES)))
+        role = self._stored_role(data.get("role"))
+        if role is None:
+            raise ApiError(400, "Invalid role: %s. Valid roles: %s"
+                           % (data.get("role"), ", ".join(self._wire_role(r) for r in ROLES)))
         change_on = data.get("requirePasswordChangeOn")
         if change_on not in (None, ""):
             change_on = str(change_on)
@@ -958,10 +1102,16 @@ class PortalService(Service):
         user = dict(fields, uid=self._uid(), createDate=now_iso(), lastLogin=None)
         self.state["tenants"][tenant]["users"][user["name"]] = user
         self.save()
-        return xml_response(self._user_ref(tenant, user))
+        return xml_response(self._user_ref(tenant, user) if self.state["sim"]["user_add_answer"] == "reference" else None)
 
     def _get_user(self, _request, _session, tenant, name, path=None):
-        return _read(self._user_obj(tenant, self._find_user(tenant, name)), path)
+        user = self.state["tenants"][tenant]["users"].get(name)
+        if user is None:
+            return self._missing_get("User %s" % name)
+        obj = self._user_obj(tenant, user)
+        if not _segments(path) and self.state["sim"]["user_get_ref"] == "omitted":
+            del obj["baseObjectRef"]
+        return _read(obj, path)
 
     def _update_user(self, request, session, tenant, name, _path=None):
         self._require_write(session)
@@ -981,7 +1131,7 @@ class PortalService(Service):
 
     def _user_get_multi(self, _session, tenant, name, param):
         user = self.state["tenants"][tenant]["users"].get(name)
-        return xml_response(get_multi(self._user_obj(tenant, user) if user else None, param))
+        return self._get_multi(self._user_obj(tenant, user) if user else None, param, "User %s" % name)
 
     def _delete_user(self, session, tenant, name, _param):
         self._require_write(session)
@@ -1057,7 +1207,10 @@ class PortalService(Service):
                                       param))
 
     def _get_group(self, _request, _session, tenant, name, _path=None):
-        return xml_response(self._group_obj(tenant, self._find_group(tenant, name)))
+        group = self.state["tenants"][tenant]["groups"].get(name)
+        if group is None:
+            return self._missing_get("Group %s" % name)
+        return xml_response(self._group_obj(tenant, group))
 
     def _group_method(self, request, session, tenant, name):
         return self._call(request, {"get-multi": self._group_get_multi, "getMembers": self._get_members,
@@ -1066,7 +1219,7 @@ class PortalService(Service):
 
     def _group_get_multi(self, _session, tenant, name, param):
         group = self.state["tenants"][tenant]["groups"].get(name)
-        return xml_response(get_multi(self._group_obj(tenant, group) if group else None, param))
+        return self._get_multi(self._group_obj(tenant, group) if group else None, param, "Group %s" % name)
 
     def _get_members(self, _session, tenant, name, param):
         group = self._find_group(tenant, name)
@@ -1134,7 +1287,8 @@ class PortalService(Service):
             raise ApiError(400, "Invalid portal name: %s (lower-case letters, digits and '-')" % name)
         if name in self.state["tenants"] or name in ("admin", "ServicesPortal"):
             raise ApiError(409, "Portal %s already exists" % name)
-        self._new_tenant(self.state, param)
+        plan = self._plan_of_ref(param["plan"]) if param.get("plan") else DEFAULT_PLAN
+        self._new_tenant(self.state, dict(param, plan=plan))
         self.save()
         return xml_response("/portals/%s" % name)
 
@@ -1162,7 +1316,7 @@ class PortalService(Service):
 
     def _portal_get_multi(self, _session, name, param):
         record = self._tenant_record(name)
-        return xml_response(get_multi(self._portal_obj(record) if record else None, param))
+        return self._get_multi(self._portal_obj(record) if record else None, param, "Portal %s" % name)
 
     def _managed_portal(self, session, name):
         """The record of a tenant that a global administrator changes, also from the trash can."""
@@ -1184,7 +1338,35 @@ class PortalService(Service):
         return self._set_portal(session, name, "deleted", False)
 
     def _subscribe_portal(self, session, name, param):
+        """``subscribe`` takes the plan's name (cterasdk portals.subscribe); the tenant then refers to the plan."""
+        self._managed_portal(session, name)
+        if param not in self.state["plans"]:
+            raise ApiError(404, "Plan %s does not exist" % param)
         return self._set_portal(session, name, "plan", param)
+
+    # -- plans (global objects) ------------------------------------------------------------------------------------
+    def _plans(self, session):
+        self._require_global(session)
+        return [self._plan_obj(p) for p in sorted(self.state["plans"].values(), key=lambda p: p["uid"])]
+
+    def _list_plans(self, _request, session):
+        return xml_response(self._plans(session))
+
+    def _plans_method(self, request, session):
+        return self._call(request, {"query": lambda param: xml_response(run_query(self._plans(session), param))})
+
+    def _get_plan(self, _request, session, name, path=None):
+        self._require_global(session)
+        plan = self.state["plans"].get(name)
+        if plan is None:
+            return self._missing_get("Plan %s" % name)
+        return _read(self._plan_obj(plan), path)
+
+    def _plan_method(self, request, session, name):
+        self._require_global(session)
+        plan = self.state["plans"].get(name)
+        return self._call(request, {"get-multi": lambda param: self._get_multi(
+            self._plan_obj(plan) if plan else None, param, "Plan %s" % name)})
 
     # -- devices ---------------------------------------------------------------------------------------------------
     def _devices_method(self, request, session):
@@ -1221,7 +1403,7 @@ class PortalService(Service):
         return self._call(request, {"get-multi": self._device_get_multi}, tenant, self._device_record(session, tenant, name))
 
     def _device_get_multi(self, tenant, device, param):
-        return xml_response(get_multi(self._device_obj(tenant, device) if device else None, param))
+        return self._get_multi(self._device_obj(tenant, device) if device else None, param, "Device")
 
     def _get_device(self, _request, session, tenant, name, path=None):
         return _read(self._device_obj(tenant, self._find_device(session, tenant, name)), path)
