@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import urllib.error
 import urllib.parse
 
 import pytest
@@ -186,7 +187,10 @@ def test_share_add_get_modify_delete(sims, filer, index):
 
     got = edge.shares.get(TEAM)
     assert got.name == TEAM
-    assert (got.volume, got.directory) == ("cloud", "departments/sales")
+    # The SDK sends the directory without a leading "/"; the filer answers it with one (as ctera.ctera reads it).
+    assert (got.volume, got.directory) == ("cloud", "/departments/sales")
+    assert _shares_in_state(sims, entry)[TEAM]["directory"] == "departments/sales"
+    assert edge.api.get("/config/fileservices/share/%s/directory" % TEAM) == "/departments/sales"
     assert got.clientSideCaching == "documents"
     assert got.exportToNFS is True
     assert sorted(ShareAccessControlEntry.from_server_object(a).name for a in got.acl) == ["CORP\\Domain Users", "admin"]
@@ -213,6 +217,7 @@ def test_share_add_get_modify_delete(sims, filer, index):
     edge.shares.set_screened_file_types(TEAM, ["exe", "bat"])
     stored_after = _shares_in_state(sims, entry)[TEAM]
     assert stored_after["_uuid"] == stored["_uuid"]
+    assert stored_after["directory"] == "departments/sales"  # the modify PUT sent back "/departments/sales"
     assert stored_after["comment"] == "changed"
     assert sorted((a["principal2"]["_classname"], a["permissions"]["allowedFileAccess"])
                   for a in stored_after["acl"]) == [("DomainUser", "ReadWrite"), ("LocalGroup", "ReadOnly")]
@@ -424,3 +429,108 @@ def test_power_and_tasks(sims, filer):
     assert done.completed and done.result.createFolderRC == "OK"
     assert list(edge.tasks.running()) == []
     assert sims.stats(entry)["requests"]["POST /admingui/api/status/device"] == 1
+
+
+# -- answers no vendor source pins down: each mode of the simulator, as the SDK reads it ---------------------------
+
+def _sim(sims, entry, **plan):
+    return sims.sim_call(entry, "/_sim/edge", "POST", plan)
+
+
+@pytest.mark.parametrize("end,outcome", [
+    ("completed", "completed"), ("completed with warnings", "completed_with_warnings"), ("failed", "failed"),
+    ("stopped", None), ("disabled", None),
+])
+def test_tasks_end_in_each_state_the_sdk_knows(sims, filer, end, outcome):
+    edge, entry = filer(1)
+    _sim(sims, entry, task_end=end)
+    ref = edge.api.execute("/status/services", "attachFolder")
+    task = edge.tasks.wait(ref, timeout=5)  # returns at once: every one of these ends the SDK's wait
+    assert task.status == end
+    if outcome:
+        assert getattr(task, outcome) is True
+    if end in ("completed", "completed with warnings"):
+        assert task.result.attachFolderRC == "NotFound"
+    else:
+        assert task.result is None
+    assert [t["end"] for t in sims.state(entry)["tasks"]] == [end]
+
+
+def test_backup_configures_through_tasks_that_complete_with_warnings(sims, filer):
+    edge, entry = filer(1)
+    _sim(sims, entry, task_end="completed with warnings")
+    edge.backup.configure("a passphrase for warnings")  # the SDK uses the result of a task with warnings
+    assert edge.backup.is_configured() is True
+    state = sims.state(entry)
+    assert [t["name"] for t in state["tasks"]] == ["attachFolder", "createFolder"]
+    assert state["backup"]["attached"] is True
+
+
+def test_a_failed_create_folder_task_creates_no_folder(sims, filer):
+    edge, entry = filer(1)
+    _sim(sims, entry, task_end="failed")
+    ref = edge.api.execute("/status/services", "createFolder", _param(encryptionMode="SecretKeyEncryption",
+                                                                      sharedSecret="a passphrase"))
+    assert edge.tasks.wait(ref).failed
+    assert sims.state(entry)["backup"]["folder"] is None
+
+
+def _param(**fields):
+    from cterasdk.common import Object  # pylint: disable=import-outside-toplevel
+    param = Object()
+    for key, value in fields.items():
+        setattr(param, key, value)
+    return param
+
+
+@pytest.mark.parametrize("mode,kinds", [("path", [str, str]), ("integer", [int, int]), ("mixed", [int, str])])
+def test_task_references_the_sdk_accepts(sims, filer, mode, kinds):
+    edge, entry = filer(2)
+    _sim(sims, entry, task_refs=mode)
+    refs = [edge.api.execute("/status/services", "attachFolder"), edge.api.execute("/status/services", "attachFolder")]
+    assert [type(ref) for ref in refs] == kinds
+    for number, ref in enumerate(refs, start=1):
+        assert edge.tasks.wait(ref).id == number  # polled at /proc/bgtasks/N whatever the form
+    assert sims.stats(entry)["requests"]["GET /admingui/api/proc/bgtasks/1"] == 1
+    assert sims.stats(entry)["requests"]["GET /admingui/api/proc/bgtasks/2"] == 1
+    edge.backup.configure("a passphrase for %s references" % mode)
+    assert edge.backup.is_configured() is True
+
+
+def test_volumes_as_the_sdk_lists_them(sims, filer):
+    edge, entry = filer(0)
+    assert [volume.name for volume in edge.volumes.get()] == ["cloud", "local"]
+    assert edge.volumes.get("local").fileSystemType == "xfs"
+    _sim(sims, entry, volumes=["cloud", "local", "archive-2024"])
+    names = [volume.name for volume in edge.volumes.get()]
+    assert names == ["cloud", "local", "archive-2024"]
+    # the SDK validates a share's volume against listPhysicalFolders and offers the same names
+    with pytest.raises(InputError) as wrong:
+        edge.shares.add("x", "nosuch/dir")
+    assert sorted(wrong.value.options) == sorted(names)
+    edge.shares.add("archive", "archive-2024")
+    assert _shares_in_state(sims, entry)["archive"]["volume"] == "archive-2024"
+    with pytest.raises(urllib.error.HTTPError) as refused:  # a volume that holds a share cannot go
+        _sim(sims, entry, volumes=["cloud", "local"])
+    assert refused.value.code == 400
+
+
+@pytest.mark.parametrize("mode,fields", [
+    ("extended", {"status", "suspended", "running", "progress", "lastSuccessfulBackupTime"}),
+    ("status", {"status"}),
+    ("vendor", set()),
+])
+def test_backup_status_in_each_mode(sims, filer, mode, fields):
+    edge, entry = filer(1)
+    _sim(sims, entry, backup_status=mode)
+    edge.backup.configure("a passphrase for the status")
+    edge.backup.suspend()
+    status = edge.api.get("/proc/backup/backupStatus")
+    assert status.serviceStatus.id == "Attached" and edge.backup.is_configured()
+    assert status.backupHistory.lastSuccessfulSync is None and status.serviceStatus.desc
+    invented = {"status", "suspended", "running", "progress", "lastSuccessfulBackupTime"}
+    assert {key for key in invented if hasattr(status, key)} == fields
+    if "status" in fields:
+        assert status.status == "Suspended"
+    edge.backup.unsuspend()
+    assert sims.state(entry)["backup"]["controls"] == {"start": 0, "pause": 1, "resume": 1}

@@ -18,7 +18,9 @@ What is simulated
   (``reboot``/``poweroff``/``reset2default`` accepted), ``GET|PUT config/device/<attr>``.
   Firmware by index: ``index % 4 == 3`` -> ``7.11.1000.1`` (SDK ``SharesV1`` shape), others ``7.12.5600.3``
   (``SharesV7``). Hostname = filer name. Volumes ``cloud`` and ``local`` with a fixed directory tree
-  (``VOLUME_TREE``), listed by ``POST status/fileManager`` ``listPhysicalFolders``.
+  (``VOLUME_TREE``, kept in ``state["volume_tree"]``), listed by ``POST status/fileManager``
+  ``listPhysicalFolders`` and, as cterasdk's ``volumes.get()`` reads them, by ``GET config/storage/volumes[/name]``
+  (``{name, device, size, fileSystemType}``). ``POST /_sim/edge {"volumes": [...]}`` sets the volume names.
 * Shares (``config/fileservices/share``): list, get, ``db``/``add``, whole-object PUT (class ``ShareConfig`` and
   ``uuid`` kept), DELETE, and GET/PUT of every attribute (``acl``, ``trustedNFSClients``, ``access``,
   ``screenedFileTypes``, ...), with validation errors as XML ``msg`` bodies.
@@ -30,52 +32,87 @@ What is simulated
   (proxy check, ``status/network`` ``tcpconnect``, ``isWebSsoEnabled``, ``attachAndSave``, license PUT) and
   ``services.disconnect()`` (``PUT config/services`` with no body), ``reconnect``; filers start connected.
   Tests flip connectivity with ``set_portal_connected(bool)`` or ``POST /_sim/edge {"portal_connected": false}``
-  (which also sets ``sync_phase_seconds``, ``backup_seconds`` and ``task_seconds``).
+  (which also sets ``sync_phase_seconds``, ``backup_seconds``, ``task_seconds``, the answer modes of the
+  inferred behaviour below and ``volumes``; a ``/_sim/reset`` restores the defaults).
 * Cloud backup: ``status/services`` ``attachFolder`` / ``attachEncryptedFolder`` / ``createFolder`` (background
   tasks), ``GET|PUT config/backup``, ``GET defaults/BackupSettings``, ``GET proc/backup/backupStatus``,
-  ``POST status/sync`` ``start``/``pause``/``resume``.
+  ``POST status/sync`` ``start``/``pause``/``resume`` (counted in ``state["backup"]["controls"]``).
 * Background tasks: ``GET proc/bgtasks/N`` and ``POST proc/bgtasks`` ``db``/``query`` ``{key, value}``.
 * Config export ``GET /admingui/api/export``: a ``<db id="config" ...>`` document of the current configuration.
 * Local users/groups are read-only fixtures (``config/auth/users``, ``config/auth/groups``).
 
 Inferred behaviour
 ------------------
-The SDK does not show what a real filer answers in these cases; the simulator chooses:
+Every answer no vendor source shows, with the evidence it rests on (file paths in the cterasdk 2.20.50 wheel, and
+CTERA's own Ansible collection ``ctera.ctera``), or "unknown" with the modes ``POST /_sim/edge`` offers so that the
+collection is tested against each plausible answer:
 
 * No session, an unknown session or an idle-expired session on any authenticated resource: HTTP 401 with XML
-  ``msg`` "Not logged in" / "Session expired" (the SDK raises ``Unauthorized``; it never re-logs in). On
-  ``/migration/rest/v1/*`` the same as JSON. ``expire_sessions()`` drops every session.
+  ``msg`` "Not logged in" / "Session expired". Unknown (the SDK raises ``Unauthorized`` on any error and never
+  re-logs in). On ``/migration/rest/v1/*`` the same as JSON. ``expire_sessions()`` drops every session.
 * ``x-mt-x`` is checked only on ``/migration/rest/v1/*`` resources other than ``auth/user`` (the admin GUI API
-  relies on the cookie); other Migrate resources are not simulated (404).
+  relies on the cookie); other Migrate resources are not simulated (404). Unknown; the SDK sends the header
+  everywhere (clients/clients.py), so either works with it.
 * Validation errors answer HTTP 400 (bad value, bad name, unknown attribute, unknown volume or directory,
   screened file types on a non-``winAclMode`` share, renaming through PUT), 409 for a duplicate share name
   (compared case-insensitively, like SMB), 404 for an unknown share or path, 405 for an unsupported method on a
   known path, 500 for a method that cannot run in the current device state (e.g. backup while disconnected).
-* Directories: a share directory must exist in ``VOLUME_TREE`` (a filer cannot share a missing folder); the
+  Unknown: the SDK only reads ``msg`` (clients/errors.py).
+* Values are stored and answered as the text that was sent (``007`` stays ``007``, ``1.10`` stays ``1.10``): the
+  filer is not a Python client and has no reason to retype them. Unknown, but the plausible answer; a client that
+  retypes values on a GET -> PUT round trip (cterasdk's convert/deserializers.py ParseValue does) shows it here.
+* Directories: a share directory must exist in the volume tree (a filer cannot share a missing folder); the
   empty directory (whole volume) is allowed. A default share ``cloud`` (volume ``cloud``, whole volume) exists,
-  as the SDK's ``ShouldSupportWinNtAcl`` fix-up assumes.
+  as the SDK's ``ShouldSupportWinNtAcl`` fix-up assumes (edge/sync.py). A share's ``directory`` is accepted with or
+  without a leading ``/`` and answered with it (``/users/docs``, ``/`` for the whole volume): CTERA's own Ansible
+  collection reads ``share.directory[1:]`` (plugins/modules/ctera_filer_share.py), while cterasdk sends it without
+  (edge/shares.py ``_add_share_param``). The ``/`` for the whole volume is unknown.
+* Volumes: ``listPhysicalFolders`` of ``/`` lists exactly the volumes (``fullpath`` ``/NAME``), the list the SDK
+  validates share directories against and offers in its error (edge/shares.py ``_validate_root_directory``), and
+  ``config/storage/volumes`` holds the same names (edge/volumes.py). That both list the same names is inferred; the
+  class of a volume object is unknown (none is sent).
 * ACL principals: ``LocalUser``/``LocalGroup`` must reference an existing local user/group
   (``#config#auth#users#NAME``); domain principals are accepted as given (``DOMAIN\\name``).
 * V7 firmware rejects the V1-only share attributes (``dirPermissions``, ``exportToPCAgent``, ``exportToRSync``)
-  as unknown; V1 fills them with defaults (777, false, false) when absent.
-* "Suspended" cloud sync is exactly what the SDK's ``sync.suspend()`` does: mode ``disabled``, status ``Off``.
-  There is no separate suspended flag.
+  as unknown; V1 fills them with defaults (777, false, false) when absent. Unknown; the SDK just does not send them.
+* "Suspended" cloud sync is exactly what the SDK's ``sync.suspend()`` does: mode ``disabled``, status ``Off``
+  (edge/sync.py). There is no separate suspended flag.
 * Sync status after a connectivity change while enabled restarts the state machine (InitializingConnection first).
-* Backup: no backup folder exists at first (``attachFolder`` -> ``NotFound``), the status id is
+  The states are the SDK tracker's progress and success sets (edge/sync.py); the timing is invented.
+* Backup configuration: no backup folder exists at first (``attachFolder`` -> ``NotFound``), the status id is
   ``NotInitialized`` until ``PUT config/backup`` carries the shared secret issued by the attach/create task, then
-  ``Attached``. The passphrase is never stored or echoed: the task result's ``sharedSecret`` is a key derived from
-  salt and passphrase, ``GET config/backup`` and the export answer ``sharedSecret`` as null, and the state keeps
-  only ``passphraseCheck`` = sha256(salt + ":" + passphrase) and a hash of the derived key (the derived key of a
-  task result is held in memory only, so after a restart that old task answers ``sharedSecret`` null). ``start`` runs a
-  backup for ``state["sim"]["backup_seconds"]`` (default 1 s), ``pause`` suspends it, ``resume`` continues;
-  they answer 500 "Backup is not configured" before configuration.
-* Background tasks complete after ``state["sim"]["task_seconds"]`` (default 0: already completed when first read);
-  the 50 most recent tasks are kept.
+  ``Attached`` (the ids of edge/enum.py ``BackupConfStatusID``; ``is_configured`` in edge/backup.py). The passphrase
+  is never stored or echoed: the task result's ``sharedSecret`` is a key derived from salt and passphrase,
+  ``GET config/backup`` and the export answer ``sharedSecret`` as null, and the state keeps only
+  ``passphraseCheck`` = sha256(salt + ":" + passphrase) and a hash of the derived key (the derived key of a task
+  result is held in memory only, so after a restart that old task answers ``sharedSecret`` null).
+* Backup runs: ``start`` runs a backup for ``state["sim"]["backup_seconds"]`` (default 1 s), ``pause`` suspends it
+  (also an idle one), ``resume`` continues; they answer 500 "Backup is not configured" before configuration.
+  Unknown: the SDK only names the calls (edge/backup.py).
+* Backup status (``proc/backup/backupStatus``): ``serviceStatus.id`` is what the SDK reads (edge/backup.py);
+  ``serviceStatus.desc`` and ``backupHistory`` (``lastSuccessfulSync``, ``totalFiles``, ``totalSize``) are the
+  fields cterasdk's cli/export.py reads from the backup status a filer reports to its portal. Whether and how a
+  filer reports a suspended or running backup is unknown, so ``backup_status`` selects the answer:
+  ``extended`` (default: ``status`` = ``Idle``/``Running``/``Suspended``/``NotConfigured``, ``suspended``,
+  ``running``, ``progress``, ``encryptionMode``, ``lastSuccessfulBackupTime``, ``currentBackupStartTime``),
+  ``status`` (only the ``status`` text) or ``vendor`` (none of these invented fields).
+* Task references: a method that starts a background task answers ``/proc/bgtasks/N``, or the integer ``N``.
+  Both are plausible: the SDK accepts an integer or any text holding the number (lib/tasks.py
+  ``AwaitableEdgeTask._task_reference``), and its portal connect waits on the ``id`` of the ``attachAndSave`` answer
+  (edge/services.py ``_attach``). Which one each method answers is unknown, so ``task_refs`` selects it: ``path``
+  (default), ``integer``, or ``mixed`` (integer for odd task ids, path for even).
+* Task ends: a task finishes after ``state["sim"]["task_seconds"]`` (default 0: already finished when first read)
+  with the status ``task_end`` selects: ``completed`` (default), ``completed with warnings``, ``failed``,
+  ``stopped`` or ``disabled``, the five end states of common/enum.py ``TaskRunningStatus`` that lib/tasks.py waits
+  for. Which tasks end how on a real filer is unknown. A task that did not complete has a null ``result`` and a
+  ``progstring`` saying why (unknown), and a ``createFolder`` that did not complete creates no folder. The 50 most
+  recent tasks are kept.
 * ``reboot``, ``poweroff`` and ``reset2default`` are accepted no-ops (sessions and configuration survive).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import secrets
@@ -114,6 +151,13 @@ SHARE_BOOLS = ("exportToAFP", "exportToFTP", "exportToNFS", "indexed")
 V1_ONLY = ("dirPermissions", "exportToPCAgent", "exportToRSync")
 SHARE_ATTRS = ("name", "volume", "directory", "access", "clientSideCaching") + SHARE_BOOLS + (
     "comment", "acl", "trustedNFSClients", "screenedFileTypes")
+# Modes of the answers no vendor source pins down (set with POST /_sim/edge; see "Inferred behaviour").
+TASK_REF_MODES = ("path", "integer", "mixed")
+TASK_ENDS = ("completed", "completed with warnings", "failed", "stopped", "disabled")
+TASK_FAILURES = ("failed", "stopped", "disabled")
+BACKUP_STATUS_MODES = ("extended", "status", "vendor")
+SIM_DEFAULTS = {"sync_phase_seconds": [0.3, 0.5, 0.7], "backup_seconds": 1.0, "task_seconds": 0.0,
+                "task_refs": "path", "task_end": "completed", "backup_status": "extended"}
 LICENSES = ("NA", "vGateway4", "vGateway8", "vGateway", "vGateway32", "vGateway64", "vGateway128")
 ENCRYPTION_MODES = ("RecoverableKeyEncryption", "SecretKeyEncryption")
 TASKS_KEPT = 50
@@ -268,16 +312,32 @@ class EdgeService(Service):
                 "cloudsync": {"_classname": "CloudSyncSettings", "mode": "enabled"},
                 "backup": self._backup_defaults(),
                 "gui": {"adminRemoteAccessSSO": False, "openFirstTimeWizard": False},
+                "storage": {"volumes": [self._volume_config(name) for name in sorted(VOLUME_TREE)]},
             },
+            "volume_tree": {name: list(dirs) for name, dirs in VOLUME_TREE.items()},
             "portal": {"connected": True, "since": now},
             "cloudsync": {"changed": now - 3600.0},
             "backup": {"folder": None, "attached": False, "run": "Idle", "started": None, "done": 0.0,
-                       "lastSuccess": None},
+                       "lastSuccess": None, "controls": {"start": 0, "pause": 0, "resume": 0}},
             "tasks": [],
             "next_task": 1,
-            "sim": {"sync_phase_seconds": [0.3, 0.5, 0.7], "backup_seconds": 1.0, "task_seconds": 0.0},
+            "sim": copy.deepcopy(SIM_DEFAULTS),
         }
         return state
+
+    def on_load(self):
+        """State written by an older simulator: fill in what it did not keep yet."""
+        for key, value in SIM_DEFAULTS.items():
+            self.state["sim"].setdefault(key, copy.deepcopy(value))
+        self.state.setdefault("volume_tree", {name: list(dirs) for name, dirs in VOLUME_TREE.items()})
+        self.state["config"].setdefault("storage", {"volumes": [self._volume_config(name)
+                                                                for name in sorted(self.state["volume_tree"])]})
+        self.state["backup"].setdefault("controls", {"start": 0, "pause": 0, "resume": 0})
+
+    @staticmethod
+    def _volume_config(name):
+        """A volume as ``GET config/storage/volumes`` answers it (the attributes cterasdk's volumes.add sends)."""
+        return {"name": name, "device": "array-1", "size": 512000, "fileSystemType": "xfs"}
 
     @staticmethod
     def _services_config(server="portal.filefleet.test", user="edge-admin"):
@@ -345,8 +405,11 @@ class EdgeService(Service):
             self.save()
 
     def _sim_endpoint(self, request):
-        """``POST /_sim/edge`` JSON ``{portal_connected, sync_phase_seconds, backup_seconds, task_seconds}`` (all
-        optional) changes what a test cannot reach through the device API; other ``/_sim/*`` as in the base."""
+        """``POST /_sim/edge`` JSON (every key optional) changes what a test cannot reach through the device API:
+        ``portal_connected``, ``sync_phase_seconds``, ``backup_seconds``, ``task_seconds``; the answer modes
+        ``task_refs`` (TASK_REF_MODES), ``task_end`` (TASK_ENDS) and ``backup_status`` (BACKUP_STATUS_MODES); and
+        ``volumes``, the names of the filer's volumes (a new one is empty; a volume a share uses cannot go). Other
+        ``/_sim/*`` as in the base."""
         if request.path != "/_sim/edge":
             return Service._sim_endpoint(self, request)
         if request.method != "POST":
@@ -363,12 +426,32 @@ class EdgeService(Service):
                 for key in ("backup_seconds", "task_seconds"):
                     if key in plan:
                         sim[key] = max(0.0, float(plan[key]))
+                for key, allowed in (("task_refs", TASK_REF_MODES), ("task_end", TASK_ENDS),
+                                     ("backup_status", BACKUP_STATUS_MODES)):
+                    if key in plan:
+                        if plan[key] not in allowed:
+                            raise ValueError("%s: one of %s" % (key, ", ".join(allowed)))
+                        sim[key] = plan[key]
+                if "volumes" in plan:
+                    self._set_volumes(plan["volumes"])
                 if "portal_connected" in plan:
                     self._set_connected(bool(plan["portal_connected"]))
                 self.save()
-                return Response.json({"portal_connected": self.state["portal"]["connected"], "sim": sim})
+                return Response.json({"portal_connected": self.state["portal"]["connected"], "sim": sim,
+                                      "volumes": sorted(self.state["volume_tree"])})
         except (ValueError, TypeError) as exc:
             return Response.json({"error": str(exc)}, status=400)
+
+    def _set_volumes(self, names):
+        valid = isinstance(names, list) and all(isinstance(n, str) and n and "/" not in n for n in names)
+        if not valid or not names or len(set(names)) != len(names):
+            raise ValueError("volumes: a list of distinct volume names")
+        used = set(share["volume"] for share in self._share_list())
+        if used - set(names):
+            raise ValueError("volumes: %s hold shares" % ", ".join(sorted(used - set(names))))
+        tree = self.state["volume_tree"]
+        self.state["volume_tree"] = {name: tree.get(name, []) for name in names}
+        self.state["config"]["storage"]["volumes"] = [self._volume_config(name) for name in names]
 
     def _set_connected(self, connected):
         portal = self.state["portal"]
@@ -531,9 +614,15 @@ class EdgeService(Service):
         return _xml(self._walk(root, _tail(tail)))
 
     def _public_config(self, node):
-        """Configuration as answered to clients: write-only secrets are null."""
+        """Configuration as answered to clients: write-only secrets are null, and a share's directory has a leading
+        ``/`` (``/users/docs``; ``/`` for the whole volume), as CTERA's own Ansible collection reads it. The state
+        keeps it without, as cterasdk sends it."""
         if isinstance(node, dict):
-            return {k: (None if k in ("sharedSecret", "password") else self._public_config(v)) for k, v in node.items()}
+            answer = {k: (None if k in ("sharedSecret", "password") else self._public_config(v))
+                      for k, v in node.items()}
+            if node.get("_classname") == "ShareConfig" and isinstance(node.get("directory"), str):
+                answer["directory"] = "/" + node["directory"]
+            return answer
         if isinstance(node, list):
             return [self._public_config(item) for item in node]
         return node
@@ -575,7 +664,7 @@ class EdgeService(Service):
                 "hostname": self.state["config"]["device"]["hostname"], "model": dev["model"],
                 "platform": "Edge Filer", "serialNumber": dev["serialNumber"], "MacAddress": dev["MacAddress"],
                 "uptime": int(time.time() - dev["bootTime"]), "time": _iso(time.time()),
-                "volumes": sorted(VOLUME_TREE)}
+                "volumes": sorted(self.state["volume_tree"])}
 
     def _get_device_status(self, _request, tail=None):
         return self._walk_get(self._device_status(), tail)
@@ -587,18 +676,18 @@ class EdgeService(Service):
     def _file_manager(self, request):
         return _call(request, {"listPhysicalFolders": self._list_physical_folders})
 
-    @staticmethod
-    def _list_physical_folders(param):
+    def _list_physical_folders(self, param):
+        tree = self.state["volume_tree"]
         path = (param or {}).get("path", "/") if isinstance(param, dict) else "/"
         path = "/" + path.strip("/")
         if path == "/":
-            children = [(vol, "/" + vol) for vol in sorted(VOLUME_TREE)]
+            children = [(vol, "/" + vol) for vol in sorted(tree)]
         else:
             volume, _sep, rel = path[1:].partition("/")
-            if volume not in VOLUME_TREE or (rel and rel not in VOLUME_TREE[volume]):
+            if volume not in tree or (rel and rel not in tree[volume]):
                 raise ApiError(404, "Resource does not exist")
             prefix = rel + "/" if rel else ""
-            children = [(d[len(prefix):], "/%s/%s" % (volume, d)) for d in VOLUME_TREE[volume]
+            children = [(d[len(prefix):], "/%s/%s" % (volume, d)) for d in tree[volume]
                         if d.startswith(prefix) and "/" not in d[len(prefix):]]
         return _xml([{"_classname": "PhysicalFolder", "name": name_, "fullpath": full, "type": "folder",
                       "isShared": False} for name_, full in children])
@@ -612,7 +701,7 @@ class EdgeService(Service):
                                                                                   param.get("port")),
                               {"_classname": "TcpConnectResult", "rc": "Open", "address": param.get("address"),
                                "port": param.get("port")})
-        return _xml("/proc/bgtasks/%d" % task["id"])
+        return _xml(self._task_ref(task))
 
     # -- shares --------------------------------------------------------------------------------------------
     def _share_list(self):
@@ -642,13 +731,13 @@ class EdgeService(Service):
         return share
 
     def _list_shares(self, _request):
-        return _xml(self._share_list())
+        return _xml(self._public_config(self._share_list()))
 
     def _shares_method(self, request):
         return _call(request, {"add": self._add_share}, kind="db")
 
     def _get_share(self, _request, name):
-        return _xml(self._find_share(name))
+        return _xml(self._public_config(self._find_share(name)))
 
     def _delete_share(self, _request, name):
         self._share_list().remove(self._find_share(name))
@@ -656,7 +745,7 @@ class EdgeService(Service):
         return _xml(None)
 
     def _get_share_attr(self, _request, name, attr, rest=None):
-        return _xml(self._walk(self._share_attribute(name, attr)[attr], _tail(rest)))
+        return _xml(self._walk(self._public_config(self._share_attribute(name, attr))[attr], _tail(rest)))
 
     def _put_share_attr(self, request, name, attr):
         share = self._share_attribute(name, attr)
@@ -668,7 +757,7 @@ class EdgeService(Service):
             raise ApiError(400, "Blocked file types are supported only on shares with Windows ACL emulation "
                                 "mode (winAclMode)")
         self._store_share(share, self._validate_share(updated, existing=share))
-        return _xml(share[attr])
+        return _xml(self._public_config(share)[attr])
 
     def _share_not_allowed(self, _request, name=None, attr=None):
         """405, once the share and attribute the path names are known to exist (404 otherwise)."""
@@ -706,7 +795,7 @@ class EdgeService(Service):
         merged = dict(share)
         merged.update({k: v for k, v in body.items() if not k.startswith("_")})
         self._store_share(share, self._validate_share(merged, existing=share))
-        return _xml(share)
+        return _xml(self._public_config(share))
 
     def _store_share(self, share, validated):
         share.clear()
@@ -728,12 +817,13 @@ class EdgeService(Service):
             if other is not existing and other["name"].lower() == name.lower():
                 raise ApiError(409, "Share already exists: %s" % other["name"])
         out["name"] = name
+        tree = self.state["volume_tree"]
         volume = share.get("volume")
-        if volume not in VOLUME_TREE:
+        if volume not in tree:
             raise ApiError(400, "Volume does not exist: %s" % volume)
         out["volume"] = volume
-        directory = (share.get("directory") or "").strip("/")
-        if directory and directory not in VOLUME_TREE[volume]:
+        directory = (share.get("directory") or "").strip("/")  # accepted with or without the leading "/"
+        if directory and directory not in tree[volume]:
             raise ApiError(400, "Directory does not exist: %s/%s" % (volume, directory))
         out["directory"] = directory
         out["access"] = _enum(share.get("access"), ACCESS_MODES, "access")
@@ -932,6 +1022,7 @@ class EdgeService(Service):
 
     def _backup_folder(self, name, param):
         param = _dict(param)
+        created = None
         if not self.state["portal"]["connected"]:
             raise ApiError(500, "The device is not connected to CTERA Portal")
         backup = self.state["backup"]
@@ -970,7 +1061,7 @@ class EdgeService(Service):
                           else None}
                 key = self._derived_key(salt, secret if mode == "SecretKeyEncryption" else folder["id"])
                 folder["keyCheck"] = _sha256(key)
-                backup["folder"] = folder
+                backup["folder"] = created = folder
                 result = {"createFolderRC": "OK", "sharedSecret": key, "passPhraseSalt": salt}
         result["_classname"] = "AttachFolderResult" if "attachFolderRC" in result else "CreateFolderResult"
         key = result.pop("sharedSecret", None)
@@ -979,8 +1070,10 @@ class EdgeService(Service):
         task = self._new_task(name, "Cloud backup: %s" % name, result)
         if key is not None:
             self._task_keys[task["id"]] = key
+        if task["end"] in TASK_FAILURES and created is not None:
+            backup["folder"] = None  # a task that did not complete leaves no folder behind
         self.save()
-        return _xml("/proc/bgtasks/%d" % task["id"])
+        return _xml(self._task_ref(task))
 
     def _put_backup_settings(self, request):
         body = from_xml(request.body)
@@ -1028,22 +1121,37 @@ class EdgeService(Service):
         return self._walk_get(self._backup_status(), tail)
 
     def _backup_status(self):
+        """``proc/backup/backupStatus``. Every mode has what vendor sources name: ``serviceStatus.id`` (cterasdk
+        edge/backup.py is_configured) and ``serviceStatus.desc``, ``backupHistory.lastSuccessfulSync``/``totalFiles``/
+        ``totalSize`` (the device backup status cterasdk cli/export.py reads from a portal). ``state["sim"]
+        ["backup_status"]`` adds the invented run fields: ``extended`` all of them (``status``, ``suspended``,
+        ``running``, ``progress``, ``encryptionMode``, ``lastSuccessfulBackupTime``, ``currentBackupStartTime``),
+        ``status`` only the ``status`` text, ``vendor`` none."""
         now = time.time()
         backup = self._backup_run(now)
         attached = backup["attached"]
         total = self.state["sim"]["backup_seconds"] or 1.0
         done = backup["done"] + (now - backup["started"] if backup["run"] == "Running" else 0.0)
-        return {"_classname": "BackupStatus",
-                "serviceStatus": {"_classname": "BackupConfStatus",
-                                  "id": "Attached" if attached else "NotInitialized",
-                                  "message": "" if attached else "Cloud backup is not configured"},
-                "status": backup["run"] if attached else "NotConfigured",
+        status = {"_classname": "BackupStatus",
+                  "serviceStatus": {"_classname": "BackupConfStatus",
+                                    "id": "Attached" if attached else "NotInitialized",
+                                    "desc": "Attached" if attached else "Cloud backup is not configured",
+                                    "message": "" if attached else "Cloud backup is not configured"},
+                  "backupHistory": {"_classname": "BackupHistory", "lastSuccessfulSync": _iso(backup["lastSuccess"]),
+                                    "totalFiles": 1200 if backup["lastSuccess"] else 0,
+                                    "totalSize": 52428800 if backup["lastSuccess"] else 0}}
+        mode = self.state["sim"]["backup_status"]
+        if mode in ("extended", "status"):
+            status["status"] = backup["run"] if attached else "NotConfigured"
+        if mode == "extended":
+            status.update({
                 "suspended": backup["run"] == "Suspended",
                 "running": backup["run"] == "Running",
                 "progress": int(min(100.0, 100.0 * done / total)) if backup["run"] != "Idle" else 0,
                 "encryptionMode": self.state["config"]["backup"]["encryptionMode"] if attached else None,
                 "lastSuccessfulBackupTime": _iso(backup["lastSuccess"]),
-                "currentBackupStartTime": _iso(backup["started"]) if backup["run"] == "Running" else None}
+                "currentBackupStartTime": _iso(backup["started"]) if backup["run"] == "Running" else None})
+        return status
 
     def _backup_control(self, request):
         return _call(request, {name: functools.partial(self._control_backup, name) for name in ("start", "pause", "resume")})
@@ -1053,6 +1161,7 @@ class EdgeService(Service):
         backup = self._backup_run(now)
         if not backup["attached"]:
             raise ApiError(500, "Backup is not configured")
+        backup["controls"][name] = backup["controls"].get(name, 0) + 1
         if name == "start" and backup["run"] == "Idle":
             backup["run"], backup["started"], backup["done"] = "Running", now, 0.0
         elif name == "start" and backup["run"] == "Suspended":
@@ -1071,9 +1180,10 @@ class EdgeService(Service):
 
     # -- background tasks ----------------------------------------------------------------------------------
     def _new_task(self, name, description, result):
+        """A background task; it ends as ``state["sim"]["task_end"]`` says at its start."""
         now = time.time()
         task = {"id": self.state["next_task"], "name": name, "description": description, "start": now,
-                "result": result}
+                "result": result, "end": self.state["sim"]["task_end"]}
         self.state["next_task"] += 1
         self.state["tasks"].append(task)
         for old in self.state["tasks"][:-TASKS_KEPT]:
@@ -1081,19 +1191,30 @@ class EdgeService(Service):
         del self.state["tasks"][:-TASKS_KEPT]
         return task
 
+    def _task_ref(self, task):
+        """How a method that started ``task`` names it: ``/proc/bgtasks/N``, or the integer N
+        (``state["sim"]["task_refs"]``: path, integer, or mixed = integer for odd task ids)."""
+        mode = self.state["sim"]["task_refs"]
+        if mode == "integer" or (mode == "mixed" and task["id"] % 2 == 1):
+            return task["id"]
+        return "/proc/bgtasks/%d" % task["id"]
+
     def _task_object(self, task):
         now = time.time()
         duration = self.state["sim"]["task_seconds"]
         finished = now - task["start"] >= duration
-        result = task["result"]
-        if finished and task["id"] in self._task_keys:
+        end = task.get("end", "completed")
+        result = task["result"] if end not in TASK_FAILURES else None
+        if finished and result is not None and task["id"] in self._task_keys:
             result = dict(result, sharedSecret=self._task_keys[task["id"]])
+        progress = {"completed": "Done", "completed with warnings": "Done with warnings: 2 files were skipped",
+                    "failed": "Failed: internal error", "stopped": "Stopped", "disabled": "Disabled"}[end]
         return {"_classname": "BackgroundTaskStatus", "id": task["id"], "name": task["name"],
                 "description": task["description"], "startTime": _iso(task["start"]),
                 "endTime": _iso(task["start"] + duration) if finished else None,
                 "elapsedTime": int(min(now - task["start"], duration)),
-                "status": "completed" if finished else "running", "percentage": 100 if finished else 50,
-                "result": result if finished else None, "progstring": "Done" if finished else "Running"}
+                "status": end if finished else "running", "percentage": 100 if finished else 50,
+                "result": result if finished else None, "progstring": progress if finished else "Running"}
 
     def _task_objects(self):
         return [self._task_object(task) for task in self.state["tasks"]]
