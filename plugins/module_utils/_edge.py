@@ -14,6 +14,7 @@ and repeats the request.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
 import time
 
 from ansible.module_utils.basic import env_fallback
@@ -34,7 +35,13 @@ MIGRATE_HEADER = "x-mt-x"
 WRONG_CREDENTIALS = "Wrong username or password"
 # Shares change shape at this firmware (cterasdk/common/modules.py): older firmware adds three V1-only attributes.
 SHARES_V7_FIRMWARE = (7, 12, 5400)
-TASK_TERMINAL = ("completed", "failed", "warnings", "stopped", "disabled")
+# How a background task ends (cterasdk/common/enum.py TaskRunningStatus; lib/tasks.py waits for exactly these five).
+# Any other status (running, waiting, retrying, stopping, or one this list does not know) means "not done yet".
+TASK_SUCCEEDED = "completed"
+TASK_WARNINGS = "completed with warnings"
+TASK_FAILED = ("failed", "stopped", "disabled")
+TASK_TERMINAL = (TASK_SUCCEEDED, TASK_WARNINGS) + TASK_FAILED
+TASK_NUMBER = re.compile(r"[1-9][0-9]*")
 EXPORT_PATH = API_ROOT + "/export"
 
 
@@ -132,22 +139,40 @@ class EdgeSession(CteraXmlSession):
                              max_bytes=max_bytes)
 
     def wait_task(self, ref, what, timeout=300, interval=0.5, sleep=time.sleep):
-        """Poll a background task (``/proc/bgtasks/N``) until it ends; returns the task object."""
-        ref = str(ref or "")
-        if not ref:
-            raise ApiError("%s: the filer returned no task reference" % what)
-        path = self.path(ref)
+        """Poll a background task until it ends (any status of ``TASK_TERMINAL``); returns the task object.
+
+        ``ref`` is what the method that started the task answered: ``/proc/bgtasks/12``, ``12`` (an integer), or
+        any text holding the task number, as cterasdk's ``AwaitableEdgeTask`` accepts (lib/tasks.py)."""
+        path = self.path(task_path(ref, what))
         deadline = time.time() + timeout
         task = None
         while True:
             task = self.get(path, what="%s (read task %s)" % (what, ref)) or {}
-            status = str(task.get("status") or "").lower()
-            if status in TASK_TERMINAL:
+            if task_status(task) in TASK_TERMINAL:
                 return task
             if time.time() >= deadline:
                 raise WaitTimeout("%s: task %s did not finish within %s s (last status %r)"
                                   % (what, ref, timeout, task.get("status")))
             sleep(interval)
+
+
+def task_path(ref, what="task"):
+    """``proc/bgtasks/N`` for a task reference, as cterasdk's ``AwaitableEdgeTask._task_reference`` reads one: an
+    integer is the task number, text holds it as its first number without leading zeros (``/proc/bgtasks/12``)."""
+    number = None
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        number = str(ref)
+    elif isinstance(ref, str):
+        match = TASK_NUMBER.search(ref)
+        number = match.group(0) if match else None
+    if number is None:
+        raise ApiError("%s: the filer answered no task reference (got %r)" % (what, ref))
+    return "proc/bgtasks/" + number
+
+
+def task_status(task):
+    """The status of a task object, lower-cased (the SDK compares the exact lower-case values)."""
+    return str((task or {}).get("status") or "").strip().lower()
 
 
 def edge_session(scope, params):
@@ -162,4 +187,5 @@ def edge_session(scope, params):
     return scope.get("edge", key, factory)
 
 
-__all__ = ["EdgeSession", "edge_argument_spec", "edge_session", "firmware_tuple", "XML_LIBRARY"]
+__all__ = ["EdgeSession", "edge_argument_spec", "edge_session", "firmware_tuple", "task_path", "task_status",
+           "XML_LIBRARY"]

@@ -53,7 +53,7 @@ CREATE_DEFAULTS_V1 = {"dirPermissions": 777, "exportToPCAgent": False, "exportTo
 
 
 def as_text(value):
-    """Undo the XML decoder's type sniffing for text fields."""
+    """A decoded scalar as the text the filer sent (the decoder types only what encodes back to the same text)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -121,7 +121,10 @@ def nfs_comparable(entry):
 # -- whole shares -------------------------------------------------------------------------------------------
 
 def share_directory(obj):
-    volume = as_text(obj.get("volume")) or ""
+    """``volume/path`` of a ShareConfig object. The filer may answer ``directory`` with a leading ``/``
+    (``/users/docs``, as CTERA's own Ansible collection reads it) or without (``users/docs``, as cterasdk's
+    ``shares.add`` sends it); both read the same."""
+    volume = (as_text(obj.get("volume")) or "").strip("/")
     directory = (as_text(obj.get("directory")) or "").strip("/")
     return volume + ("/" + directory if directory else "")
 
@@ -229,6 +232,7 @@ def apply_changes(obj, changes):
     existing_nfs = dict((nfs_key(nfs_from_obj(o)), o) for o in (obj.get("trustedNFSClients") or []) if isinstance(o, dict))
     for key, value in changes.items():
         if key == "directory":
+            # the form cterasdk sends: volume "cloud", directory "users/docs" ("" for the whole volume)
             out["volume"], _sep, out["directory"] = value.partition("/")
         elif key == "acl":
             out["acl"] = [ace_to_obj(e) for e in value]

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.filefleet.office.plugins.module_utils._edge import TASK_FAILED, TASK_WARNINGS, task_status
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, WaitTimeout
 
@@ -62,17 +63,49 @@ def sync_view(mode, status, portal_connection=None):
     return view
 
 
+def backup_suspended(status):
+    """Whether backup is suspended: True or False when the status says so, None when it does not.
+
+    No vendor source shows how a filer reports a paused backup (the SDK only sends ``pause``/``resume``). Read, in
+    this order: a bool ``suspended``, else a ``status`` text (``Suspended`` or another run state) [inferred]."""
+    if isinstance(status.get("suspended"), bool):
+        return status["suspended"]
+    run = as_text(status.get("status"))
+    return run == "Suspended" if run else None
+
+
+def backup_running(status):
+    """Whether a backup runs now: True or False when the status says so, None when it does not [inferred]."""
+    if isinstance(status.get("running"), bool):
+        return status["running"]
+    run = as_text(status.get("status"))
+    return run == "Running" if run else None
+
+
+def last_successful_backup(status):
+    """``lastSuccessfulBackupTime`` [inferred], else ``backupHistory.lastSuccessfulSync`` (the name cterasdk's
+    cli/export.py reads from the backup status a filer reports to its portal)."""
+    history = status.get("backupHistory") if isinstance(status.get("backupHistory"), dict) else {}
+    return as_text(status.get("lastSuccessfulBackupTime") or history.get("lastSuccessfulSync")) or None
+
+
 def backup_view(status):
-    """Cloud backup as the modules return it. The status never holds the passphrase or the key."""
+    """Cloud backup as the modules return it. The status never holds the passphrase or the key.
+
+    ``configured`` is what cterasdk's ``backup.is_configured`` reads (``serviceStatus.id == "Attached"``). ``state``
+    is ``not_configured``, ``enabled``, ``suspended``, or ``unknown`` when the filer does not say whether backup is
+    suspended (``backup_suspended``)."""
     status = status if isinstance(status, dict) else {}
-    service = status.get("serviceStatus") or {}
-    configured = service.get("id") == "Attached"
-    suspended = bool(status.get("suspended")) or as_text(status.get("status")) == "Suspended"
-    return {"configured": configured,
-            "state": ("suspended" if suspended else "enabled") if configured else "not_configured",
-            "status": as_text(service.get("id")), "run": as_text(status.get("status")),
+    service = status.get("serviceStatus") if isinstance(status.get("serviceStatus"), dict) else {}
+    configured = as_text(service.get("id")) == "Attached"
+    suspended = backup_suspended(status)
+    state = "not_configured"
+    if configured:
+        state = "unknown" if suspended is None else ("suspended" if suspended else "enabled")
+    return {"configured": configured, "state": state,
+            "status": as_text(service.get("id")), "run": as_text(status.get("status")) or None,
             "progress": status.get("progress"), "encryption_mode": as_text(status.get("encryptionMode")) or None,
-            "last_successful_backup": as_text(status.get("lastSuccessfulBackupTime")) or None}
+            "last_successful_backup": last_successful_backup(status)}
 
 
 def read_portal_status(session):
@@ -100,10 +133,11 @@ def read_device(session):
 
 
 def backup_info(status):
-    """``backup_view`` with ``running`` and ``suspended`` (what edge_info returns)."""
+    """``backup_view`` with ``running`` and ``suspended`` (what edge_info returns; None when the filer does not say)."""
+    status = status if isinstance(status, dict) else {}
     backup = backup_view(status)
-    backup["running"] = bool((status or {}).get("running")) or backup["run"] == "Running"
-    backup["suspended"] = backup["state"] == "suspended"
+    backup["running"] = backup_running(status) if backup["configured"] else False
+    backup["suspended"] = {"suspended": True, "enabled": False, "unknown": None}.get(backup["state"], False)
     return backup
 
 
@@ -135,28 +169,41 @@ def wait_for_sync(session, status, targets, timeout, interval, connection=None):
 
 # -- cloud backup ---------------------------------------------------------------------------------------------
 
-def _backup_task(session, name, param=None):
-    """Run a backup service method as a background task and wait for it; returns the task's result."""
+def _backup_task(session, name, param=None, warn=None):
+    """Run a backup service method as a background task and wait for it; returns the task's result.
+
+    Like cterasdk's ``Backup._wait`` the result of a task that completed, with or without warnings, is used (a
+    task with warnings is reported through ``warn``); a task that failed, stopped or was disabled is an error."""
     ref = session.execute(session.path("status/services"), name, param, what="cloud backup: %s" % name)
     task = session.wait_task(ref, "cloud backup: %s" % name)
-    if str(task.get("status")).lower() != "completed":
-        raise ApiError("cloud backup: %s ended with status %s on %s" % (name, task.get("status"), session.hostname))
+    status = task_status(task)
+    if status in TASK_FAILED:
+        raise ApiError("cloud backup: %s ended with status %r on %s%s" % (
+            name, task.get("status"), session.hostname, task_message(task)))
+    if status == TASK_WARNINGS and warn is not None:
+        warn("cloud backup: %s on %s completed with warnings%s" % (name, session.hostname, task_message(task)))
     return task.get("result") or {}
 
 
-def _attach_backup_folder(session, passphrase):
+def task_message(task):
+    """``: <progress text>`` of a task, when it has one."""
+    message = as_text(task.get("progstring") or task.get("message"))
+    return ": %s" % message if message else ""
+
+
+def _attach_backup_folder(session, passphrase, warn=None):
     """Attach to the backup folder (or create it, encrypted with ``passphrase``); returns (task result, mode)."""
-    result = _backup_task(session, "attachFolder")
+    result = _backup_task(session, "attachFolder", warn=warn)
     rc = as_text(result.get("attachFolderRC"))
     mode = as_text(result.get("encryptionMode"))
     if rc == "IsEncrypted":
         result = _backup_task(session, "attachEncryptedFolder", {"encryptedFolderKey": result.get("encryptedFolderKey"),
                                                                  "passPhraseSalt": result.get("passPhraseSalt"),
-                                                                 "sharedSecret": passphrase})
+                                                                 "sharedSecret": passphrase}, warn)
         rc = as_text(result.get("attachFolderRC"))
     if rc == "NotFound":
         mode = "SecretKeyEncryption"
-        result = _backup_task(session, "createFolder", {"encryptionMode": mode, "sharedSecret": passphrase})
+        result = _backup_task(session, "createFolder", {"encryptionMode": mode, "sharedSecret": passphrase}, warn)
         rc = as_text(result.get("createFolderRC"))
     if rc == "CheckCodeInCorrect":
         raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
@@ -166,9 +213,11 @@ def _attach_backup_folder(session, passphrase):
     return result, mode
 
 
-def configure_backup(session, passphrase):
-    """Attach to the backup folder (or create it) and store the settings, as cterasdk's backup.configure does."""
-    result, mode = _attach_backup_folder(session, passphrase)
+def configure_backup(session, passphrase, warn=None):
+    """Attach to the backup folder (or create it) and store the settings, as cterasdk's backup.configure does.
+
+    The settings are read and written back whole: every value goes back exactly as the filer sent it."""
+    result, mode = _attach_backup_folder(session, passphrase, warn)
     secret = result.get("sharedSecret")
     session.http.redact.add(secret)
     settings = session.get(session.path("config/backup"), what="read the backup settings", missing_ok=True)

@@ -35,6 +35,10 @@ options:
         it if it was suspended. It does not start a backup run outside the schedule.
       - V(suspended) pauses backup (a running backup stops until resumed). V(disabled) is the same, as the filer has no
         other way to turn backup off. A filer whose backup was never configured is left as it is.
+      - Whether backup is suspended is read from the filer's backup status when it says so. A filer that does not
+        say (RV(backup.state) is V(unknown)) cannot be checked, so V(enabled) sends resume on every run (a no-op for
+        a backup that is not suspended) and reports a change, and V(suspended) and V(disabled) fail without pausing
+        rather than pause again on every run. See the notes.
     type: str
     choices: [enabled, disabled, suspended]
     required: true
@@ -45,6 +49,16 @@ options:
       - A new backup folder is encrypted with this passphrase (secret key encryption); an existing encrypted folder
         is attached with it, and a wrong passphrase fails.
     type: str
+notes:
+  - "What is known, from the CTERA SDK (cterasdk 2.20.50, C(edge/backup.py)): backup is configured when
+    C(GET /proc/backup/backupStatus) has C(serviceStatus.id) C(Attached); pause and resume are the methods C(pause)
+    and C(resume) of C(/status/sync); configuring runs background tasks whose result is used when they end
+    C(completed) or C(completed with warnings) (the warning is shown), and which fail when they end C(failed),
+    C(stopped) or C(disabled)."
+  - "What is inferred: the SDK never reads whether backup is suspended. The module reads a bool C(suspended), else a
+    C(status) text (C(Suspended), C(Running), C(Idle)), in the backup status; no vendor source confirms either field.
+    The last successful backup is C(lastSuccessfulBackupTime), else C(backupHistory.lastSuccessfulSync) (the name the
+    SDK's portal export reads for a device)."
 '''
 
 EXAMPLES = r'''
@@ -72,7 +86,9 @@ backup:
       type: bool
       sample: true
     state:
-      description: C(enabled), C(suspended) or C(not_configured).
+      description:
+        - C(enabled), C(suspended) or C(not_configured); C(unknown) when backup is configured but the filer does not
+          say whether it is suspended.
       type: str
       sample: enabled
     status:
@@ -80,7 +96,8 @@ backup:
       type: str
       sample: Attached
     run:
-      description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended).
+      description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended); null
+        when it does not.
       type: str
     progress:
       description: Progress of the current run in percent.
@@ -116,6 +133,8 @@ def argument_spec():
 
 
 MODULE_KWARGS = dict(supports_check_mode=True)
+UNKNOWN_SUSPENSION = ("cloud backup on %s does not report whether it is suspended, so suspending it cannot be "
+                      "checked; pause was not sent (it would be sent again on every run)")
 
 
 class Backup(Resource):
@@ -130,10 +149,15 @@ class Backup(Resource):
     def desired(self, current):
         if self.params["state"] != "enabled":
             # disabled is suspended; a filer whose backup was never configured is left as it is
+            if current["state"] == "unknown":
+                raise ValueError(UNKNOWN_SUSPENSION % self.session.hostname)
             return {"state": "suspended"} if current["configured"] else {}
         if not current["configured"] and self.params["passphrase"] is None:
             raise ValueError("passphrase is required: cloud backup on %s is not configured yet, and configuring "
                              "it needs the passphrase of the backup encryption key" % self.session.hostname)
+        if current["state"] == "unknown":
+            self.module.warn("cloud backup on %s does not report whether it is suspended: resume is sent on every "
+                             "run (nothing happens when backup is not suspended)" % self.session.hostname)
         return {"state": "enabled"}
 
     def predict(self, current, changes):
@@ -148,8 +172,11 @@ class Backup(Resource):
         if current["configured"]:
             set_backup_running(self.session, changes["state"] == "enabled")
         else:
-            configure_backup(self.session, self.params["passphrase"])
-        return self.read()
+            configure_backup(self.session, self.params["passphrase"], warn=self.module.warn)
+        after = self.read()
+        if after["state"] == "unknown":
+            after["state"] = changes["state"]  # what was just sent; the filer does not report it
+        return after
 
 
 def ensure_backup(module, scope):

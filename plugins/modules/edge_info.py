@@ -122,19 +122,22 @@ edge:
           description: Whether backup is configured (attached to its cloud folder).
           type: bool
         state:
-          description: C(enabled), C(suspended) or C(not_configured).
+          description:
+            - C(enabled), C(suspended) or C(not_configured); C(unknown) when backup is configured but the filer does
+              not say whether it is suspended (see the notes of M(filefleet.office.edge_backup)).
           type: str
         status:
           description: Configuration status, for example C(Attached) or C(NotInitialized).
           type: str
         run:
-          description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended).
+          description: Backup run state as the filer reports it, for example C(Idle), C(Running) or C(Suspended); null
+            when it does not.
           type: str
         running:
-          description: Whether a backup is running now.
+          description: Whether a backup is running now; null when the filer does not say.
           type: bool
         suspended:
-          description: Whether backup is suspended.
+          description: Whether backup is suspended; null when the filer does not say.
           type: bool
         progress:
           description: Progress of the current run in percent.

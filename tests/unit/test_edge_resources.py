@@ -211,7 +211,7 @@ def backup(check_mode=False, **params):
 
 
 def test_backup_configure_predicts_and_never_shows_the_passphrase(filer, monkeypatch):
-    def configure(session, passphrase):
+    def configure(session, passphrase, warn=None):
         filer.writes.append(("configure", passphrase))
         filer.state["backup"] = {"serviceStatus": {"id": "Attached"}, "status": "Idle",
                                  "encryptionMode": "SecretKeyEncryption"}

@@ -56,6 +56,9 @@ def backup(**fields):
     ({"configured": False, "state": "not_configured", "status": "Unlicensed"}, "error"),
     ({"configured": False, "state": "not_configured", "status": "ClocksOutOfSync"}, "error"),
     ({"error": True}, "error"),
+    # a filer that reports only what vendor sources name (no run state, no suspension): judged by its last success
+    ({"state": "unknown", "run": None, "running": None, "suspended": None}, "ok"),
+    ({"state": "unknown", "run": None, "running": None, "suspended": None, "last_successful_backup": None}, "error"),
 ])
 def test_backup_health(fields, health):
     assert backup_health(backup(**fields)) == health
