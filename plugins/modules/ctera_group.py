@@ -222,6 +222,8 @@ class Group(Resource):
 
     def update(self, current, changes, predicted):
         data = self.session.get(self.path, what="read group %r" % self.name)  # the whole group, as groupData
+        if not isinstance(data, dict):
+            raise ValueError("read group %r: the portal answered no group object" % self.name)
         if "description" in changes:
             data["description"] = changes["description"]
         before = set(m.casefold() for m in current["members"])
