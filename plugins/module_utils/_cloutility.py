@@ -407,6 +407,12 @@ class CloutilitySession:
         return self.get(self.consumer_path(bid, cid, "node"), what="read the backup node of consumption unit %s" % cid,
                         missing_ok=missing_ok)
 
+    def activate_node(self, bid, cid, node_name, what):
+        """``GET .../node/activate?tsmName=`` registers the node on the SP server: a GET with side effects, so it is
+        never retried (like every creation, a POST). Returns the registered name."""
+        return self.call("GET", self.consumer_path(bid, cid, "node", "activate"), params={"tsmName": node_name},
+                         idempotent=False, what=what)
+
     def wait_until_gone(self, bid, cid, what, timeout=300.0, interval=2.0):
         """Poll until the consumer answers 404 (deletion may finish on the SP server after the call returns)."""
         return self.wait_for(lambda: self.get_consumer(bid, cid), lambda c: c is None, what, timeout, interval,

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cloutility consumption units and backup nodes: lookup, the user-facing views and the PUT bodies.
+"""Cloutility consumption units and backup nodes: lookup, the user-facing views, the PUT bodies, deletion, and
+the backup node's plan/act split (``NodePlan``: reference resolution, activation, proxy relations) that the
+engine mappings of cloutility_consumer and backup_node use.
 
 PUT semantics of the real API are unknown (spec section 6, question 4), so updates are read-modify-write:
 
@@ -19,7 +21,7 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible_collections.filefleet.office.plugins.module_utils._cloutility import is_id
+from ansible_collections.filefleet.office.plugins.module_utils._cloutility import is_id, pick
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 READ_ONLY_CONSUMER_FIELDS = frozenset((
@@ -210,3 +212,207 @@ def node_body(current, changes):
                 body[key] = current[key]
     body.update(changes)
     return body
+
+
+def new_consumer_view(wanted, bunit):
+    """The view of a consumption unit ``wanted`` would create (check mode): Cloutility starts it as a data source
+    of type None in state New, and bills it from today (UTC) unless told otherwise."""
+    view = consumer_view(dict(consumer_body(None, wanted), businessUnit={"id": bunit["id"], "name": bunit["name"]},
+                              dataSourceType={"name": "None"}, dataSourceState={"name": "New"}), bunit)
+    view["billing_start_date"] = wanted.get("billing_start_date") or datetime.datetime.utcnow().strftime("%Y-%m-%d")
+    return view
+
+
+def consumer_label(consumer, node=False):
+    return ("the backup node of " if node else "") + "consumption unit %r (id %s)" % (consumer.get("name"), consumer["id"])
+
+
+def delete_consumer(session, bid, consumer, params, node=False):
+    """DELETE a consumption unit, or its backup node (which takes the consumption unit along), as ``params`` say
+    (``delete_associations``, ``deletion_comment``)."""
+    query = {"deleteAssociations": "true" if params["delete_associations"] else "false"}
+    if params["deletion_comment"]:
+        query["deletionComment"] = params["deletion_comment"]
+    session.delete(session.consumer_path(bid, consumer["id"], *(("node",) if node else ())), params=query,
+                   what="delete " + consumer_label(consumer, node))
+
+
+def wait_until_deleted(session, bid, consumer, timeout, node=False):
+    """Deletion may finish on the SP server after the call returns: wait until the consumption unit is gone."""
+    session.wait_until_gone(bid, consumer["id"], "deletion of " + consumer_label(consumer, node), timeout=timeout)
+
+
+# -- backup nodes ----------------------------------------------------------------------------------------------
+
+# option -> (wire field, resolver of CloutilitySession)
+NODE_REFERENCES = (
+    ("operating_system", "operatingSystem", "resolve_operating_system"),
+    ("node_type", "type", "resolve_node_type"),
+    ("domain", "domain", "resolve_domain"),
+    ("client_option_set", "clientOptionSet", "resolve_client_option_set"),
+)
+# option -> wire field
+NODE_SCALARS = (("cpu_count", "cpuCount"), ("contact", "contact"))
+# option -> (wire field, sub-collection of the node, query parameter of an addition)
+NODE_PROXIES = (("proxy_agents", "proxyAgents", "proxyagents", "proxyAgentId"),
+                ("proxy_targets", "proxyTargets", "proxytargets", "proxyTargetId"))
+
+
+def blank(value):
+    """Not usable as the name or the id of something: None, empty text, a bool, a dict or a list."""
+    return value is None or (isinstance(value, str) and not value.strip()) or isinstance(value, (bool, dict, list))
+
+
+def consumers_named(consumers, value, bunit, option="consumer", hint="give the id of the one to manage"):
+    """The consumers of ``consumers`` (slim) given by id or by exact name; a name several share is an error."""
+    cid, cname = split_consumer_ref(value)
+    if cid is not None:
+        return [c for c in consumers if c.get("id") == cid]
+    matches = [c for c in consumers if c.get("name") == cname]
+    if len(matches) > 1:
+        raise ValueError("%s=%r matches %d consumption units in business unit %r (ids %s); %s"
+                         % (option, cname, len(matches), bunit["path"], ", ".join(str(m.get("id")) for m in matches), hint))
+    return matches
+
+
+def reference_matches(current_ref, wanted):
+    """Whether the node's reference already is ``wanted`` (an id, or a name compared case-insensitively)."""
+    if not isinstance(current_ref, dict):
+        return False
+    if is_id(wanted):
+        return current_ref.get("id") == int(wanted)
+    return str(current_ref.get("name", "")).casefold() == str(wanted).strip().casefold()
+
+
+def resolve_node_reference(session, bid, resolver, value, option):
+    """The item (``{id, name}``) a node reference option names; domains and option sets are per business unit."""
+    method = getattr(session, resolver)
+    if resolver in ("resolve_domain", "resolve_client_option_set"):
+        return method(bid, value, option)
+    return method(value, option)
+
+
+def proxy_ids(consumers, values, option, own_id, missing):
+    """Consumer ids for ``values`` (ids, or names in the business unit).
+
+    A name no consumption unit has goes to ``missing(error, warning)`` (``Resource.expect_created_earlier``): a
+    real run fails, check mode keeps the name as a stand-in for a consumption unit an earlier task creates.
+    """
+    ids = set()
+    for value in values:
+        if is_id(value):
+            ids.add(int(value))
+            continue
+        try:
+            ids.add(pick(consumers, value, "consumption unit", option, casefold=False)["id"])
+        except ValueError as exc:
+            if [c for c in consumers if c.get("name") == str(value)]:
+                raise
+            missing(str(exc), "%s: consumption unit %r does not exist; check mode assumes an earlier task creates it"
+                    % (option, value))
+            ids.add(str(value))
+    if own_id is not None and own_id in ids:
+        raise ValueError("%s holds the node's own consumption unit (id %d); a node cannot be its own proxy" % (option, own_id))
+    return ids
+
+
+class NodePlan:
+    """The plan/act split of one backup node: ``desired`` plans (resolving names and checking everything that can
+    be refused before the first write); ``write`` carries out changes (by option) and ``settle`` waits for them."""
+
+    def __init__(self, session, bunit, consumers, consumer, timeout):
+        self.session, self.bunit, self.consumers, self.consumer = session, bunit, consumers, consumer
+        self.timeout = timeout
+        self.node = None       # the node as read, then as the last write answered
+        self.refs = {}         # option -> {"id": id} of each reference that differs from the node's
+        self.steps = []        # proxy relations to add and remove: (action, option, sub-collection, query, id)
+        self.activating = None  # the node name of an activation sent but not yet seen
+
+    def _path(self, *rest):
+        return self.session.consumer_path(self.bunit["id"], self.consumer["id"], "node", *rest)
+
+    def _get(self):
+        return self.session.get_node(self.bunit["id"], self.consumer["id"], missing_ok=False)
+
+    def read(self):
+        self.node = self.session.get_node(self.bunit["id"], self.consumer["id"])
+        return self.node
+
+    def desired(self, params, node_name, missing):
+        """{option: value as ``node_view`` shows it} for the options given; activation is ``activated``/``node_name``."""
+        activated = bool(self.node and self.node.get("tsmName"))
+        if node_name and activated and self.node["tsmName"].upper() != node_name:
+            raise ValueError("node_name=%r: the node of %r is already activated as %r; Cloutility cannot rename an "
+                             "activated node" % (params["node_name"], self.consumer.get("name"), self.node["tsmName"]))
+        if not activated and not node_name and any(params[option] is not None for option, _w, _p, _q in NODE_PROXIES):
+            raise ValueError("proxy_agents/proxy_targets need an activated node: use state=activated with node_name")
+        wanted = dict((option, self._reference(option, wire, resolver, params[option]))
+                      for option, wire, resolver in NODE_REFERENCES if params[option] is not None)
+        wanted.update((option, params[option] if option != "contact" else params[option] or None)
+                      for option, _wire in NODE_SCALARS if params[option] is not None)
+        if node_name:
+            wanted.update(activated=True, node_name=node_name)
+        for option, wire, path, query in NODE_PROXIES:
+            if params[option] is not None:
+                wanted[option] = self._proxies(option, wire, path, query, params[option], missing)
+        return wanted
+
+    def _reference(self, option, wire, resolver, value):
+        have = (self.node or {}).get(wire)
+        if reference_matches(have, value):
+            return have.get("name")
+        item = resolve_node_reference(self.session, self.bunit["id"], resolver, value, option)
+        self.refs[option] = {"id": item["id"]}
+        return item.get("name")
+
+    def _proxies(self, option, wire, path, query, values, missing):
+        """The predicted proxy view of ``values``; the relations to add and remove go to ``steps``."""
+        want = proxy_ids(self.consumers, values, option, (self.consumer or {}).get("id"), missing)
+        current = (self.node or {}).get(wire) or []
+        have = set(r.get("consumerId") for r in current)
+        self.steps += [("add", option, path, query, other) for other in sorted(want - have, key=str)]
+        self.steps += [("remove", option, path, query, other) for other in sorted(have - want)]
+        names = dict((c["id"], c.get("name")) for c in self.consumers)
+        known = dict((r.get("consumerId"), r) for r in current)
+        return proxy_view([known.get(i) or ({"consumerId": i, "name": names.get(i)} if isinstance(i, int)
+                                            else {"consumerId": None, "name": i}) for i in want])
+
+    def write(self, changes):
+        """Carry out ``changes`` (by option): the node's fields (creating the node when there is none), the
+        activation (never retried), then the proxy relations, which need the activation to have shown."""
+        label = consumer_label(self.consumer, node=True)
+        fields = dict((wire, self.refs[option]) for option, wire, _r in NODE_REFERENCES if option in changes)
+        fields.update((wire, changes[option] if changes[option] is not None else "")
+                      for option, wire in NODE_SCALARS if option in changes)
+        if self.node is None:
+            self.node = self.session.post(self._path(), node_body(None, fields), what="create " + label)
+        elif fields:
+            self.node = self.session.put(self._path(), node_body(self.node, fields), what="update " + label)
+        if changes.get("node_name"):
+            self.activating = changes["node_name"]
+            self.session.activate_node(self.bunit["id"], self.consumer["id"], self.activating,
+                                       what="activate %s as %r" % (label, self.activating))
+        if self.steps:
+            self.wait_for_activation()
+        for action, option, path, query, other in self.steps:
+            what = (other, option, consumer_label(self.consumer))
+            if action == "add":
+                self.session.post(self._path(path), params={query: other}, what="add consumption unit %s to the %s of %s" % what)
+            else:
+                self.session.delete(self._path(path, other), what="remove consumption unit %s from the %s of %s" % what)
+
+    def wait_for_activation(self):
+        """Wait until an activation sent by ``write`` shows in Cloutility (no-op when none is pending)."""
+        if self.activating:
+            self.node = self.session.wait_for(
+                self._get, lambda n: bool(n and n.get("tsmName")),
+                "activation of " + consumer_label(self.consumer, node=True), timeout=self.timeout,
+                describe=lambda n: "not activated (sync state %s)" % ((n or {}).get("syncState") or {}).get("name"))
+            self.activating = None
+
+    def settle(self):
+        """The node after ``write``: activation waited for, read again when the answers do not show it all."""
+        self.wait_for_activation()
+        if self.steps or not isinstance(self.node, dict) or self.node.get("id") is None:
+            self.node = self._get()
+        return self.node

@@ -27,10 +27,13 @@ attributes:
     description:
       - Reads the node and reports exactly what a real run would change, writing nothing.
       - When the consumption unit does not exist yet (because an earlier task would create it), check mode
-        predicts the node's creation and warns.
+        predicts the node's creation and warns; so does a proxy agent or target named after a consumption unit
+        that does not exist yet. A real run fails for either.
   diff_mode:
     support: full
-    description: Shows the changed fields before and after; the node password never appears.
+    description:
+      - Shows the changed fields before and after; a created node whole after, a deleted node whole before.
+      - The node password never appears; with O(return_password=true) it shows as C(********).
 options:
   business_unit:
     description:
@@ -255,32 +258,22 @@ node:
       type: str
       returned: when O(return_password=true)
 diff:
-  description: Changed fields before and after. Only with C(--diff). Never holds the password.
+  description:
+    - Changed fields before and after. Only with C(--diff). On creation C(before) is empty and C(after) the whole
+      predicted node; on deletion C(before) is the whole node and C(after) empty.
+    - Never holds the password (masked as C(********)).
   returned: changed and diff mode
   type: dict
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import (
-    cloutility_argument_spec, cloutility_session, is_id, pick, validate_node_name,
+    cloutility_argument_spec, cloutility_session, validate_node_name,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
-    node_body, node_view, proxy_view, split_consumer_ref,
+    NODE_PROXIES, NODE_REFERENCES, NodePlan, blank, consumers_named, delete_consumer, node_view, wait_until_deleted,
 )
-
-# option -> (wire field, resolver name, what)
-REFERENCES = (
-    ("operating_system", "operatingSystem", "resolve_operating_system"),
-    ("node_type", "type", "resolve_node_type"),
-    ("domain", "domain", "resolve_domain"),
-    ("client_option_set", "clientOptionSet", "resolve_client_option_set"),
-)
-PROXIES = (("proxy_agents", "proxyAgents", "proxyagents", "proxyAgentId"),
-           ("proxy_targets", "proxyTargets", "proxytargets", "proxyTargetId"))
-VIEW_KEYS = ("operating_system", "node_type", "domain", "client_option_set", "cpu_count", "contact", "activated",
-             "node_name", "proxy_agents", "proxy_targets")
 
 
 def argument_spec():
@@ -309,227 +302,97 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True, required_if=[("state", "activated", ("node_name",))])
 
 
-def _blank(value):
-    return value is None or (isinstance(value, str) and not value.strip()) or isinstance(value, (bool, dict, list))
-
-
 def validate(params):
     """Reject bad input before any request; returns the upper-cased node name (or None)."""
-    if _blank(params["consumer"]):
+    if blank(params["consumer"]):
         raise ValueError("consumer must be the id or the name of a consumption unit")
-    for option, _wire, _resolver in REFERENCES:
-        if params[option] is not None and _blank(params[option]):
+    for option, _wire, _resolver in NODE_REFERENCES:
+        if params[option] is not None and blank(params[option]):
             raise ValueError("%s must be a name or an id" % option)
     if params["cpu_count"] is not None and params["cpu_count"] < 0:
         raise ValueError("cpu_count must be 0 or more, got %d" % params["cpu_count"])
-    for option, _wire, _path, _query in PROXIES:
-        if params[option] is not None and any(_blank(v) for v in params[option]):
+    for option, _wire, _path, _query in NODE_PROXIES:
+        if params[option] is not None and any(blank(v) for v in params[option]):
             raise ValueError("%s must hold names or ids of consumption units, not empty values" % option)
     if params["wait_timeout"] < 0:
         raise ValueError("wait_timeout must be 0 or more seconds")
     if params["node_name"] is not None and params["state"] != "activated":
         raise ValueError("node_name is only used with state=activated (state is %s)" % params["state"])
-    if params["state"] == "activated":
-        return validate_node_name(params["node_name"])
-    return None
+    return validate_node_name(params["node_name"]) if params["state"] == "activated" else None
 
 
-def _matches(current_ref, wanted):
-    """Whether the node's reference already is ``wanted`` (an id, or a name compared case-insensitively)."""
-    if not isinstance(current_ref, dict):
-        return False
-    if is_id(wanted):
-        return current_ref.get("id") == int(wanted)
-    return str(current_ref.get("name", "")).casefold() == str(wanted).strip().casefold()
+class Node(Resource):
+    """The backup node of a consumption unit, viewed by ``node_view``. Activation is part of create and update
+    (``activated``/``node_name`` in the desired view); ``finish`` waits for it (``write`` already did when proxy
+    relations follow, as they need the activated node) and for a deletion."""
 
+    key = "node"
+    secret_keys = ("tsm_password",)
+    casefold_keys = ("node_name",)
 
-def _resolve(session, bid, resolver, value, option):
-    method = getattr(session, resolver)
-    if resolver in ("resolve_domain", "resolve_client_option_set"):
-        return method(bid, value, option)
-    return method(value, option)
+    def __init__(self, module, session, bunit, node_name):
+        super(Node, self).__init__(module, session)
+        self.bunit, self.node_name = bunit, node_name
+        consumers = session.consumers(bunit["id"])
+        found = consumers_named(consumers, self.params["consumer"], bunit)
+        self.consumer = found[0] if found else None
+        self.plan = NodePlan(session, bunit, consumers, self.consumer, self.params["wait_timeout"])
 
+    def view(self, node):
+        return node_view(node, self.consumer, self.bunit, return_password=self.params["return_password"])
 
-def _proxy_ids(module, consumers, values, option, own_id):
-    """Consumer ids for ``values`` (ids or names in this business unit).
+    def read(self):
+        if self.consumer is not None:
+            return self.view(self.plan.read())
+        if self.params["state"] != "absent":
+            where = (self.params["consumer"], self.bunit["path"])
+            self.expect_created_earlier(
+                "consumer=%r: business unit %r has no such consumption unit; create it first with "
+                "filefleet.office.cloutility_consumer" % where,
+                "consumption unit %r does not exist in business unit %r; check mode assumes an earlier task creates it" % where)
+        return None
 
-    In check mode a name not found yet stands for itself (an earlier task would create it), with a warning.
-    """
-    ids = set()
-    for value in values:
-        if is_id(value):
-            ids.add(int(value))
-            continue
-        try:
-            ids.add(pick(consumers, value, "consumption unit", option, casefold=False)["id"])
-        except ValueError:
-            if not module.check_mode or [c for c in consumers if c.get("name") == str(value)]:
-                raise
-            module.warn("%s: consumption unit %r does not exist; check mode assumes an earlier task creates it"
-                        % (option, value))
-            ids.add(str(value))
-    if own_id is not None and own_id in ids:
-        raise ValueError("%s holds the node's own consumption unit (id %d); a node cannot be its own proxy" % (option, own_id))
-    return ids
+    def desired(self, current):
+        return self.plan.desired(self.params, self.node_name, self.expect_created_earlier)
 
+    def forced(self, current, desired):
+        return dict((option, desired[option]) for option in self.plan.refs)  # a reference by id whose name stays
 
-def ensure(module, scope):
-    params = module.params
-    wanted_name = validate(params)
-    session = cloutility_session(scope, params)
-    bunit = session.resolve_bunit(params["business_unit"])
-    bid = bunit["id"]
-    consumers = session.consumers(bid)
-    cid, cname = split_consumer_ref(params["consumer"])
-    if cid is not None:
-        matches = [c for c in consumers if c.get("id") == cid]
-    else:
-        matches = [c for c in consumers if c.get("name") == cname]
-        if len(matches) > 1:
-            raise ValueError("consumer=%r matches %d consumption units in business unit %r (ids %s); give the id of "
-                             "the one to manage" % (cname, len(matches), bunit["path"],
-                                                    ", ".join(str(m.get("id")) for m in matches)))
-    consumer = matches[0] if matches else None
-    result = {"changed": False, "node": None}
-
-    if consumer is None:
-        if params["state"] == "absent":
-            return result
-        if not module.check_mode:
-            raise ValueError("consumer=%r: business unit %r has no such consumption unit; create it first with "
-                             "filefleet.office.cloutility_consumer" % (params["consumer"], bunit["path"]))
-        module.warn("consumption unit %r does not exist in business unit %r; check mode assumes an earlier task "
-                    "creates it" % (params["consumer"], bunit["path"]))
-        current = None
-    else:
-        cid = consumer["id"]
-        current = session.get_node(bid, cid)
-
-    if params["state"] == "absent":
-        return ensure_absent(module, session, bunit, consumer, current)
-
-    # -- plan (everything that can be refused is checked before the first write) -------------------------
-    activated = bool(current and current.get("tsmName"))
-    if wanted_name and activated and current["tsmName"].upper() != wanted_name:
-        raise ValueError("node_name=%r: the node of %r is already activated as %r; Cloutility cannot rename an "
-                         "activated node" % (params["node_name"], consumer.get("name"), current["tsmName"]))
-    activate = bool(wanted_name) and not activated
-    wants_proxies = any(params[option] is not None for option, _w, _p, _q in PROXIES)
-    if wants_proxies and not activated and not wanted_name:
-        raise ValueError("proxy_agents/proxy_targets need an activated node: use state=activated with node_name")
-
-    changes, predicted = {}, {}
-    for option, wire, resolver in REFERENCES:
-        value = params[option]
-        if value is None or (current is not None and _matches(current.get(wire), value)):
-            continue
-        item = _resolve(session, bid, resolver, value, option)
-        changes[wire] = {"id": item["id"]}
-        predicted[option] = item.get("name")
-    if params["cpu_count"] is not None and (current is None or current.get("cpuCount") != params["cpu_count"]):
-        changes["cpuCount"] = predicted["cpu_count"] = params["cpu_count"]
-    if params["contact"] is not None and (current is None or (current.get("contact") or "") != params["contact"]):
-        changes["contact"] = params["contact"]
-        predicted["contact"] = params["contact"] or None
-    if current is None:
-        missing = [o for o, _w, _r in REFERENCES if params[o] is None]
-        if missing and consumer is not None:
+    def check_create(self, desired):
+        missing = [option for option, _wire, _resolver in NODE_REFERENCES if option not in desired]
+        if missing and self.consumer is not None:
             raise ValueError("consumer %r has no backup node; to create one give %s"
-                             % (params["consumer"], ", ".join(missing)))
+                             % (self.params["consumer"], ", ".join(missing)))
 
-    proxy_plan = []
-    for option, wire, path, query in PROXIES:
-        if params[option] is None:
-            continue
-        want = _proxy_ids(module, consumers, params[option], option, cid)
-        have = set(r.get("consumerId") for r in (current or {}).get(wire) or [])
-        for other in sorted(want - have, key=str):
-            proxy_plan.append(("add", option, path, query, other))
-        for other in sorted(have - want):
-            proxy_plan.append(("remove", option, path, query, other))
-        names = dict((c["id"], c.get("name")) for c in consumers)
-        known = dict((r.get("consumerId"), r) for r in (current or {}).get(wire) or [])
-        guesses = [{"consumerId": i, "name": names.get(i)} if isinstance(i, int) else {"consumerId": None, "name": i}
-                   for i in want]
-        predicted[option] = proxy_view([known.get(i) or guess for i, guess in zip(want, guesses)])
+    def predict(self, current, changes):
+        return super(Node, self).predict(current or self.view({"consumer": self.consumer or {"name": self.params["consumer"]}}),
+                                         changes)
 
-    changed = bool(current is None or changes or activate or proxy_plan)
-    before = node_view(current, consumer, bunit) if current is not None else None
-    label = "consumption unit %r (id %s)" % ((consumer or {}).get("name", params["consumer"]), cid)
+    def create(self, desired, predicted):
+        self.plan.write(desired)
 
-    # -- act ---------------------------------------------------------------------------------------------
-    if module.check_mode or not changed:
-        after = dict(before) if before else node_view({"consumer": consumer or {"name": params["consumer"]}},
-                                                      consumer, bunit)
-        after.update(predicted)
-        if activate:
-            after.update(activated=True, node_name=wanted_name)
-        if current is None:
-            after["id"] = None
-        if params["return_password"]:
-            after["tsm_password"] = (current or {}).get("tsmPassword")
-    else:
-        node_path = session.consumer_path(bid, cid, "node")
-        node = current
-        if current is None:
-            node = session.post(node_path, node_body(None, changes), what="create the backup node of %s" % label)
-        elif changes:
-            node = session.put(node_path, node_body(current, changes), what="update the backup node of %s" % label)
-        if activate:
-            session.call("GET", node_path + "/activate", params={"tsmName": wanted_name}, idempotent=False,
-                         what="activate the backup node of %s as %r" % (label, wanted_name))
-            node = session.wait_for(lambda: session.get_node(bid, cid, missing_ok=False),
-                                    lambda n: bool(n and n.get("tsmName")),
-                                    "activation of the backup node of %s" % label, timeout=params["wait_timeout"],
-                                    describe=lambda n: "not activated (sync state %s)" % ((n or {}).get("syncState") or {}).get("name"))
-        for action, option, path, query, other in proxy_plan:
-            if action == "add":
-                session.post(node_path + "/" + path, params={query: other},
-                             what="add consumption unit %s to the %s of %s" % (other, option, label))
-            else:
-                session.delete("%s/%s/%d" % (node_path, path, other),
-                               what="remove consumption unit %s from the %s of %s" % (other, option, label))
-        if proxy_plan or not isinstance(node, dict) or node.get("id") is None:
-            node = session.get_node(bid, cid, missing_ok=False)
-        after = node_view(node, consumer, bunit, return_password=params["return_password"])
+    def update(self, current, changes, predicted):
+        self.plan.write(changes)
 
-    result.update(changed=changed, node=after)
-    if module._diff and changed:
-        keys = [k for k in VIEW_KEYS if (before or {}).get(k) != after.get(k)]
-        result["diff"] = make_diff(before or {}, after, keys)
-        if before is None:
-            result["diff"]["before"] = {}
-    return result
+    def delete(self, current):
+        delete_consumer(self.session, self.bunit["id"], self.consumer, self.params, node=True)
+
+    def finish(self, after, changed):
+        if changed and after is None:
+            wait_until_deleted(self.session, self.bunit["id"], self.consumer, self.params["wait_timeout"], node=True)
+        return self.view(self.plan.settle()) if changed and after is not None else after
 
 
-def ensure_absent(module, session, bunit, consumer, current):
-    result = {"changed": False, "node": None}
-    if current is None:
-        return result
-    params = module.params
-    bid, cid = bunit["id"], consumer["id"]
-    label = "consumption unit %r (id %s)" % (consumer.get("name"), cid)
-    if not module.check_mode:
-        query = {"deleteAssociations": "true" if params["delete_associations"] else "false"}
-        if params["deletion_comment"]:
-            query["deletionComment"] = params["deletion_comment"]
-        session.delete(session.consumer_path(bid, cid, "node"), params=query,
-                       what="delete the backup node of %s" % label)
-        session.wait_until_gone(bid, cid, "deletion of the backup node of %s" % label, timeout=params["wait_timeout"])
-    result["changed"] = True
-    if module._diff:
-        before = node_view(current, consumer, bunit)
-        result["diff"] = {"before": dict((k, before.get(k)) for k in ("consumer_name",) + VIEW_KEYS), "after": {}}
-    return result
-
-
-def run_module(module):
-    run(module, ensure)
+def ensure_node(module, scope):
+    node_name = validate(module.params)
+    session = cloutility_session(scope, module.params)
+    bunit = session.resolve_bunit(module.params["business_unit"])
+    return ensure(Node(module, session, bunit, node_name), module.params["state"])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_node)
 
 
 if __name__ == "__main__":

@@ -102,11 +102,9 @@ business_unit:
   sample: {id: 76, name: Marketing Department, path: Company AB/Marketing Department}
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
-from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import node_view, split_consumer_ref
+from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import blank, consumers_named, node_view
 
 
 def argument_spec():
@@ -122,40 +120,23 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def gather(module, scope):
+def read_nodes(module, scope):
     params = module.params
-    if params["consumer"] is not None and (isinstance(params["consumer"], (bool, dict, list))
-                                           or not str(params["consumer"]).strip()):
+    if params["consumer"] is not None and blank(params["consumer"]):
         raise ValueError("consumer must be the id or the name of a consumption unit")
     session = cloutility_session(scope, params)
     bunit = session.resolve_bunit(params["business_unit"])
-    bid = bunit["id"]
-    consumers = sorted(session.consumers(bid), key=lambda c: c.get("id"))
+    consumers = sorted(session.consumers(bunit["id"]), key=lambda c: c.get("id"))
     if params["consumer"] is not None:
-        cid, cname = split_consumer_ref(params["consumer"])
-        if cid is not None:
-            consumers = [c for c in consumers if c.get("id") == cid]
-        else:
-            consumers = [c for c in consumers if c.get("name") == cname]
-            if len(consumers) > 1:
-                raise ValueError("consumer=%r matches %d consumption units in business unit %r (ids %s); give the id"
-                                 % (cname, len(consumers), bunit["path"], ", ".join(str(c.get("id")) for c in consumers)))
-    nodes = []
-    for consumer in consumers:
-        node = session.get_node(bid, consumer["id"])
-        if node is not None:
-            nodes.append(node_view(node, consumer, bunit, return_password=params["return_password"]))
-    result = {"changed": False, "business_unit": bunit, "nodes": nodes}
-    return result
-
-
-def run_module(module):
-    run(module, gather)
+        consumers = consumers_named(consumers, params["consumer"], bunit, hint="give the id")
+    views = [node_view(session.get_node(bunit["id"], c["id"]), c, bunit, return_password=params["return_password"])
+             for c in consumers]
+    return {"changed": False, "business_unit": bunit, "nodes": [view for view in views if view is not None]}
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, read_nodes)
 
 
 if __name__ == "__main__":

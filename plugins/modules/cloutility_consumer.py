@@ -26,7 +26,7 @@ attributes:
     description: Reads the consumption unit and reports exactly what a real run would change, writing nothing.
   diff_mode:
     support: full
-    description: Shows the changed fields before and after.
+    description: Shows the changed fields before and after (the whole consumption unit on creation or deletion).
 options:
   business_unit:
     description:
@@ -209,19 +209,19 @@ consumer:
       description: When the consumption unit was created.
       type: str
 diff:
-  description: Changed fields before and after. Only with C(--diff).
+  description:
+    - Changed fields before and after. Only with C(--diff). On creation C(before) is empty and C(after) the whole
+      consumption unit; on deletion C(before) is the whole consumption unit and C(after) empty.
   returned: changed and diff mode
   type: dict
 '''
 
-import datetime
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import make_diff, run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
-    CONSUMER_FIELDS, consumer_body, consumer_view, locate_consumer, validate_date, wanted_consumer_fields,
+    consumer_body, consumer_view, delete_consumer, locate_consumer, new_consumer_view, validate_date, wait_until_deleted,
+    wanted_consumer_fields,
 )
 
 
@@ -269,87 +269,66 @@ def validate(params):
         raise ValueError("wait_timeout must be 0 or more seconds")
 
 
-def ensure(module, scope):
-    params = module.params
-    validate(params)
-    session = cloutility_session(scope, params)
-    bunit = session.resolve_bunit(params["business_unit"])
-    bid = bunit["id"]
-    current = locate_consumer(session, bid, params["id"], params["name"])
-    label = params["name"] if params["id"] is None else "id %d" % params["id"]
+class Consumer(Resource):
+    """A consumption unit of a business unit, viewed by ``consumer_view``; options map onto ``CONSUMER_FIELDS``."""
 
-    if params["state"] == "absent":
-        return ensure_absent(module, session, bunit, current, label)
+    key = "consumer"
+    set_keys = ("tags",)
 
-    if current is None and params["id"] is not None:
-        raise ValueError("id=%d: business unit %r has no consumption unit with that id; leave id out to create one "
-                         "by name" % (params["id"], bunit["path"]))
-    wanted = wanted_consumer_fields(params)
-    result = {"changed": False}
-    options = [option for option, _wire, _kind in CONSUMER_FIELDS]
+    def __init__(self, module, session, bunit):
+        super(Consumer, self).__init__(module, session)
+        self.bunit = bunit
+        self.raw = None
 
-    if current is None:
-        body = consumer_body(None, wanted)
-        if module.check_mode:
-            after = consumer_view(dict(body, businessUnit={"id": bid, "name": bunit["name"]},
-                                       dataSourceType={"name": "None"}, dataSourceState={"name": "New"}), bunit)
-            # Cloutility bills a new consumption unit from today (UTC) unless told otherwise.
-            after["billing_start_date"] = wanted.get("billing_start_date") or datetime.datetime.utcnow().strftime("%Y-%m-%d")
-        else:
-            after = consumer_view(session.post(session.path("bunits", bid, "consumers"), body,
-                                               what="create consumption unit %r in business unit %r" % (label, bunit["path"])),
-                                  bunit)
-        result.update(changed=True, consumer=after)
-        if module._diff:
-            result["diff"] = {"before": {}, "after": dict((k, after.get(k)) for k in options if k in wanted)}
-        return result
+    def read(self):
+        self.raw = locate_consumer(self.session, self.bunit["id"], self.params["id"], self.params["name"])
+        return consumer_view(self.raw, self.bunit)
 
-    before = consumer_view(current, bunit)
-    changed = [option for option in options if option in wanted and before.get(option) != wanted[option]]
-    after = before
-    if changed:
-        body = consumer_body(current, dict((option, wanted[option]) for option in changed))
-        if module.check_mode:
-            after = dict(before)
-            after.update((option, wanted[option]) for option in changed)
-        else:
-            updated = session.put(session.consumer_path(bid, current["id"]), body,
-                                  what="update consumption unit %r (id %s)" % (current.get("name"), current["id"]))
-            after = consumer_view(updated if isinstance(updated, dict) and updated.get("id") is not None
-                                  else session.get_consumer(bid, current["id"], missing_ok=False), bunit)
-    result.update(changed=bool(changed), consumer=after)
-    if module._diff and changed:
-        result["diff"] = make_diff(before, after, changed)
-    return result
+    def desired(self, current):
+        return wanted_consumer_fields(self.params)
+
+    def check_create(self, desired):
+        if self.params["id"] is not None:
+            raise ValueError("id=%d: business unit %r has no consumption unit with that id; leave id out to create "
+                             "one by name" % (self.params["id"], self.bunit["path"]))
+
+    def predict(self, current, changes):
+        if current is None:
+            return new_consumer_view(changes, self.bunit)
+        return super(Consumer, self).predict(current, changes)
+
+    def create(self, desired, predicted):
+        created = self.session.post(self.session.path("bunits", self.bunit["id"], "consumers"), consumer_body(None, desired),
+                                    what="create consumption unit %r in business unit %r" % (desired["name"], self.bunit["path"]))
+        return consumer_view(created, self.bunit)
+
+    def update(self, current, changes, predicted):
+        bid, cid = self.bunit["id"], self.raw["id"]
+        updated = self.session.put(self.session.consumer_path(bid, cid), consumer_body(self.raw, changes),
+                                   what="update consumption unit %r (id %s)" % (self.raw.get("name"), cid))
+        if not isinstance(updated, dict) or updated.get("id") is None:
+            updated = self.session.get_consumer(bid, cid, missing_ok=False)
+        return consumer_view(updated, self.bunit)
+
+    def delete(self, current):
+        delete_consumer(self.session, self.bunit["id"], self.raw, self.params)
+
+    def finish(self, after, changed):
+        if changed and after is None:
+            wait_until_deleted(self.session, self.bunit["id"], self.raw, self.params["wait_timeout"])
+        return after
 
 
-def ensure_absent(module, session, bunit, current, label):
-    result = {"changed": False, "consumer": None}
-    if current is None:
-        return result
-    params = module.params
-    bid = bunit["id"]
-    if not module.check_mode:
-        query = {"deleteAssociations": "true" if params["delete_associations"] else "false"}
-        if params["deletion_comment"]:
-            query["deletionComment"] = params["deletion_comment"]
-        session.delete(session.consumer_path(bid, current["id"]), params=query,
-                       what="delete consumption unit %r (id %s)" % (current.get("name"), current["id"]))
-        session.wait_until_gone(bid, current["id"], "deletion of consumption unit %r (id %s)"
-                                % (current.get("name"), current["id"]), timeout=params["wait_timeout"])
-    result["changed"] = True
-    if module._diff:
-        result["diff"] = {"before": consumer_view(current, bunit), "after": {}}
-    return result
-
-
-def run_module(module):
-    run(module, ensure)
+def ensure_consumer(module, scope):
+    validate(module.params)
+    session = cloutility_session(scope, module.params)
+    bunit = session.resolve_bunit(module.params["business_unit"])
+    return ensure(Consumer(module, session, bunit), module.params["state"])
 
 
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, ensure_consumer)
 
 
 if __name__ == "__main__":

@@ -82,9 +82,7 @@ business_unit:
   sample: {id: 76, name: Marketing Department, path: Company AB/Marketing Department}
 '''
 
-from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule
-
-from ansible_collections.filefleet.office.plugins.module_utils._common import run
+from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import consumer_view
 
@@ -102,29 +100,23 @@ def argument_spec():
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
-def gather(module, scope):
+def read_consumers(module, scope):
     params = module.params
     session = cloutility_session(scope, params)
     bunit = session.resolve_bunit(params["business_unit"])
     bid = bunit["id"]
     if params["id"] is not None:
         found = session.get_consumer(bid, params["id"])
-        full = [found] if found is not None and (params["name"] is None or found.get("name") == params["name"]) else []
+        full = [found] if found is not None and params["name"] in (None, found.get("name")) else []
     else:
-        slim = session.consumers(bid)
-        if params["name"] is not None:
-            slim = [c for c in slim if c.get("name") == params["name"]]
+        slim = [c for c in session.consumers(bid) if params["name"] in (None, c.get("name"))]
         full = [session.get_consumer(bid, c["id"], missing_ok=False) for c in sorted(slim, key=lambda c: c.get("id"))]
     return {"changed": False, "business_unit": bunit, "consumers": [consumer_view(c, bunit) for c in full]}
 
 
-def run_module(module):
-    run(module, gather)
-
-
 def main():
     module = FilefleetModule(argument_spec=argument_spec(), **MODULE_KWARGS)
-    run_module(module)
+    run(module, read_consumers)
 
 
 if __name__ == "__main__":

@@ -314,3 +314,15 @@ def test_node_names_follow_the_storage_protect_rules():
         with pytest.raises(ValueError) as caught:
             clou.validate_node_name(bad)
         assert "node_name" in str(caught.value) and "1 to 64 characters" in str(caught.value)
+
+
+def test_creations_and_activations_are_never_retried():
+    server = Server()
+    server.routes["/v1/bunits/76/consumers/409/node/activate"] = (200, lambda r: r["params"]["tsmName"].upper())
+    server.routes["/v1/bunits/76/consumers/409/node"] = (200, lambda r: dict(r["json"] or {}, id=1409))
+    session, http, _clock = make_session(server)
+    assert session.activate_node(76, 409, "lisa+&.x", what="activate") == "LISA+&.X"
+    session.post(session.consumer_path(76, 409, "node"), {"cpuCount": 1})
+    activate, create = http.requests[1:]
+    assert (activate["method"], activate["params"], activate["idempotent"]) == ("GET", {"tsmName": "lisa+&.x"}, False)
+    assert (create["method"], create["idempotent"]) == ("POST", False)
