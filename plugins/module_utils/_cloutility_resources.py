@@ -5,14 +5,18 @@
 the backup node's plan/act split (``NodePlan``: reference resolution, activation, proxy relations) that the
 engine mappings of cloutility_consumer and backup_node use.
 
-PUT semantics of the real API are unknown (spec section 6, question 4), so updates are read-modify-write:
+PUT semantics of the real API are unknown (spec section 6, question 4): the server may replace the whole object
+or merge the body into it. Updates are read-modify-write and correct under both:
 
 * a consumer PUT sends the consumer as read, with the changes, without ``$type``/``href``/``actions`` and the
   read-only or embedded fields (``READ_ONLY_CONSUMER_FIELDS``), so writable fields this collection does not know
-  keep their values on a server that replaces the whole object;
-* a node PUT sends the node's writable fields (references by ``id``, ``cpuCount``, ``contact``) taken from the
-  node as read, with the changes. A node as read embeds large read-only sub-collections (filespaces, schedules,
-  proxies, activity logs) that must not be sent back.
+  keep their values on a server that replaces the whole object; a cleared field is sent as an explicit null,
+  which a merge applies too (leaving it out would keep the value);
+* a node PUT sends the whole node as read (the guide's request body is a Node), with the changes, so node
+  groups, schedules and proxy relations survive a full replace.
+
+Deletion is asynchronous on the Storage Protect side: an accepted DELETE counts as done, and a consumer or node
+marked for deletion (``scheduledDeletionDate``/``archivedDate``, a decommissioned node) counts as absent.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -22,6 +26,7 @@ import datetime
 import re
 
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import is_id, pick
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 READ_ONLY_CONSUMER_FIELDS = frozenset((
@@ -90,6 +95,7 @@ def consumer_view(consumer, bunit=None):
         "allow_no_activity": consumer.get("allowNoActivity"),
         "billing_start_date": _date(consumer.get("billingStartDate")),
         "billing_end_date": _date(consumer.get("billingEndDate")),
+        "scheduled_deletion_date": consumer.get("scheduledDeletionDate"),
         "data_source_type": _name(consumer.get("dataSourceType")),
         "data_source_state": _name(consumer.get("dataSourceState")),
         "created_date": consumer.get("createdDate"),
@@ -127,27 +133,66 @@ def consumer_body(current, wanted):
                      if t in existing_tags else {"text": t} for t in value]
         elif kind in ("date", "optional_date") and value is not None:
             value = value + "T00:00:00Z"
-        if value is None:
-            body.pop(wire, None)
-        else:
-            body[wire] = value
+        body[wire] = value  # None is an explicit null: it clears the field whether PUT replaces or merges
     return body
+
+
+DELETED_STATES = frozenset(("deleted", "deleting", "pending deletion", "marked for deletion", "decommissioned"))
+
+
+def marked_for_deletion(item):
+    """Whether a consumer or node (full or slim) is on its way out: a deletion date, archived, decommissioned, or a
+    data source state that says so. It counts as absent."""
+    if not isinstance(item, dict):
+        return False
+    state = _name(item.get("dataSourceState")) or ""
+    return bool(item.get("scheduledDeletionDate") or item.get("archivedDate") or item.get("decommissioned")
+                or state.casefold() in DELETED_STATES)
+
+
+def live(items):
+    return [i for i in items if not marked_for_deletion(i)]
 
 
 def locate_consumer(session, bid, consumer_id=None, name=None, option="name"):
     """The full consumer by id, or by name when exactly one consumer of the business unit has it; else None.
-
-    Duplicate names fail with the ids, so the user can choose one.
+    A consumer marked for deletion counts as absent. Duplicate names fail with the ids, so the user can choose one.
     """
     if consumer_id is not None:
-        return session.get_consumer(bid, int(consumer_id))
-    matches = session.find_consumers(bid, name)
+        found = session.get_consumer(bid, int(consumer_id))
+        return None if marked_for_deletion(found) else found
+    matches = live(session.find_consumers(bid, name))
+    full = [session.get_consumer(bid, m["id"], missing_ok=False) for m in matches] if len(matches) > 1 else []
+    if full:
+        matches = live(full)
     if len(matches) > 1:
         raise ValueError("%s=%r matches %d consumption units in business unit %s (ids %s); give the id of the one "
                          "to manage" % (option, name, len(matches), bid, ", ".join(str(m.get("id")) for m in matches)))
     if not matches:
         return None
-    return session.get_consumer(bid, matches[0]["id"], missing_ok=False)
+    found = matches[0] if full else session.get_consumer(bid, matches[0]["id"], missing_ok=False)
+    return None if marked_for_deletion(found) else found
+
+
+def write_tags(session, bid, answer, wanted):
+    """Tags by text inside the consumer body may be ignored by the server (whether it writes them is unknown):
+    each wanted tag the answer lacks is added through ``POST .../consumers/{c}/tags``, and a tag that should have
+    gone but stays fails (the API documents no way to remove one). Returns the consumer as it is now."""
+    if "tags" not in wanted or not isinstance(answer, dict) or answer.get("id") is None:
+        return answer
+    have = tag_texts(answer.get("tags"))
+    label = consumer_label(answer)
+    for text in sorted(set(wanted["tags"]) - set(have)):
+        session.post(session.consumer_path(bid, answer["id"], "tags"), {"text": text},
+                     what="add tag %r to %s" % (text, label))
+    extra = sorted(set(have) - set(wanted["tags"]))
+    if extra:
+        raise ValueError("tags: Cloutility kept the tags %s of %s although the update left them out; this server "
+                         "does not remove tags through the consumption unit, remove them in the portal"
+                         % (", ".join(extra), label))
+    if set(wanted["tags"]) - set(have):
+        return session.get_consumer(bid, answer["id"], missing_ok=False)
+    return answer
 
 
 def split_consumer_ref(value):
@@ -188,6 +233,7 @@ def node_view(node, consumer=None, bunit=None, return_password=False):
         "proxy_agents": proxy_view(node.get("proxyAgents")),
         "proxy_targets": proxy_view(node.get("proxyTargets")),
         "created_date": node.get("createdDate"),
+        "decommissioned": bool(node.get("decommissioned")),
     }
     if return_password:
         view["tsm_password"] = node.get("tsmPassword")
@@ -199,19 +245,35 @@ def ref(item):
 
 
 def node_body(current, changes):
-    """Writable node fields from ``current`` (references by id) with ``changes`` ({wire field: value}) applied."""
-    body = {}
-    if current:
-        if current.get("id") is not None:
-            body["id"] = current["id"]
-        for key in ("operatingSystem", "type", "domain", "clientOptionSet", "server"):
-            if isinstance(current.get(key), dict) and current[key].get("id") is not None:
-                body[key] = {"id": current[key]["id"]}
-        for key in ("cpuCount", "contact"):
-            if key in current:
-                body[key] = current[key]
+    """The whole node as read (without ``$type``/``href``/``actions``) with ``changes`` ({wire field: value})
+    applied: the guide's request body is a Node, and a server that replaces the whole node would otherwise reset
+    node groups, schedules and proxy relations. Without ``current``, only ``changes`` (a creation)."""
+    body = dict((k, v) for k, v in (current or {}).items() if not k.startswith("$") and k not in ("href", "actions"))
     body.update(changes)
     return body
+
+
+def read_node(session, bid, cid, missing_ok=True, include_deleted=False):
+    """The node of a consumer, or None when it has none, however the server says so: 404, or 200 with null, an
+    empty body or an object without an id (which is unknown, spec open question 1). A node marked for deletion
+    (decommissioned) is None too, unless ``include_deleted``."""
+    try:
+        node = session.get_node(bid, cid)
+    except ApiError as exc:
+        if exc.status not in (200, 204) or (exc.server_message or "").strip():
+            raise
+        node = None
+    if not isinstance(node, dict) or node.get("id") is None or (marked_for_deletion(node) and not include_deleted):
+        node = None
+    if node is None and not missing_ok:
+        raise ValueError("consumption unit %s has no backup node (any more)" % cid)
+    return node
+
+
+def deletion_state(session, bid, consumer):
+    """After an accepted DELETE: ``deleted`` when Cloutility no longer has the consumption unit, ``pending`` while
+    it is still shown (marked for deletion, or the Storage Protect delete process still running). Never waits."""
+    return "pending" if session.get_consumer(bid, consumer["id"]) is not None else "deleted"
 
 
 def new_consumer_view(wanted, bunit):
@@ -235,11 +297,6 @@ def delete_consumer(session, bid, consumer, params, node=False):
         query["deletionComment"] = params["deletion_comment"]
     session.delete(session.consumer_path(bid, consumer["id"], *(("node",) if node else ())), params=query,
                    what="delete " + consumer_label(consumer, node))
-
-
-def wait_until_deleted(session, bid, consumer, timeout, node=False):
-    """Deletion may finish on the SP server after the call returns: wait until the consumption unit is gone."""
-    session.wait_until_gone(bid, consumer["id"], "deletion of " + consumer_label(consumer, node), timeout=timeout)
 
 
 # -- backup nodes ----------------------------------------------------------------------------------------------
@@ -332,10 +389,10 @@ class NodePlan:
         return self.session.consumer_path(self.bunit["id"], self.consumer["id"], "node", *rest)
 
     def _get(self):
-        return self.session.get_node(self.bunit["id"], self.consumer["id"], missing_ok=False)
+        return read_node(self.session, self.bunit["id"], self.consumer["id"], missing_ok=False)
 
     def read(self):
-        self.node = self.session.get_node(self.bunit["id"], self.consumer["id"])
+        self.node = read_node(self.session, self.bunit["id"], self.consumer["id"])
         return self.node
 
     def desired(self, params, node_name, missing):
@@ -390,8 +447,7 @@ class NodePlan:
             self.node = self.session.put(self._path(), node_body(self.node, fields), what="update " + label)
         if changes.get("node_name"):
             self.activating = changes["node_name"]
-            self.session.activate_node(self.bunit["id"], self.consumer["id"], self.activating,
-                                       what="activate %s as %r" % (label, self.activating))
+            self.activate(label)
         if self.steps:
             self.wait_for_activation()
         for action, option, path, query, other in self.steps:
@@ -400,6 +456,19 @@ class NodePlan:
                 self.session.post(self._path(path), params={query: other}, what="add consumption unit %s to the %s of %s" % what)
             else:
                 self.session.delete(self._path(path, other), what="remove consumption unit %s from the %s of %s" % what)
+
+    def activate(self, label):
+        """Activation; a name taken on the Storage Protect server (409) fails saying why that can be."""
+        try:
+            self.session.activate_node(self.bunit["id"], self.consumer["id"], self.activating,
+                                       what="activate %s as %r" % (label, self.activating))
+        except ApiError as exc:
+            if exc.status == 409 and "activated" not in str(exc.server_message or "").lower():
+                exc.message = ("activate %s as %r failed: the node name is registered on the Storage Protect server. "
+                               "Another node has it, or a deleted node still holds it: Storage Protect locks or "
+                               "decommissions a deleted node and keeps its name until its retention ends. Choose "
+                               "another node_name, or wait until the deleted node is removed" % (label, self.activating))
+            raise
 
     def wait_for_activation(self):
         """Wait until an activation sent by ``write`` shows in Cloutility (no-op when none is pending)."""

@@ -92,6 +92,9 @@ options:
         under another name is an error; renaming is not possible through the API.
       - V(absent) deletes the node. B(This also deletes the consumption unit), as Cloutility does; on the
         IBM Storage Protect server the node is handled by the business unit's node deletion rule.
+      - Deletion is asynchronous: an accepted deletion counts as done (RV(deletion_state)), and a node marked for
+        deletion (decommissioned) counts as absent. Storage Protect locks or decommissions a deleted node and keeps
+        its name until its retention ends, so activating another node under that name fails until then.
     type: str
     choices: [present, activated, absent]
     default: present
@@ -116,7 +119,7 @@ options:
     description: With O(state=absent), a comment recorded in the audit log of the deletion.
     type: str
   wait_timeout:
-    description: Seconds to wait for an activation or a deletion to show in Cloutility.
+    description: Seconds to wait for an activation to show in Cloutility (deletions are not waited for).
     type: int
     default: 300
 notes:
@@ -253,10 +256,20 @@ node:
     created_date:
       description: When the node was created.
       type: str
+    decommissioned:
+      description: Whether the node is decommissioned (on its way out after a deletion).
+      type: bool
     tsm_password:
       description: The node's Storage Protect password. Only with O(return_password=true); the result is then no_log.
       type: str
       returned: when O(return_password=true)
+deletion_state:
+  description:
+    - After a deletion, V(deleted) when Cloutility no longer shows the consumption unit, V(pending) while it is
+      still shown (marked for deletion, the Storage Protect delete process still running).
+  returned: when deleted (not in check mode)
+  type: str
+  sample: deleted
 diff:
   description:
     - Changed fields before and after. Only with C(--diff). On creation C(before) is empty and C(after) the whole
@@ -272,7 +285,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._cloutility impor
     cloutility_argument_spec, cloutility_session, validate_node_name,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
-    NODE_PROXIES, NODE_REFERENCES, NodePlan, blank, consumers_named, delete_consumer, node_view, wait_until_deleted,
+    NODE_PROXIES, NODE_REFERENCES, NodePlan, blank, consumers_named, delete_consumer, deletion_state, live, node_view,
 )
 
 
@@ -334,9 +347,10 @@ class Node(Resource):
         super(Node, self).__init__(module, session)
         self.bunit, self.node_name = bunit, node_name
         consumers = session.consumers(bunit["id"])
-        found = consumers_named(consumers, self.params["consumer"], bunit)
+        found = consumers_named(live(consumers), self.params["consumer"], bunit)  # marked for deletion: absent
         self.consumer = found[0] if found else None
         self.plan = NodePlan(session, bunit, consumers, self.consumer, self.params["wait_timeout"])
+        self.deletion_state = None
 
     def view(self, node):
         return node_view(node, self.consumer, self.bunit, return_password=self.params["return_password"])
@@ -379,7 +393,7 @@ class Node(Resource):
 
     def finish(self, after, changed):
         if changed and after is None:
-            wait_until_deleted(self.session, self.bunit["id"], self.consumer, self.params["wait_timeout"], node=True)
+            self.deletion_state = deletion_state(self.session, self.bunit["id"], self.consumer)
         return self.view(self.plan.settle()) if changed and after is not None else after
 
 
@@ -387,7 +401,11 @@ def ensure_node(module, scope):
     node_name = validate(module.params)
     session = cloutility_session(scope, module.params)
     bunit = session.resolve_bunit(module.params["business_unit"])
-    return ensure(Node(module, session, bunit, node_name), module.params["state"])
+    node = Node(module, session, bunit, node_name)
+    result = ensure(node, module.params["state"])
+    if node.deletion_state:
+        result["deletion_state"] = node.deletion_state
+    return result
 
 
 def main():

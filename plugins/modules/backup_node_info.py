@@ -104,7 +104,9 @@ business_unit:
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
-from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import blank, consumers_named, node_view
+from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
+    blank, consumers_named, node_view, read_node,
+)
 
 
 def argument_spec():
@@ -129,7 +131,7 @@ def read_nodes(module, scope):
     consumers = sorted(session.consumers(bunit["id"]), key=lambda c: c.get("id"))
     if params["consumer"] is not None:
         consumers = consumers_named(consumers, params["consumer"], bunit, hint="give the id")
-    views = [node_view(session.get_node(bunit["id"], c["id"]), c, bunit, return_password=params["return_password"])
+    views = [node_view(read_node(session, bunit["id"], c["id"], include_deleted=True), c, bunit, return_password=params["return_password"])
              for c in consumers]
     return {"changed": False, "business_unit": bunit, "nodes": [view for view in views if view is not None]}
 

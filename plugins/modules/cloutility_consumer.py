@@ -77,6 +77,8 @@ options:
   state:
     description:
       - V(present) makes the consumption unit exist with the given settings; V(absent) deletes it.
+      - Deletion is asynchronous on the Storage Protect side. An accepted deletion counts as done (RV(deletion_state)
+        says whether Cloutility still shows the consumption unit), and one marked for deletion counts as absent.
       - Deleting a consumption unit that has a backup node also removes the node from Cloutility; on the
         IBM Storage Protect server the node is handled by the business unit's node deletion rule.
     type: str
@@ -92,7 +94,9 @@ options:
     description: With O(state=absent), a comment recorded in the audit log of the deletion.
     type: str
   wait_timeout:
-    description: Seconds to wait, after a deletion, until the consumption unit is gone.
+    description:
+      - Not used any more; deletions are reported (RV(deletion_state)), not waited for. Kept so that existing
+        tasks keep working.
     type: int
     default: 300
 notes:
@@ -208,6 +212,16 @@ consumer:
     created_date:
       description: When the consumption unit was created.
       type: str
+    scheduled_deletion_date:
+      description: When a consumption unit marked for deletion goes (null otherwise).
+      type: str
+deletion_state:
+  description:
+    - After a deletion, V(deleted) when Cloutility no longer shows the consumption unit, V(pending) while it is
+      still shown (marked for deletion, the Storage Protect delete process still running).
+  returned: when deleted (not in check mode)
+  type: str
+  sample: pending
 diff:
   description:
     - Changed fields before and after. Only with C(--diff). On creation C(before) is empty and C(after) the whole
@@ -220,8 +234,8 @@ from ansible_collections.filefleet.office.plugins.module_utils._common import Fi
 from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
-    consumer_body, consumer_view, delete_consumer, locate_consumer, new_consumer_view, validate_date, wait_until_deleted,
-    wanted_consumer_fields,
+    consumer_body, consumer_view, delete_consumer, deletion_state, locate_consumer, new_consumer_view, validate_date,
+    wanted_consumer_fields, write_tags,
 )
 
 
@@ -279,6 +293,7 @@ class Consumer(Resource):
         super(Consumer, self).__init__(module, session)
         self.bunit = bunit
         self.raw = None
+        self.deletion_state = None
 
     def read(self):
         self.raw = locate_consumer(self.session, self.bunit["id"], self.params["id"], self.params["name"])
@@ -300,7 +315,7 @@ class Consumer(Resource):
     def create(self, desired, predicted):
         created = self.session.post(self.session.path("bunits", self.bunit["id"], "consumers"), consumer_body(None, desired),
                                     what="create consumption unit %r in business unit %r" % (desired["name"], self.bunit["path"]))
-        return consumer_view(created, self.bunit)
+        return consumer_view(write_tags(self.session, self.bunit["id"], created, desired), self.bunit)
 
     def update(self, current, changes, predicted):
         bid, cid = self.bunit["id"], self.raw["id"]
@@ -308,14 +323,14 @@ class Consumer(Resource):
                                    what="update consumption unit %r (id %s)" % (self.raw.get("name"), cid))
         if not isinstance(updated, dict) or updated.get("id") is None:
             updated = self.session.get_consumer(bid, cid, missing_ok=False)
-        return consumer_view(updated, self.bunit)
+        return consumer_view(write_tags(self.session, bid, updated, changes), self.bunit)
 
     def delete(self, current):
         delete_consumer(self.session, self.bunit["id"], self.raw, self.params)
 
     def finish(self, after, changed):
-        if changed and after is None:
-            wait_until_deleted(self.session, self.bunit["id"], self.raw, self.params["wait_timeout"])
+        if changed and after is None:  # an accepted delete is done; Storage Protect may still be working on it
+            self.deletion_state = deletion_state(self.session, self.bunit["id"], self.raw)
         return after
 
 
@@ -323,7 +338,11 @@ def ensure_consumer(module, scope):
     validate(module.params)
     session = cloutility_session(scope, module.params)
     bunit = session.resolve_bunit(module.params["business_unit"])
-    return ensure(Consumer(module, session, bunit), module.params["state"])
+    consumer = Consumer(module, session, bunit)
+    result = ensure(consumer, module.params["state"])
+    if consumer.deletion_state:
+        result["deletion_state"] = consumer.deletion_state
+    return result
 
 
 def main():

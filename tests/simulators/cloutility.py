@@ -159,6 +159,16 @@ STATE_PENDING = {"id": 2, "name": "Pending"}
 STATE_ACTIVE = {"id": 3, "name": "Active"}
 TYPE_NONE = {"id": 0, "name": "None"}
 TYPE_SP_NODE = {"id": 1, "name": "SP Backup node"}
+# Answers no vendor source pins down, switched with POST /_sim/cloutility (see "Inferred behaviour"); the first of
+# each is the default. SIM_TIMINGS are seconds (numbers >= 0) for the deletion model.
+SIM_MODES = {
+    "put": ("replace", "merge"),
+    "tags": ("text", "endpoint"),
+    "missing_node": ("not_found", "null", "empty"),
+}
+SIM_TIMINGS = {"delete_delay_seconds": 0, "name_hold_seconds": 0}
+# The client schedule an activated node is associated with (what deleteAssociations removes on the SP server).
+DEFAULT_SCHEDULE = {"id": 3, "name": "DAILY_INCR"}
 
 
 class ApiError(Exception):
@@ -244,6 +254,10 @@ def _ci_get(data, name, default=None):
         if isinstance(key, str) and key.lower() == lowered:
             return value
     return default
+
+
+def _ci_has(data, name):
+    return isinstance(data, dict) and any(isinstance(k, str) and k.lower() == name.lower() for k in data)
 
 
 def _bool(value, default):
@@ -390,6 +404,7 @@ class CloutilityService(Service):
             "spServer": {"foreignNodes": ["LEGACY-FS01"], "deletedNodes": []},
             "consumers": {},
             "auditLogs": [],
+            "sim": dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items())),
         }
         self._seed_consumer(state)
         return state
@@ -407,6 +422,34 @@ class CloutilityService(Service):
                     "node": node}
         state["consumers"]["408"] = consumer
         node["filespaces"] = self._fake_filespaces(state, consumer, _parse_time("2023-10-20T16:00:00Z"))
+
+    def on_load(self):
+        # State written by an older simulator: no modes.
+        defaults = dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items()))
+        for key, value in defaults.items():
+            self.state.setdefault("sim", {}).setdefault(key, value)
+        self.state["nextId"].setdefault("tag", 601)
+
+    def _sim_endpoint(self, request):
+        """``POST /_sim/cloutility`` JSON (every key optional): the answer modes of ``SIM_MODES`` and the seconds of
+        ``SIM_TIMINGS``; the JSON answer holds them all. A ``/_sim/reset`` restores the defaults. Other ``/_sim/*``
+        as in the base."""
+        if request.path != "/_sim/cloutility":
+            return Service._sim_endpoint(self, request)
+        if request.method != "POST":
+            return Response.json({"error": "POST a JSON object"}, status=405)
+        plan = request.json() or {}
+        valid = isinstance(plan, dict) and all(
+            plan[key] in SIM_MODES[key] if key in SIM_MODES else
+            key in SIM_TIMINGS and isinstance(plan[key], (int, float)) and not isinstance(plan[key], bool) and plan[key] >= 0
+            for key in plan)
+        if not valid:
+            return Response.json({"error": "a JSON object of modes %s and seconds %s" % (SIM_MODES, sorted(SIM_TIMINGS))},
+                                 status=400)
+        with self.lock:
+            self.state["sim"].update(plan)
+            self.save()
+            return Response.json({"sim": dict(self.state["sim"])})
 
     def credentials(self):
         return dict(self.state["credentials"])
@@ -462,6 +505,7 @@ class CloutilityService(Service):
             (r"/v1/bunits/(\d+)/consumers", {"GET": self._list_consumers, "POST": self._create_consumer}),
             (consumer, {"GET": self._get_consumer, "PUT": self._update_consumer, "DELETE": self._delete_consumer}),
             (consumer + "/auditlogs", {"GET": self._list_audit_logs}),
+            (consumer + "/tags", {"GET": self._list_tags, "POST": self._add_tag}),
             (node, {"GET": self._get_node, "POST": self._create_node, "PUT": self._update_node,
                     "DELETE": self._delete_node}),
             (node + "/activate", {"GET": self._activate_node}),
@@ -495,6 +539,7 @@ class CloutilityService(Service):
                 if handler is None:
                     return self._method_not_allowed(request)
                 self._authenticate(request)
+                self._finish_due_deletions()
                 ids = [int(g) for g in match.groups()]
                 response = handler(request, *ids)
                 response.headers.append(("Access-Control-Allow-Origin", self.state["credentials"]["origin"]))
@@ -888,6 +933,7 @@ class CloutilityService(Service):
             "externalReference": consumer["externalReference"],
             "billingStartDate": consumer["billingStartDate"],
             "billingEndDate": consumer["billingEndDate"],
+            "scheduledDeletionDate": (consumer.get("deletion") or {}).get("date"),
             "businessUnit": self._render_bunit(consumer["bunitId"], embedded=True),
             "comments": [],
             "note": consumer["note"],
@@ -905,7 +951,8 @@ class CloutilityService(Service):
         return {"href": self._consumer_href(consumer), "dataSourceType": dict(source_type),
                 "dataSourceState": dict(source_state), "name": consumer["name"],
                 "billingStartDate": consumer["billingStartDate"], "id": consumer["id"],
-                "createdDate": consumer["createdDate"]}
+                "createdDate": consumer["createdDate"],
+                **({"scheduledDeletionDate": consumer["deletion"]["date"]} if consumer.get("deletion") else {})}
 
     def _list_consumers(self, request, bid):
         self._bunit(bid)
@@ -967,6 +1014,13 @@ class CloutilityService(Service):
         return result
 
     def _writable_consumer_fields(self, body, current=None):
+        if current is not None and self.state["sim"]["put"] == "merge":
+            # Json.NET PopulateObject: a property the body leaves out keeps its value; an explicit null clears it.
+            body = dict(body)
+            for key in ("name", "note", "externalReference", "billingStartDate", "billingEndDate", "limitHighStorage",
+                        "allowNoActivity", "tags"):
+                if not _ci_has(body, key):
+                    body[key] = current[key]
         limit = _ci_get(body, "limitHighStorage", 0.0)
         if not isinstance(limit, (int, float)) or isinstance(limit, bool):
             raise ApiError(400, "BadRequest", "The request is invalid.", "limitHighStorage: A number is expected.")
@@ -982,7 +1036,40 @@ class CloutilityService(Service):
         return {"name": self._required_name(body), "note": _ci_get(body, "note"),
                 "externalReference": _ci_get(body, "externalReference"), "billingStartDate": start,
                 "billingEndDate": self._date_field(body, "billingEndDate"), "limitHighStorage": float(limit),
-                "allowNoActivity": allow, "tags": self._tags(body)}
+                "allowNoActivity": allow, "tags": self._body_tags(body, current)}
+
+    def _body_tags(self, body, current):
+        """Tags by text inside the consumer (mode ``text``), or ignored there (mode ``endpoint``: only
+        ``POST .../tags`` adds one)."""
+        tags = self._tags(body)
+        if self.state["sim"]["tags"] == "endpoint":
+            return [dict(t) for t in (current or {}).get("tags") or []]
+        return tags
+
+    def _list_tags(self, request, bid, cid):
+        return Response.json([self._render_tag(t, bid) for t in self._consumer(bid, cid)["tags"]])
+
+    def _render_tag(self, tag, bid):
+        return {"id": tag.get("id"), "businessUnitId": bid, "text": tag["text"], "inheritable": False}
+
+    def _add_tag(self, request, bid, cid):
+        consumer = self._writable(self._consumer(bid, cid))
+        [tag] = self._tags({"tags": [self._body(request)]})
+        for existing in consumer["tags"]:
+            if existing["text"] == tag["text"]:
+                return Response.json(self._render_tag(existing, bid))
+        tag.setdefault("id", self._next_id("tag"))
+        consumer["tags"].append(tag)
+        self._audit(consumer, 200, "Consumption unit '%s' tagged %s." % (consumer["name"], tag["text"]))
+        self.save()
+        return Response.json(self._render_tag(tag, bid))
+
+    @staticmethod
+    def _writable(consumer):
+        if consumer.get("deletion"):
+            raise ApiError(409, "BeingDeleted", "The consumption unit is being deleted.",
+                           "Consumption unit %d is marked for deletion (%s)." % (consumer["id"], consumer["deletion"]["date"]))
+        return consumer
 
     def _audit(self, consumer, entry_type, message):
         self.state["auditLogs"].append({
@@ -1015,7 +1102,7 @@ class CloutilityService(Service):
         return Response.json(self._render_consumer(self._consumer(bid, cid)))
 
     def _update_consumer(self, request, bid, cid):
-        consumer = self._consumer(bid, cid)
+        consumer = self._writable(self._consumer(bid, cid))
         body = self._body(request)
         body_id = _ci_get(body, "id")
         if body_id not in (None, 0, cid):
@@ -1030,9 +1117,35 @@ class CloutilityService(Service):
         return Response.json(self._render_consumer(consumer))
 
     def _remove_consumer(self, consumer, request, what):
+        """Accept a deletion: the delete process finishes ``delete_delay_seconds`` later (at once with 0); until
+        then the consumer stays visible with ``scheduledDeletionDate`` and its node locked and decommissioned. A
+        second DELETE meanwhile is accepted again and changes nothing."""
+        if consumer.get("deletion"):
+            return
         delete_associations = _bool(request.query_one("deleteAssociations", case_insensitive=True), True)
         _bool(request.query_one("unassignSecondaryDataSources", case_insensitive=True), False)
         comment = request.query_one("deletionComment", "", case_insensitive=True)
+        due = _now() + float(self.state["sim"]["delete_delay_seconds"])
+        consumer["deletion"] = {"due": due, "date": _iso(due), "associations": delete_associations}
+        message = "%s '%s' deleted." % (what, consumer["name"])
+        if comment:
+            message += " Comment: %s" % comment
+        self._audit(consumer, 300, message)
+        if due <= _now():
+            self._finish_deletion(consumer)
+        self.save()
+
+    def _finish_due_deletions(self):
+        due = [c for c in self.state["consumers"].values() if c.get("deletion") and c["deletion"]["due"] <= _now()]
+        for consumer in due:
+            self._finish_deletion(consumer)
+        if due:
+            self.save()
+
+    def _finish_deletion(self, consumer):
+        """The delete process has run: the consumer is gone; the SP node is locked or decommissioned, and its name
+        stays taken for ``name_hold_seconds`` (the retention of the business unit's NodeDeletionRule)."""
+        delete_associations = consumer["deletion"]["associations"]
         node = consumer.get("node")
         if node is not None:
             for other_id in set(node["proxyAgents"]) | set(node["proxyTargets"]):
@@ -1043,13 +1156,9 @@ class CloutilityService(Service):
             if node.get("tsmName"):
                 self.state["spServer"]["deletedNodes"].append({
                     "tsmName": node["tsmName"], "tsmNodeId": node["tsmNodeId"], "consumerId": consumer["id"],
-                    "deletedDate": _iso(), "schedulesDeleted": delete_associations})
-        message = "%s '%s' deleted." % (what, consumer["name"])
-        if comment:
-            message += " Comment: %s" % comment
-        self._audit(consumer, 300, message)
+                    "deletedDate": _iso(), "schedulesDeleted": delete_associations,
+                    "heldUntil": _now() + float(self.state["sim"]["name_hold_seconds"])})
         del self.state["consumers"][str(consumer["id"])]
-        self.save()
 
     def _delete_consumer(self, request, bid, cid):
         consumer = self._consumer(bid, cid)
@@ -1135,7 +1244,7 @@ class CloutilityService(Service):
             "href": self._node_href(consumer),
             "cpuCount": node["cpuCount"],
             "activatedDate": node.get("activatedDate"),
-            "locked": False,
+            "locked": bool(consumer.get("deletion")),
             "operatingSystem": self._render_os(node["operatingSystemId"]),
             "type": self._render_node_type(node["typeId"]),
             "syncState": {"id": 1, "name": "Synchronized" if activated else "Not registered"},
@@ -1143,12 +1252,12 @@ class CloutilityService(Service):
             "clientOptionSet": (self._render_option_set(node["clientOptionSetId"], bid)
                                 if node.get("clientOptionSetId") is not None else None),
             "server": self._render_server(bid),
-            "schedules": [], "nodeSchedules": [],
+            "schedules": [dict(s) for s in node.get("schedules") or []], "nodeSchedules": [],
             "filespaces": [self._render_filespace(consumer, f) for f in node["filespaces"]],
             "events": [], "unscheduledActivities": [], "retentionSets": [], "activityLogs": [],
             "proxyAgents": self._related(node["proxyAgents"]),
             "proxyTargets": self._related(node["proxyTargets"]),
-            "nodeGroups": [],
+            "nodeGroups": [dict(g) for g in node.get("nodeGroups") or []],
             "tsmName": node.get("tsmName"),
             "tsmNodeId": node.get("tsmNodeId"),
             "tsmPassword": node.get("tsmPassword"),
@@ -1158,7 +1267,7 @@ class CloutilityService(Service):
             "registeredTime": node.get("activatedDate"),
             "lastAccessTime": max((f["lastBackupEnd"] for f in node["filespaces"] if _past(f.get("lastBackupEnd"))),
                                   default=None),
-            "decommissioned": False,
+            "decommissioned": bool(consumer.get("deletion")),
             "replicationState": False,
             "activityLogFilters": [],
             "remoteActivities": [],
@@ -1216,11 +1325,17 @@ class CloutilityService(Service):
                 "clientOptionSetId": option_set_id, "serverId": SERVER_ID, "cpuCount": cpu, "contact": contact}
 
     def _get_node(self, request, bid, cid):
+        consumer = self._consumer(bid, cid)
+        mode = self.state["sim"]["missing_node"]
+        if consumer.get("node") is None and mode == "null":
+            return Response.json(None)
+        if consumer.get("node") is None and mode == "empty":
+            return Response(200, b"", content_type="application/json; charset=utf-8")
         consumer, _node = self._node(bid, cid)
         return Response.json(self._render_node(consumer))
 
     def _create_node(self, request, bid, cid):
-        consumer = self._consumer(bid, cid)
+        consumer = self._writable(self._consumer(bid, cid))
         if consumer.get("node") is not None:
             raise ApiError(409, "Conflict", "The consumption unit already has a backup node.",
                            "Consumption unit %d already has backup node %d." % (cid, consumer["node"]["id"]))
@@ -1233,13 +1348,50 @@ class CloutilityService(Service):
 
     def _update_node(self, request, bid, cid):
         consumer, node = self._node(bid, cid)
-        fields = self._node_fields(self._body(request), node)
+        self._writable(consumer)
+        body = self._body(request)
+        if self.state["sim"]["put"] == "merge":
+            # A property the body leaves out keeps its value (references and scalars as stored).
+            body = dict(body)
+            for key, field in (("operatingSystem", "operatingSystemId"), ("type", "typeId"), ("domain", "domainId"),
+                               ("clientOptionSet", "clientOptionSetId")):
+                if not _ci_has(body, key) and node.get(field) is not None:
+                    body[key] = {"id": node[field]}
+            for key in ("cpuCount", "contact"):
+                if not _ci_has(body, key):
+                    body[key] = node[key]
+        fields = self._node_fields(body, node)
+        fields.update(self._node_relations(consumer, node, body))
         changed = sorted(k for k, v in fields.items() if node.get(k) != v)
         node.update(fields)
         if changed:
             self._audit(consumer, 200, "Backup node of '%s' modified: %s." % (consumer["name"], ", ".join(changed)))
         self.save()
         return Response.json(self._render_node(consumer))
+
+    def _node_relations(self, consumer, node, body):
+        """What a full replace does to what the Node carries besides its fields: schedules and node groups become
+        the body's (none when left out), proxy relations not in the body end (on both sides). A merge keeps what
+        the body leaves out."""
+        merge = self.state["sim"]["put"] == "merge"
+        fields = {}
+        for key in ("schedules", "nodeGroups"):
+            if _ci_has(body, key) or not merge:
+                items = _ci_get(body, key) or []
+                fields[key] = [{"id": _ci_get(i, "id"), "name": _ci_get(i, "name")} for i in items if isinstance(i, dict)]
+        for key, other_key in (("proxyAgents", "proxyTargets"), ("proxyTargets", "proxyAgents")):
+            if merge and not _ci_has(body, key):
+                continue
+            kept = set()
+            for item in _ci_get(body, key) or []:
+                slim = _ci_get(item, "consumer") if isinstance(_ci_get(item, "consumer"), dict) else item
+                kept.add(_ci_get(item, "consumerId", _ci_get(slim, "id")))
+            fields[key] = [c for c in node[key] if c in kept]
+            for gone in set(node[key]) - kept:
+                other = (self.state["consumers"].get(str(gone)) or {}).get("node")
+                if other:
+                    other[other_key] = [c for c in other[other_key] if c != consumer["id"]]
+        return fields
 
     def _delete_node(self, request, bid, cid):
         consumer, _node = self._node(bid, cid)
@@ -1249,6 +1401,8 @@ class CloutilityService(Service):
 
     def _taken_names(self, exclude_consumer=None):
         names = {n.upper() for n in self.state["spServer"]["foreignNodes"]}
+        names.update(d["tsmName"].upper() for d in self.state["spServer"]["deletedNodes"]
+                     if d.get("heldUntil", 0) > _now())
         for consumer in self.state["consumers"].values():
             node = consumer.get("node")
             if node and node.get("tsmName") and consumer["id"] != exclude_consumer:
@@ -1274,6 +1428,7 @@ class CloutilityService(Service):
 
     def _activate_node(self, request, bid, cid):
         consumer, node = self._node(bid, cid)
+        self._writable(consumer)
         raw = request.query_one("tsmName", "", case_insensitive=True).strip()
         name = raw.upper() if raw else (node.get("tsmName") or self._proposed_name(consumer))
         if not NODE_NAME_RE.match(name):
@@ -1294,6 +1449,7 @@ class CloutilityService(Service):
         node["tsmNodeId"] = str(self._next_id("spNode"))
         node["tsmPassword"] = random_secret(16)
         node["activatedDate"] = _iso()
+        node["schedules"] = [dict(DEFAULT_SCHEDULE)]
         node["filespaces"] = self._fake_filespaces(self.state, consumer, _now())
         self._audit(consumer, 200, "Backup node of '%s' activated as %s." % (consumer["name"], name))
         self.save()

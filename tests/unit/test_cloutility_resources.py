@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The Cloutility resource mappings (cloutility_consumer, backup_node) on the engine, against an in-memory
 Cloutility: check mode predicts and writes nothing, a real run writes in the protocol's order (node fields,
-activation, the wait for it, proxy relations), diffs have the engine's shape and never show the node password."""
+activation, the wait for it, proxy relations; deletions are not waited for), diffs have the engine's shape and never show the node password."""
 
 import copy
 import datetime
@@ -180,7 +180,7 @@ def test_return_password_is_returned_but_masked_in_the_diff():
     deleted, _module = node_task(clou, consumer=409, state="absent", return_password=True)
     assert deleted["node"] is None and deleted["diff"]["after"] == {}
     assert deleted["diff"]["before"]["tsm_password"] == MASK and PASSWORD not in repr(deleted["diff"])
-    assert [w[0] for w in clou.writes][-2:] == ["DELETE", "wait"]
+    assert [w[0] for w in clou.writes][-1] == "DELETE"  # an accepted delete is done: no wait
 
 
 def test_missing_consumer_is_predicted_in_check_mode_and_fails_a_real_run():
@@ -213,14 +213,16 @@ def test_node_refusals_come_before_any_write():
     assert clou.writes == []
 
 
-def test_node_update_sends_only_changes_and_an_empty_contact():
+def test_node_update_sends_the_node_as_read_with_the_changes_and_an_empty_contact():
     clou = FakeCloutility()
     clou.add(409, "LisasWS", node={"id": 1409, "tsmName": "LISASWS", "cpuCount": 4, "contact": "lisa@example.com",
                                    "operatingSystem": {"id": 2, "name": "Windows"}, "proxyAgents": [], "proxyTargets": []})
     result, _module = node_task(clou, consumer="LisasWS", operating_system="windows", contact="")
     assert result["diff"] == {"before": {"contact": "lisa@example.com"}, "after": {"contact": None}}
     [(method, _path, body)] = clou.writes
-    assert method == "PUT" and body == {"id": 1409, "operatingSystem": {"id": 2}, "cpuCount": 4, "contact": ""}
+    assert method == "PUT" and body == {"id": 1409, "tsmName": "LISASWS", "cpuCount": 4, "contact": "",
+                                        "operatingSystem": {"id": 2, "name": "Windows"}, "proxyAgents": [],
+                                        "proxyTargets": []}
 
 
 def test_consumers_named_and_proxy_ids():
@@ -256,6 +258,5 @@ def test_consumer_check_mode_create_update_and_delete():
         consumer_task(clou, id=77, note="x")
     deleted = consumer_task(clou, name="LisasWS", state="absent", deletion_comment="gone")
     assert deleted["consumer"] is None and deleted["diff"]["before"]["name"] == "LisasWS"
-    assert clou.writes[-2:] == [("DELETE", "/v1/bunits/76/consumers/500",
-                                 {"deleteAssociations": "true", "deletionComment": "gone"}),
-                                ("wait", "deletion of consumption unit 'LisasWS' (id 500)")]
+    assert clou.writes[-1] == ("DELETE", "/v1/bunits/76/consumers/500",
+                               {"deleteAssociations": "true", "deletionComment": "gone"})
