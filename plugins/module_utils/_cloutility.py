@@ -33,8 +33,8 @@ import time
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
-    ApiError, AuthenticationError, HttpClient, NotFound, Redactor, WaitTimeout, error_class_for, join_url,
-    normalize_base_url,
+    ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, NotFound, Redactor, WaitTimeout, check_answer,
+    error_class_for, join_url, normalize_base_url, retried_note,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
 from ansible_collections.filefleet.office.plugins.module_utils._portal import tls_argument_spec
@@ -145,7 +145,7 @@ class CloutilitySession:
         self._password = password
         self.client_id = client_id
         self.origin = (origin or "").strip()
-        self.redactor = Redactor([password])
+        self.redactor = Redactor([password], username=username)
         self.http = http or HttpClient(base, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
                                        retries=retries, redactor=self.redactor)
         self._clock = clock
@@ -165,13 +165,21 @@ class CloutilitySession:
         return headers
 
     def _grant(self, form):
-        """POST one grant to /v1/oauth. Never retried; raises AuthenticationError when refused."""
+        """POST one grant to /v1/oauth. Retried like a read on 429/502/503/504 and dropped connections (a grant
+        changes nothing); a refusal (OAuth error, 400/401/403) is never retried and raises AuthenticationError.
+        Anything else (a gateway error after the retries, a redirect, an answer that is not the API's) says what
+        happened instead of blaming the credentials."""
         grant_type = form["grant_type"]
         self.grants[grant_type] += 1
         url = self.http.url(API_ROOT + "/oauth")
-        response = self.http.request("POST", url, data=form, headers=self._headers(authorized=False), idempotent=False)
+        response = self.http.request("POST", url, data=form, headers=self._headers(authorized=False),
+                                     idempotent=LOGIN_IS_SAFE)
         parsed = _decode(response)
-        if response.status_code != 200 or not isinstance(parsed, dict) or not parsed.get("access_token"):
+        login = "Cloutility login for user %r" % self.username if grant_type == "password" else \
+            "Cloutility token refresh"
+        refused = response.status_code in (401, 403) or (
+            response.status_code == 400 and isinstance(parsed, dict) and bool(parsed.get("error")))  # RFC 6749 5.2
+        if refused:
             message = server_message(parsed) or ("HTTP %s" % response.status_code)
             if grant_type == "password":
                 what = ("Cloutility login refused for user %r (client_id %r, origin %r): %s. The password grant is not "
@@ -180,8 +188,17 @@ class CloutilitySession:
                         % (self.username, self.client_id, self.origin, message))
             else:
                 what = "Cloutility refresh grant refused: %s" % message
-            cls = AuthenticationError if response.status_code in (400, 401, 403) else error_class_for(response.status_code)
-            raise cls(self.redactor(what), "POST", url, response.status_code, self.redactor(message))
+            raise AuthenticationError(self.redactor(what), "POST", url, response.status_code, self.redactor(message))
+        if response.status_code >= 400:
+            message = server_message(parsed) or (response.text[:300] if response.text else None)
+            raise error_class_for(response.status_code)(
+                self.redactor("%s failed: %s answered HTTP %s%s; the credentials were not checked"
+                              % (login, url, response.status_code, retried_note(response))),
+                "POST", url, response.status_code, self.redactor(message))
+        check_answer(response, "json", login, self.redactor)
+        if not isinstance(parsed, dict) or not parsed.get("access_token"):
+            raise ApiError(self.redactor("%s failed: %s answered HTTP %s without an access_token"
+                                         % (login, url, response.status_code)), "POST", url, response.status_code)
         self._access_token = parsed["access_token"]
         self.redactor.add(self._access_token)
         if parsed.get("refresh_token"):
@@ -253,8 +270,10 @@ class CloutilitySession:
                 return None
             message = server_message(parsed) or (response.text[:300] if response.text else None)
             cls = error_class_for(response.status_code)
-            raise cls(self.redactor("%s failed" % what), method, self.redactor(response.url), response.status_code,
-                      self.redactor(message))
+            raise cls(self.redactor("%s failed%s" % (what, retried_note(response))), method,
+                      self.redactor(response.url), response.status_code, self.redactor(message))
+        # A redirect, an HTML page, XML, or an empty answer to a GET is not the API's answer: never an empty list.
+        check_answer(response, "json", what, self.redactor, require_body=method == "GET")
         if isinstance(parsed, dict) and parsed.get("tsmPassword"):
             self.redactor.add(parsed["tsmPassword"])  # the SP client password never leaves in an error
         if parsed is None and response.text and response.text.strip():

@@ -17,14 +17,20 @@ __metaclass__ = type
 import re
 import time
 
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover
+    from urlparse import urlsplit  # type: ignore
+
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
-    ApiError, AuthenticationError, HttpClient, Redactor, WaitTimeout, normalize_base_url,
+    ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, Redactor, SessionExpired, WaitTimeout, check_answer,
+    normalize_base_url,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import from_xml
 from ansible_collections.filefleet.office.plugins.module_utils._portal import (
-    CteraXmlSession, XML_LIBRARY, server_message, tls_argument_spec,
+    CteraXmlSession, XML_LIBRARY, decode_error_body, server_message, tls_argument_spec,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
 
@@ -55,6 +61,16 @@ def edge_argument_spec():
     return spec
 
 
+class _ExpiredDuringLogin(Exception):
+    """The session of a login in progress expired (the filer answered 401 or redirected to its login page)."""
+
+    def __init__(self, step, url, status):
+        Exception.__init__(self, step)
+        self.step = step
+        self.url = url
+        self.status = status
+
+
 def firmware_tuple(version):
     """``7.12.5600.3`` -> ``(7, 12, 5600, 3)``; unknown parts count as 0."""
     parts = []
@@ -70,7 +86,7 @@ class EdgeSession(CteraXmlSession):
     def __init__(self, url, username, password, validate_certs=True, ca_path=None, timeout=30, retries=3):
         base = normalize_base_url(url)
         http = HttpClient(base, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, retries=retries,
-                          redactor=Redactor([password]))
+                          redactor=Redactor([password], username=username))
         CteraXmlSession.__init__(self, http, API_ROOT, username, password)
         self.firmware = None
         self.current_user = None
@@ -78,25 +94,44 @@ class EdgeSession(CteraXmlSession):
 
     # -- hooks of CteraXmlSession ---------------------------------------------------------------------
     def _login(self):
+        """Log in, read the Migrate token and bootstrap; a session that expires before that is done is renewed
+        once (the whole login again), then ``SessionExpired``."""
+        for attempt in (1, 2):
+            try:
+                return self._login_once()
+            except _ExpiredDuringLogin as gone:
+                if attempt == 2:
+                    raise SessionExpired("Edge Filer login for user %r at %s: the new session expired again before "
+                                         "%s" % (self.username, self.http.base_url, gone.step), "GET",
+                                         self.http.redact(gone.url), gone.status)
+
+    def _login_once(self):
         self.http.session.headers.pop(MIGRATE_HEADER, None)
         self.http.session.cookies.clear()
         url = self.path("login")
+        # Retried like a read on 429/502/503/504 and dropped connections; a refusal (401/403, or the filer's
+        # 500 "Wrong username or password") never is, so a wrong password costs one attempt.
         response = self.http.request("POST", url, data={"username": self.username, "password": self._password},
-                                     idempotent=False)
-        parsed = from_xml(response.content) if response.content else None
+                                     idempotent=LOGIN_IS_SAFE)
+        parsed = decode_error_body(response)
         message = server_message(parsed)
         if response.status_code in (401, 403) or (response.status_code == 500 and message == WRONG_CREDENTIALS):
             raise AuthenticationError(
                 "Edge Filer login refused for user %r at %s: wrong username or password"
                 % (self.username, self.http.base_url), "POST", self.http.url(url), response.status_code)
         self.http.raise_for_status(response, "Edge Filer login for user %r" % self.username, message)
+        check_answer(response, "xml", "Edge Filer login for user %r" % self.username, self.http.redact,
+                     require_body=False)
         if not self.http.session.cookies.get(SESSION_COOKIE):
             raise ApiError("Edge Filer login for user %r at %s returned no %s cookie; is this an Edge Filer?"
                            % (self.username, self.http.base_url, SESSION_COOKIE), "POST", self.http.url(url),
                            response.status_code)
         # The filer's Migrate service issues the token every later request carries (like the SDK's sync login).
+        what = "read the CTERA Migrate token after the Edge Filer login"
         response = self.http.request("GET", MIGRATE_AUTH)
-        self.http.raise_for_status(response, "read the CTERA Migrate token after the Edge Filer login")
+        self._raise_if_expired(response, what)
+        self.http.raise_for_status(response, what)
+        check_answer(response, "json", what, self.http.redact, require_body=False)
         token = response.headers.get(MIGRATE_HEADER)
         if token:
             self.http.session.headers[MIGRATE_HEADER] = token
@@ -104,11 +139,17 @@ class EdgeSession(CteraXmlSession):
         self.firmware = self._bootstrap_get("status/device/runningFirmware", "read the firmware version")
         self.cache = {}
 
+    def _raise_if_expired(self, response, what):
+        if self._is_expired(response):
+            response.close()
+            raise _ExpiredDuringLogin(what, response.url, response.status_code)
+
     def _bootstrap_get(self, path, what):
         response = self.http.request("GET", self.path(path))
-        parsed = from_xml(response.content) if response.content else None
-        self.http.raise_for_status(response, what, server_message(parsed))
-        return parsed
+        self._raise_if_expired(response, what)
+        self.http.raise_for_status(response, what, server_message(decode_error_body(response)))
+        check_answer(response, "xml", what, self.http.redact)
+        return from_xml(response.content)
 
     def _logout(self):
         self.http.request("POST", self.path("logout"), data={"foo": "bar"}, idempotent=False)
@@ -117,7 +158,11 @@ class EdgeSession(CteraXmlSession):
         if response.status_code == 401:
             return True
         if response.status_code in (301, 302, 303, 307):
-            return "login" in response.headers.get("Location", "").lower()
+            # Only the filer's own login page: a redirect elsewhere (a captive portal) is not an expired session.
+            location = urlsplit(response.headers.get("Location", ""))
+            if location.netloc and location.netloc.lower() != urlsplit(self.http.base_url).netloc.lower():
+                return False
+            return "login" in location.path.lower()
         return False
 
     def _after_relogin(self):

@@ -6,13 +6,18 @@
 One keep-alive ``requests.Session`` per client, connect/read timeouts, ``validate_certs``/``ca_path``,
 retries with exponential backoff and full jitter for idempotent requests only (transport errors, 429 with
 ``Retry-After``, 502/503/504), an exception hierarchy that carries method, URL, status and the server's
-message, and redaction of every registered secret from anything that leaves this module.
+message, and redaction of every registered secret (in every encoding the client sends it) from anything that
+leaves this module. Answers are read up to ``MAX_RESPONSE_BYTES``; server text kept in errors is cut at
+``MAX_MESSAGE_CHARS``; ``check_answer`` refuses what is not the API's own answer (an HTML page, the wrong format,
+a redirect, an empty body) instead of letting it read as an empty success.
 """
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import base64
 import hashlib
+import json as jsonlib
 import os
 import random
 import tempfile
@@ -40,19 +45,36 @@ REDACTED = "********"
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 USER_AGENT = "filefleet.office/0.1 (Ansible collection)"
+# No API answer of these services comes near this; a bigger one is refused rather than held in memory.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+# Server text kept in an error or a result (messages, bodies); the rest is cut with a note of its length.
+MAX_MESSAGE_CHARS = 2000
+# What an error shows of an answer that is not the API's own.
+SNIPPET_CHARS = 200
+# A login has no side effect: it is retried like a GET. Refused credentials are never retried (401, 403, 400
+# answer statuses outside RETRY_STATUSES), so a wrong password costs exactly one attempt.
+LOGIN_IS_SAFE = True
+
+
+def clip(text, limit=MAX_MESSAGE_CHARS):
+    """``text`` cut at ``limit`` characters, saying how much was left out."""
+    if text is None or not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[:limit] + "... [%d more characters]" % (len(text) - limit)
 
 
 class ApiError(Exception):
     """Any failure talking to an API. ``str()`` is safe to show: secrets are redacted."""
 
     def __init__(self, message, method=None, url=None, status=None, server_message=None, body=None):
+        message = clip(message, 2 * MAX_MESSAGE_CHARS)
         super(ApiError, self).__init__(message)
         self.message = message
         self.method = method
-        self.url = url
+        self.url = clip(url)
         self.status = status
-        self.server_message = server_message
-        self.body = body
+        self.server_message = clip(server_message)
+        self.body = clip(body)
 
     def __str__(self):
         parts = [self.message]
@@ -106,6 +128,10 @@ class ServerError(HTTPStatusError):
     pass
 
 
+class UnexpectedAnswer(ApiError):
+    """The answer is not the API's: an HTML page, the wrong format, a redirect, an empty or oversized body."""
+
+
 class SessionExpired(ApiError):
     """The server says the session is gone (e.g. CTERA's redirect to the login page)."""
 
@@ -126,22 +152,36 @@ def error_class_for(status):
 
 
 class Redactor:
-    """Replaces every registered secret (and its URL-encoded form) with ``********``."""
+    """Replaces every registered secret with ``********``, in every form the client sends or a server echoes it.
 
-    def __init__(self, secrets=()):
+    Forms: plain, URL-encoded (``%20`` and ``+``), base64 (standard and URL-safe, with or without padding) of the
+    secret and of ``username:secret`` (HTTP Basic), JSON-escaped and XML-escaped.
+    """
+
+    def __init__(self, secrets=(), username=None):
         self._secrets = set()
+        self.username = username
         for secret in secrets:
             self.add(secret)
 
-    def add(self, secret):
+    def add(self, secret, username=None):
         if secret is None:
             return
         secret = str(secret)
         if len(secret) < 3:  # too short to redact without mangling unrelated text
             return
-        self._secrets.add(secret)
-        self._secrets.add(quote(secret, safe=""))
-        self._secrets.add(quote(secret, safe="").replace("%20", "+"))
+        forms = set([secret])
+        for raw in [secret] + ["%s:%s" % (user, secret) for user in (username, self.username) if user]:
+            encoded = base64.b64encode(raw.encode("utf-8")).decode("ascii")
+            urlsafe = base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii")
+            forms.update((encoded, encoded.rstrip("="), urlsafe, urlsafe.rstrip("=")))
+        forms.add(quote(secret, safe=""))
+        forms.add(quote(secret, safe="").replace("%20", "+"))
+        forms.add(quote(secret))
+        forms.add(jsonlib.dumps(secret)[1:-1])
+        forms.add(jsonlib.dumps(secret, ensure_ascii=False)[1:-1])
+        forms.add(secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+        self._secrets.update(f for f in forms if len(f) >= 3)
 
     def __call__(self, value):
         if value is None:
@@ -159,19 +199,90 @@ class Redactor:
         return value
 
 
+class InvalidName(ValueError):
+    """A name that would change the URL it is placed in."""
+
+
+def check_name(name, option="name"):
+    """Refuse ``.``, ``..`` and control characters as a path segment (they change the URL, not just a name)."""
+    text = str(name)
+    if text in (".", ".."):
+        raise InvalidName("%s=%r is not allowed: '.' and '..' would address another object (the URL path would "
+                          "change), not one named %r" % (option, text, text))
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidName("%s=%r is not allowed: it holds control characters, which cannot be part of a name in "
+                          "a URL" % (option, text))
+    return text
+
+
+def retried_note(attempt_or_response):
+    """`` (after N retries)`` for an attempt count or an answer of ``HttpClient.request``; ``""`` for none."""
+    attempt = attempt_or_response
+    if not isinstance(attempt, int):
+        attempt = getattr(attempt_or_response, "retries", 0) or 0
+    return " (after %d %s)" % (attempt, "retry" if attempt == 1 else "retries") if attempt else ""
+
+
 def join_url(base, *segments, **kwargs):
-    """Join path segments onto ``base``, percent-encoding each segment (names may hold spaces, & or #)."""
+    """``base`` + the API path in the first segment (``config/fileservices/share``: fixed text that may hold ``/``)
+    + one path segment per further segment (a name or an id: ``/``, ``?``, ``#``, ``%`` and blanks are
+    percent-encoded, so a name never adds path segments or a query). ``.``, ``..`` and control characters are
+    refused (``InvalidName`` naming ``option``, default ``name``) in every segment.
+    """
     encode = kwargs.get("encode", True)
+    option = kwargs.get("option", "name")
     url = base.rstrip("/")
-    for segment in segments:
+    for index, segment in enumerate(segments):
         segment = str(segment)
-        if encode:
-            segment = "/".join(quote(part, safe="") for part in segment.strip("/").split("/"))
+        if index == 0:
+            parts = [part for part in segment.strip("/").split("/") if part]
         else:
-            segment = segment.strip("/")
-        if segment:
-            url += "/" + segment
+            parts = [segment]
+        for part in parts:
+            check_name(part, option)
+            url += "/" + (quote(part, safe="") if encode else part)
     return url
+
+
+def check_answer(response, expect, what, redactor=None, require_body=True):
+    """Raise ``UnexpectedAnswer`` unless ``response`` (a 2xx answer) is what the API answers: ``expect`` is
+    ``xml`` or ``json``. Redirects, HTML pages, the other format and (with ``require_body``) an empty body are
+    errors naming the URL, the status, the content type and the first bytes (redacted)."""
+    redact = redactor or Redactor()
+    method = response.request.method if getattr(response, "request", None) is not None else None
+    url = redact(response.url)
+    status = response.status_code
+    content_type = (getattr(response, "headers", None) or {}).get("Content-Type") or "no content type"
+    body = getattr(response, "content", None)
+    if body is None:
+        body = (response.text or "").encode("utf-8")
+    text = body.decode("utf-8", "replace")
+    head = text.lstrip()[:SNIPPET_CHARS]
+    lowered = head.lower()
+    problem = None
+    if 300 <= status < 400:
+        problem = "redirected to %s" % (response.headers.get("Location") or "nowhere (no Location header)")
+    elif not text.strip():
+        if require_body:
+            problem = "an empty body"
+    elif "html" in content_type.lower() or lowered.startswith(("<!doctype html", "<html")):
+        problem = "an HTML page"
+    elif expect == "xml" and (not head.startswith("<") or "json" in content_type.lower()):
+        problem = "not XML"
+    elif expect == "json":
+        if head.startswith("<") or "xml" in content_type.lower():
+            problem = "not JSON"
+        else:
+            try:
+                jsonlib.loads(text)
+            except ValueError:
+                problem = "not JSON"
+    if problem is None:
+        return
+    raise UnexpectedAnswer(redact("%s failed: the server answered %s, not the API's %s answer (HTTP %s, %s, "
+                                  "%d bytes: %r)" % (what, problem, expect.upper(), status, content_type, len(body),
+                                                     head)),
+                           method, url, status, None, redact(head))
 
 
 def normalize_base_url(url):
@@ -189,7 +300,8 @@ class HttpClient:
     """A keep-alive HTTP client with safe retries. Not thread-safe; one per module run (or per action worker)."""
 
     def __init__(self, base_url, validate_certs=True, ca_path=None, timeout=30, connect_timeout=10,
-                 retries=3, backoff=0.5, backoff_max=8.0, redactor=None, headers=None, sleep=time.sleep):
+                 retries=3, backoff=0.5, backoff_max=8.0, redactor=None, headers=None, sleep=time.sleep,
+                 max_response_bytes=MAX_RESPONSE_BYTES):
         if not HAS_REQUESTS:
             raise ImportError("the python 'requests' library is required")
         self.base_url = normalize_base_url(base_url)
@@ -197,6 +309,7 @@ class HttpClient:
         self.retries = max(0, int(retries))
         self.backoff = float(backoff)
         self.backoff_max = float(backoff_max)
+        self.max_response_bytes = int(max_response_bytes)
         self.redact = redactor or Redactor()
         self._sleep = sleep
         self.session = requests.Session()
@@ -263,7 +376,9 @@ class HttpClient:
         """Send one request; retry only when it is safe. Raises ``ApiError`` subclasses for transport failures.
 
         HTTP error statuses are *returned*, not raised: the protocol layers decide what a status means
-        (``raise_for_status`` below turns one into the right exception).
+        (``raise_for_status`` below turns one into the right exception). ``idempotent=True`` on a POST (a login)
+        retries it like a GET. The answer's ``retries`` attribute says how often it was sent again. Unless
+        ``stream``, at most ``max_response_bytes`` of the body are read (more raises ``UnexpectedAnswer``).
         """
         method = method.upper()
         url = self.url(path)
@@ -275,13 +390,16 @@ class HttpClient:
                 self.request_count += 1
                 response = self.session.request(method, url, data=data, json=json, headers=headers, params=params,
                                                 allow_redirects=allow_redirects, timeout=timeout or self.timeout,
-                                                stream=stream, verify=self.verify)
+                                                stream=True, verify=self.verify)
+                if not stream:
+                    self._read_bounded(response)
             except requests.exceptions.SSLError as exc:
                 raise TLSError(
                     "TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the server "
                     "certificate, or validate_certs=false for a lab system." % (self.base_url, self._short(exc)),
                     method, self.redact(url))
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 # A connect failure never reached the server, so even a POST may be sent again.
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
@@ -291,15 +409,45 @@ class HttpClient:
                     attempt += 1
                     continue
                 cls = RequestTimeout if timed_out else TransportError
-                raise cls("%s talking to %s: %s" % ("Timeout" if timed_out else "Connection failure", self.base_url,
-                                                    self.redact(self._short(exc))), method, self.redact(url))
+                raise cls("%s talking to %s%s: %s" % ("Timeout" if timed_out else "Connection failure", self.base_url,
+                                                      self._retried(attempt), self.redact(self._short(exc))),
+                          method, self.redact(url))
             if response.status_code in RETRY_STATUSES and idempotent and attempt < self.retries:
                 delay = self._delay(attempt, response.headers.get("Retry-After"))
                 response.close()
                 self._sleep(delay)
                 attempt += 1
                 continue
+            response.retries = attempt
             return response
+
+    @staticmethod
+    def _retried(attempt):
+        return retried_note(attempt)
+
+    def _read_bounded(self, response):
+        """Read the body into ``response`` (so ``.content``/``.text`` work), refusing more than the limit."""
+        limit = self.max_response_bytes
+        length = response.headers.get("Content-Length")
+        chunks = []
+        size = 0
+        too_big = length is not None and length.isdigit() and int(length) > limit
+        if not too_big:
+            for chunk in response.iter_content(chunk_size=64 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    too_big = True
+                    break
+                chunks.append(chunk)
+        if too_big:
+            response.close()
+            raise UnexpectedAnswer("the answer of %s is larger than %d bytes (%s); refusing to read it"
+                                   % (self.redact(response.url), limit,
+                                      "Content-Length %s" % length if length else "no Content-Length"),
+                                   response.request.method, self.redact(response.url), response.status_code)
+        response._content = b"".join(chunks)  # pylint: disable=protected-access
+        response._content_consumed = True  # pylint: disable=protected-access
+        response.close()
 
     def download(self, path, directory, what, chunk_size=64 * 1024, max_bytes=None, headers=None, expired=None):
         """Stream a GET into a new temporary file in ``directory`` (never whole in memory).
@@ -313,7 +461,7 @@ class HttpClient:
             raise SessionExpired("%s failed: the session expired" % what, "GET", self.redact(response.url),
                                  response.status_code)
         if response.status_code >= 400:
-            body = response.text[:500]
+            body = next(response.iter_content(chunk_size=MAX_MESSAGE_CHARS), b"").decode("utf-8", "replace")
             response.close()
             cls = error_class_for(response.status_code)
             raise cls(self.redact("%s failed" % what), "GET", self.redact(response.url), response.status_code,
@@ -353,6 +501,6 @@ class HttpClient:
         if status < 400:
             return
         cls = error_class_for(status)
-        message = "%s failed" % (what,)
+        message = "%s failed%s" % (what, retried_note(response))
         raise cls(self.redact(message), response.request.method, self.redact(response.url), status,
-                  self.redact(server_message), self.redact(response.text[:2000]))
+                  self.redact(clip(server_message)), self.redact(response.text[:MAX_MESSAGE_CHARS]))

@@ -19,11 +19,11 @@ except ImportError:  # pragma: no cover
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
-    ApiError, AuthenticationError, HttpClient, NotFound, Redactor, SessionExpired, error_class_for, join_url,
-    normalize_base_url,
+    ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, NotFound, Redactor, SessionExpired, check_answer,
+    check_name, retried_note, error_class_for, join_url, normalize_base_url,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import (
-    DEFUSEDXML_IMPORT_ERROR, HAS_DEFUSEDXML, envelope, from_xml, to_xml,
+    DEFUSEDXML_IMPORT_ERROR, HAS_DEFUSEDXML, XMLDecodeError, envelope, from_xml, to_xml,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
 
@@ -48,6 +48,14 @@ def portal_argument_spec():
     )
     spec.update(tls_argument_spec("CTERA"))
     return spec
+
+
+def decode_error_body(response):
+    """The decoded XML of an error answer, or None when it is not XML (an HTML error page, a proxy's text)."""
+    try:
+        return from_xml(response.content) if response.content else None
+    except XMLDecodeError:
+        return None
 
 
 def server_message(parsed):
@@ -118,11 +126,16 @@ class CteraXmlSession:
         self.http.close()
 
     # -- calls -----------------------------------------------------------------------------
-    def path(self, *segments):
-        return join_url(self.api_root, *segments)
+    def path(self, *segments, **kwargs):
+        """The API path + one segment per name (encoded; '.', '..' and control characters refused, naming
+        ``option``)."""
+        return join_url(self.api_root, *segments, option=kwargs.get("option", "name"))
 
-    def call(self, method, path, body=None, what=None, idempotent=None, missing_ok=False):
-        """Send an XML request, re-logging in once if the session expired. Returns the decoded body."""
+    def call(self, method, path, body=None, what=None, idempotent=None, missing_ok=False, require_body=None):
+        """Send an XML request, re-logging in once if the session expired. Returns the decoded body.
+
+        A success must be CTERA XML: a redirect, an HTML page, JSON, or an empty answer to a read (GET, or
+        ``require_body``) is an ``UnexpectedAnswer``, never an empty result."""
         if not self.logged_in:
             self.login()
         what = what or "%s %s" % (method, path)
@@ -138,15 +151,17 @@ class CteraXmlSession:
                 self._after_relogin()
                 continue
             break
-        parsed = from_xml(response.content) if response.content else None
         if response.status_code >= 400:
             if missing_ok and response.status_code == 404:
                 return None
             cls = error_class_for(response.status_code)
-            message = server_message(parsed) or (response.text[:300] if response.text else None)
-            raise cls(self.http.redact("%s failed" % what), method, self.http.redact(response.url),
-                      response.status_code, self.http.redact(message))
-        return parsed
+            message = server_message(decode_error_body(response)) or (response.text[:300] if response.text else None)
+            raise cls(self.http.redact("%s failed%s" % (what, retried_note(response))), method,
+                      self.http.redact(response.url), response.status_code, self.http.redact(message))
+        if require_body is None:
+            require_body = method == "GET"
+        check_answer(response, "xml", what, self.http.redact, require_body=require_body)
+        return from_xml(response.content) if response.content else None
 
     def _send(self, method, path, body, idempotent):
         data = to_xml(body).encode("utf-8") if body is not None else None
@@ -180,9 +195,14 @@ class CteraXmlSession:
         return self.call("POST", path, envelope("user-defined", name, param), what=what or name, idempotent=False)
 
     def database(self, path, name, param=None, what=None, idempotent=False, missing_ok=False):
-        """POST a ``db`` method envelope (``add``, ``query``, ``get-multi``)."""
+        """POST a ``db`` method envelope (``add``, ``query``, ``get-multi``).
+
+        ``add`` refuses an object whose name could never be addressed in a URL afterwards (before the write);
+        the reads (``query``, ``get-multi``) must answer a body."""
+        if name == "add" and isinstance(param, dict) and param.get("name") is not None:
+            check_name(param["name"])
         return self.call("POST", path, envelope("db", name, param), what=what or name, idempotent=idempotent,
-                         missing_ok=missing_ok)
+                         missing_ok=missing_ok, require_body=name != "add")
 
     def get_multi(self, path, attributes, what=None, missing_ok=False):
         """``attributes`` (and ``name``) of one object, as cterasdk's ``get`` calls read them. A missing object
@@ -221,7 +241,7 @@ class PortalSession(CteraXmlSession):
         else:
             self.context = "admin"
         root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        redactor = Redactor([password])
+        redactor = Redactor([password], username=username)
         http = HttpClient(root, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout, retries=retries,
                           redactor=redactor)
         CteraXmlSession.__init__(self, http, "/%s/api" % self.context, username, password)
@@ -235,9 +255,10 @@ class PortalSession(CteraXmlSession):
         return self.context == "admin"
 
     def _login(self):
+        # Retried like a read on 429/502/503/504 and dropped connections; a refusal (401/403) never is.
         response = self.http.request("POST", self.path("login"),
                                      data={"j_username": self.username, "j_password": self._password},
-                                     idempotent=False)
+                                     idempotent=LOGIN_IS_SAFE)
         if response.status_code in (401, 403):
             raise AuthenticationError(
                 "Portal login refused for user %r: invalid username or password, or the account is not allowed "
@@ -245,7 +266,9 @@ class PortalSession(CteraXmlSession):
                 response.status_code)
         if response.status_code >= 400:
             self.http.raise_for_status(response, "Portal login for user %r" % self.username,
-                                       server_message(from_xml(response.content)))
+                                       server_message(decode_error_body(response)))
+        check_answer(response, "xml", "Portal login for user %r" % self.username, self.http.redact,
+                     require_body=False)
         self.logged_in = True
         self.session_info = self.call("GET", self.path("currentSession"), what="read the current session") or {}
         current = self.call("GET", self.path("currentPortal"), what="read the current tenant")

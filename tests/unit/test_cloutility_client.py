@@ -136,7 +136,8 @@ def test_origin_accept_and_bodies_on_every_request():
     oauth, get, post = http.requests
     assert oauth["data"] == {"client_id": CLIENT_ID, "grant_type": "password", "username": "automation@example.com",
                              "password": session._password}
-    assert oauth["json"] is None and "Authorization" not in oauth["headers"] and oauth["idempotent"] is False
+    # A grant is retried like a read (gateway errors, drops); a refusal never is (lockout).
+    assert oauth["json"] is None and "Authorization" not in oauth["headers"] and oauth["idempotent"] is True
     assert get["headers"]["Authorization"] == "Bearer tok1-" + "x" * 20 and get["data"] is None
     assert post["json"] == {"name": "LisasWS"} and post["data"] is None and post["idempotent"] is False
 
