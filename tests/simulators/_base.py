@@ -127,6 +127,12 @@ class FaultPlan:
                 location (optional: a Location header, e.g. a redirect to the login page)}]
                                  the next ``count`` matching requests answer ``status``
       drop: [{count, path, method}]  the next matching requests get their connection closed with no answer
+      foreign: [{kind, count, path, method, status (optional), size (optional)}]
+                                 the next matching requests get an answer that is not the API's (a captive portal,
+                                 a misrouted proxy, a broken server). ``kind``: ``html`` (a login page, HTTP 200
+                                 text/html), ``json`` (``{"status": "ok"}``), ``xml`` (``<response>ok</response>``),
+                                 ``empty`` (HTTP 200, no body), ``redirect`` (302 to http://captive.example/login),
+                                 ``large`` (``size`` bytes of JSON-looking text, default 10 MB)
       expire_sessions: true      every current session is invalidated now (the service decides how)
     """
 
@@ -134,14 +140,19 @@ class FaultPlan:
         self.latency_ms = 0
         self.errors = []
         self.drops = []
+        self.foreign = []
 
     def set(self, plan):
         self.latency_ms = int(plan.get("latency_ms", 0) or 0)
         self.errors = [dict(e, count=int(e.get("count", 1))) for e in plan.get("errors", [])]
         self.drops = [dict(d, count=int(d.get("count", 1))) for d in plan.get("drop", [])]
+        self.foreign = [dict(f, count=int(f.get("count", 1))) for f in plan.get("foreign", [])]
+        for rule in self.foreign:
+            if rule.get("kind") not in FOREIGN_KINDS:
+                raise ValueError("foreign kind %r is not one of %s" % (rule.get("kind"), ", ".join(FOREIGN_KINDS)))
 
     def describe(self):
-        return {"latency_ms": self.latency_ms, "errors": self.errors, "drop": self.drops}
+        return {"latency_ms": self.latency_ms, "errors": self.errors, "drop": self.drops, "foreign": self.foreign}
 
     @staticmethod
     def _match(rule, request):
@@ -159,7 +170,36 @@ class FaultPlan:
             if rule["count"] > 0 and self._match(rule, request):
                 rule["count"] -= 1
                 return "error", rule
+        for rule in self.foreign:
+            if rule["count"] > 0 and self._match(rule, request):
+                rule["count"] -= 1
+                return "foreign", rule
         return None, None
+
+
+CAPTIVE_PAGE = ("<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1>"
+                "<form action=\"/login\" method=\"post\"><input name=\"user\"><input type=\"password\" "
+                "name=\"pass\"></form></body></html>\n")
+FOREIGN_KINDS = ("html", "json", "xml", "empty", "redirect", "large")
+
+
+def foreign_response(rule):
+    """The answer of a ``foreign`` fault rule (see ``FaultPlan``)."""
+    kind = rule["kind"]
+    status = int(rule.get("status", 200))
+    if kind == "html":
+        return Response(status, CAPTIVE_PAGE, "text/html; charset=utf-8")
+    if kind == "json":
+        return Response(status, json.dumps({"status": "ok"}), "application/json; charset=utf-8")
+    if kind == "xml":
+        return Response(status, "<response>ok</response>", "text/xml; charset=utf-8")
+    if kind == "empty":
+        return Response(status, b"", None)
+    if kind == "redirect":
+        return Response(int(rule.get("status", 302)), b"", None, [("Location", "http://captive.example/login")])
+    size = int(rule.get("size", 10 * 1024 * 1024))
+    filler = ("x" * 1024) * (size // 1024 + 1)
+    return Response(status, ('{"message": "%s"}' % filler[:max(0, size - 16)]), "application/json; charset=utf-8")
 
 
 class Service:
@@ -272,6 +312,8 @@ class Service:
                 headers.append(("Location", rule["location"]))
             body = rule.get("body", "")
             return self.fault_response(int(rule["status"]), body, headers)
+        if verdict == "foreign":
+            return foreign_response(rule)
         with self.lock:
             return self.route(request)
 
@@ -288,7 +330,10 @@ class Service:
         if request.path == "/_sim/faults" and request.method == "POST":
             plan = request.json() or {}
             with self.lock:
-                self.faults.set(plan)
+                try:
+                    self.faults.set(plan)
+                except ValueError as exc:
+                    return Response.json({"error": str(exc)}, status=400)
                 if plan.get("expire_sessions"):
                     self.expire_sessions()
             return Response.json({"faults": self.faults.describe()})
