@@ -176,18 +176,3 @@ def run(module, body, extra_libraries=()):
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)
-
-
-# -- diff ------------------------------------------------------------------------------------------------
-
-def make_diff(before, after, keys, secret_keys=()):
-    """``{before, after}`` restricted to ``keys``; secret keys masked on both sides."""
-    def pick(data):
-        if data is None:
-            return {}
-        out = {}
-        for key in keys:
-            if key in data:
-                out[key] = "********" if key in secret_keys and data[key] is not None else data[key]
-        return out
-    return {"before": pick(before), "after": pick(after)}

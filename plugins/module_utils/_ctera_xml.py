@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The CTERA XML object format (ctera-protocol.md section 1.3).
+"""The CTERA XML object format (docs/protocol-ctera.md#xml-object-format).
 
 Python side: an object is a ``dict`` whose keys are its attributes; the special keys ``_classname`` and
 ``_uuid`` become the ``class`` and ``uuid`` XML attributes, any other key starting with ``_`` is not sent.
@@ -138,5 +138,5 @@ def _decode(element):
 
 
 def envelope(kind, name, param):
-    """The extended-method envelope ``{type, name, param}`` (section 3.3)."""
+    """The extended-method envelope ``{type, name, param}`` (docs/protocol-ctera.md#method-envelopes)."""
     return {"type": kind, "name": name, "param": param}

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CTERA Edge Filer shares (ctera-protocol.md section 5.3): the object mapping shared by ctera_share and ctera_share_info.
+"""CTERA Edge Filer shares (docs/protocol-ctera.md#edge-filer-shares): the object mapping shared by ctera_share and ctera_share_info.
 
 A share is a ``ShareConfig`` object under ``/config/fileservices/share``. Firmware before 7.12.5400 (the SDK's
 ``SharesV1``) adds ``dirPermissions``, ``exportToPCAgent`` and ``exportToRSync``.

@@ -4,7 +4,8 @@
 """Reading (and waiting for) the cloud sync, cloud backup and portal connection status of a CTERA Edge Filer.
 
 Shared by edge_sync, edge_backup (which change these services) and edge_info (which only reads them), so the
-three return the same shapes. Resources: ctera-protocol.md section 5 (as cterasdk's ``sync``, ``backup`` and
+three return the same shapes. Resources: docs/protocol-ctera.md#edge-filer-cloud-sync, #edge-filer-cloud-backup and
+#edge-filer-device-status (as cterasdk's ``sync``, ``backup`` and
 ``services`` modules read them). Also here: waiting for a sync status and configuring cloud backup (which waits for
 the filer's background tasks).
 """

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: filefleet.office contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CTERA Portal local users and their group membership (ctera-protocol.md sections 4.1 to 4.8)."""
+"""CTERA Portal local users and their group membership (docs/protocol-ctera.md#portal-users and #portal-groups-and-members)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
