@@ -151,11 +151,17 @@ def test_backup_node_create_activate_proxies_converge_and_delete(sims):
     assert fs["node"]["tsmName"] == fileserver.upper().replace("-", "_")
     assert fs["node"]["proxyTargets"] == [ws["id"]] and node["proxyAgents"] == [fs["id"]]
     assert node["tsmPassword"] not in real.output()
-    check_diff = check.result("Workstation node")["diff"]["after"]
-    real_diff_keys = {"activated", "node_name", "operating_system", "node_type", "domain", "client_option_set",
-                      "cpu_count", "contact", "proxy_agents", "proxy_targets"}
-    # a creation's diff holds the whole predicted node (the engine's shape), the password masked or left out
-    assert real_diff_keys <= set(check_diff) and check_diff["node_name"] == node_name.upper()
+    # Check mode predicts the real run: a creation's diff is the whole node after (the engine's shape), with the
+    # same keys in both runs and the same values for everything the task manages; no password in either.
+    check_diff = check.result("Workstation node")["diff"]
+    real_diff = real.result("Workstation node")["diff"]
+    assert check_diff["before"] == real_diff["before"] == {}
+    assert set(check_diff["after"]) == set(real_diff["after"])
+    managed = ("activated", "node_name", "operating_system", "node_type", "domain", "client_option_set", "cpu_count",
+               "contact", "proxy_agents", "proxy_targets", "consumer_name", "business_unit")
+    assert dict((k, check_diff["after"][k]) for k in managed) == dict((k, real_diff["after"][k]) for k in managed)
+    assert real_diff["after"]["node_name"] == node_name.upper() and real_diff["after"]["activated"] is True
+    assert "tsm_password" not in real_diff["after"] and "tsm_password" not in check_diff["after"]
 
     # A second run, activation included, changes nothing and only reads.
     before = requests_by_route(sims)
