@@ -124,8 +124,12 @@ def get_cd_action(current, state):
 
 
 def get_modified_attributes(resource, current, desired):
-    """The desired keys whose values differ from ``current`` (compared the way the service compares them)."""
-    return dict((key, value) for key, value in desired.items() if not resource.equal(key, current.get(key), value))
+    """The desired keys whose values differ from ``current`` (compared the way the service compares them).
+
+    Write-only keys are never compared (the service does not return them): they are written on create, or when
+    ``Resource.forced`` says so."""
+    return dict((key, value) for key, value in desired.items()
+                if key not in resource.write_only and not resource.equal(key, current.get(key), value))
 
 
 def merge_list(current, given, mode, key):
