@@ -260,7 +260,8 @@ def read_node(session, bid, cid, missing_ok=True, include_deleted=False):
     try:
         node = session.get_node(bid, cid)
     except ApiError as exc:
-        if exc.status not in (200, 204) or (exc.server_message or "").strip():
+        # The client refuses a success without a JSON object (empty, or the JSON null): here that means "no node".
+        if exc.status not in (200, 204) or (exc.server_message or "").strip() not in ("", "null"):
             raise
         node = None
     if not isinstance(node, dict) or node.get("id") is None or (marked_for_deletion(node) and not include_deleted):

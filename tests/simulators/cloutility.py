@@ -392,7 +392,7 @@ class CloutilityService(Service):
                      "lastLoginDate": None, "createdDate": SEED_CREATED},
             "accessTokens": {},
             "refreshTokens": {},
-            "nextId": {"consumer": 409, "node": 1201, "filespace": 5001, "audit": 90001, "spNode": 70001},
+            "nextId": {"consumer": 409, "node": 1201, "filespace": 5001, "audit": 90001, "spNode": 70001, "tag": 601},
             "bunits": {str(b["id"]): dict(b) for b in SEED_BUNITS},
             "timezones": {str(t["id"]): dict(t) for t in SEED_TIMEZONES},
             "server": {"id": SERVER_ID, "name": "tsm12.backup.sto2.safedc.net", "createdDate": "2022-06-10T06:40:00.000Z"},
@@ -933,7 +933,7 @@ class CloutilityService(Service):
             "externalReference": consumer["externalReference"],
             "billingStartDate": consumer["billingStartDate"],
             "billingEndDate": consumer["billingEndDate"],
-            "scheduledDeletionDate": (consumer.get("deletion") or {}).get("date"),
+            "scheduledDeletionDate": _iso(self._deletion_due(consumer)) if consumer.get("deletion") else None,
             "businessUnit": self._render_bunit(consumer["bunitId"], embedded=True),
             "comments": [],
             "note": consumer["note"],
@@ -952,7 +952,7 @@ class CloutilityService(Service):
                 "dataSourceState": dict(source_state), "name": consumer["name"],
                 "billingStartDate": consumer["billingStartDate"], "id": consumer["id"],
                 "createdDate": consumer["createdDate"],
-                **({"scheduledDeletionDate": consumer["deletion"]["date"]} if consumer.get("deletion") else {})}
+                **({"scheduledDeletionDate": _iso(self._deletion_due(consumer))} if consumer.get("deletion") else {})}
 
     def _list_consumers(self, request, bid):
         self._bunit(bid)
@@ -1068,7 +1068,7 @@ class CloutilityService(Service):
     def _writable(consumer):
         if consumer.get("deletion"):
             raise ApiError(409, "BeingDeleted", "The consumption unit is being deleted.",
-                           "Consumption unit %d is marked for deletion (%s)." % (consumer["id"], consumer["deletion"]["date"]))
+                           "Consumption unit %d is marked for deletion." % consumer["id"])
         return consumer
 
     def _audit(self, consumer, entry_type, message):
@@ -1117,26 +1117,29 @@ class CloutilityService(Service):
         return Response.json(self._render_consumer(consumer))
 
     def _remove_consumer(self, consumer, request, what):
-        """Accept a deletion: the delete process finishes ``delete_delay_seconds`` later (at once with 0); until
-        then the consumer stays visible with ``scheduledDeletionDate`` and its node locked and decommissioned. A
-        second DELETE meanwhile is accepted again and changes nothing."""
+        """Accept a deletion: the delete process finishes ``delete_delay_seconds`` after the request (at once with
+        0; the current setting counts, so a test can end a pending deletion by setting 0); until then the consumer
+        stays visible with ``scheduledDeletionDate`` and its node locked and decommissioned. A second DELETE
+        meanwhile is accepted again and changes nothing."""
         if consumer.get("deletion"):
             return
         delete_associations = _bool(request.query_one("deleteAssociations", case_insensitive=True), True)
         _bool(request.query_one("unassignSecondaryDataSources", case_insensitive=True), False)
         comment = request.query_one("deletionComment", "", case_insensitive=True)
-        due = _now() + float(self.state["sim"]["delete_delay_seconds"])
-        consumer["deletion"] = {"due": due, "date": _iso(due), "associations": delete_associations}
+        consumer["deletion"] = {"requested": _now(), "associations": delete_associations}
         message = "%s '%s' deleted." % (what, consumer["name"])
         if comment:
             message += " Comment: %s" % comment
         self._audit(consumer, 300, message)
-        if due <= _now():
+        if self._deletion_due(consumer) <= _now():
             self._finish_deletion(consumer)
         self.save()
 
+    def _deletion_due(self, consumer):
+        return consumer["deletion"]["requested"] + float(self.state["sim"]["delete_delay_seconds"])
+
     def _finish_due_deletions(self):
-        due = [c for c in self.state["consumers"].values() if c.get("deletion") and c["deletion"]["due"] <= _now()]
+        due = [c for c in self.state["consumers"].values() if c.get("deletion") and self._deletion_due(c) <= _now()]
         for consumer in due:
             self._finish_deletion(consumer)
         if due:
