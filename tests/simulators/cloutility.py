@@ -36,6 +36,10 @@ What is simulated
   ``GET .../node/spname``, ``POST .../node/password``, ``GET .../node/filespaces[?tsmSync=]``,
   ``GET .../node/possibleproxynodes``, ``GET|POST .../node/proxyagents[?proxyAgentId=]``,
   ``DELETE .../node/proxyagents/{agentConsumerId}``, and the same for ``proxytargets``/``proxyTargetId``.
+* Tags of a consumer: ``GET|POST /v1/bunits/{b}/consumers/{c}/tags`` (help pages S7: a bare array of Tag; POST a Tag).
+* ``POST /_sim/cloutility`` JSON (every key optional) switches the answers marked "unknown" below (``SIM_MODES``:
+  ``put``, ``tags``, ``missing_node``; the first answer of each is the default) and sets the deletion timing
+  (``SIM_TIMINGS``: ``delete_delay_seconds``, ``name_hold_seconds``, default 0). ``/_sim/reset`` restores defaults.
 * Collections are ``{href, total, offset, first, items}``; errors are ``{code, message, developerMessage, status}``
   (the shape the Go client decodes); OAuth errors are RFC 6749 ``{error, error_description}``.
 * hrefs are absolute, built from the request's ``Host`` header and the scheme the request really came in on
@@ -43,7 +47,9 @@ What is simulated
 
 Inferred behaviour
 ------------------
-Choices where no public source says what the real server does (marked [I]/[?] in the spec):
+Choices where no public source says what the real server does (marked [I]/[?] in the spec). Where the evidence
+(the guide's section, the spec's source tag) leaves several answers plausible, the answer is "unknown" and
+``POST /_sim/cloutility`` switches between them, so the tests run the modules against each:
 
 * Routing is case-insensitive on paths, query keys and JSON property names (ASP.NET Web API + Json.NET), so
   ``/v1/fullversion``, ``?bunitID=`` and ``{"Name": ...}`` all work. A trailing slash is ignored.
@@ -82,24 +88,52 @@ Choices where no public source says what the real server does (marked [I]/[?] in
 * Consumer POST: ``name`` is required (non-blank, at most 255 characters); names are not unique. A body with the
   ``id`` of an existing consumer in another BU of the scope moves it here (vendor help: "If the consumption unit
   already exists on another business unit, it will be moved"). ``billingStartDate`` defaults to today 00:00 UTC.
-* Consumer PUT is a full replace of the writable fields (``name``, ``note``, ``externalReference``,
-  ``billingStartDate``, ``billingEndDate``, ``limitHighStorage``, ``allowNoActivity``, ``tags``): an omitted
-  field is reset to its default (null/omitted, ``[]``, ``0.0``, ``false``), except ``billingStartDate``, which a
-  full replace cannot clear and so keeps its value. Read-only fields in the body (``href``, ``id``,
-  ``createdDate``, ``businessUnit``, ``dataSource*``, ``$type``) are ignored; an ``id`` that differs from the
-  path is refused with 400.
-* Consumer DELETE answers 204. With a node, the node goes too (and its proxy relations on both sides). The SP
-  node name is released at once (as if the BU's NodeDeletionRule deleted nodes automatically with 0 retention
-  days), so it can be activated again; the deleted node is recorded in the state under ``spServer.deletedNodes``.
+* Consumer PUT semantics: **unknown** (guide "Editing consumption units" gives only "Request Body: Consumer"; spec
+  section 6 question 4). Mode ``put``: ``replace`` (default) is a full replace of the writable fields (``name``,
+  ``note``, ``externalReference``, ``billingStartDate``, ``billingEndDate``, ``limitHighStorage``,
+  ``allowNoActivity``, ``tags``): an omitted field is reset to its default (null/omitted, ``[]``, ``0.0``,
+  ``false``), except ``billingStartDate``, which a full replace cannot clear and so keeps its value. ``merge``
+  (Json.NET ``PopulateObject``): an omitted field keeps its value, an explicit null clears it. Either way read-only
+  fields in the body (``href``, ``id``, ``createdDate``, ``businessUnit``, ``dataSource*``, ``$type``) are ignored;
+  an ``id`` that differs from the path is refused with 400.
+* Tags: **unknown** whether a consumer POST/PUT writes tags given by ``text`` (the Tag model is a business-unit
+  object ``{id, businessUnitId, text, inheritable, ...}``, spec section 1.7 [S7], and a separate
+  ``POST .../consumers/{c}/tags`` exists). Mode ``tags``: ``text`` (default) writes the body's tags by text;
+  ``endpoint`` ignores the body's tags (a new consumer has none) and only ``POST .../tags`` with ``{text}`` adds
+  one (an existing text is a no-op that answers the Tag). No route removes a tag (none is documented).
+* Consumer DELETE answers 204. With a node, the node goes too (and its proxy relations on both sides).
+* Deletion is deferred, as the evidence says (spec section 1.5 [C S4 ``howto/delete-node.md``, S7]: on the SP
+  server the node is locked or decommissioned and its data stays until retention expires; deletion runs
+  asynchronously through a ``DeleteProcess``); how long each part takes is configurable. An accepted DELETE marks
+  the consumer; its delete process ends ``delete_delay_seconds`` after the request (the current setting counts, so
+  setting 0 ends pending deletions at the next request). Until then the consumer is still answered, with
+  ``scheduledDeletionDate`` (a Consumer model field, spec section 1.7) in the full and the slim form, its node with
+  ``locked`` and ``decommissioned`` true; writes to it (PUT, node POST/PUT, activation, tags) answer 409
+  ``BeingDeleted``, and a second DELETE is accepted and changes nothing. The state shows the mark under
+  ``consumers.{id}.deletion``. That the mark is ``scheduledDeletionDate`` is **unknown** (the real service may use
+  ``archivedDate`` or a state; the modules accept any of them). When the process ends, the consumer is gone
+  (404) and the node is recorded under ``spServer.deletedNodes``; its name stays taken (activation answers 409
+  ``NodeNameTaken`` like any registered name) for ``name_hold_seconds`` more, the retention of the BU's
+  NodeDeletionRule (``RetentionDays``, spec section 2). The defaults (0 and 0) stand for a rule that deletes
+  nodes automatically with 0 retention days, so a name is free again at once, which the guide's example program
+  relies on.
 * Node POST: ``operatingSystem``, ``type`` and ``domain`` are required references by ``id`` (nested objects whose
   other fields are ignored, as the Go client's zero-filled structs show); ``clientOptionSet`` and ``server`` are
   optional (server defaults to the BU's default server). Unknown ids, a domain or option set that is not on the
   server, or a node type the OS does not support answer 400. ``cpuCount`` defaults to 1, ``contact`` to "".
   A second POST for a consumer that has a node answers 409.
-* Node PUT is a full replace like consumer PUT: the same required references, ``contact``/``cpuCount`` reset
-  to their defaults when omitted, ``clientOptionSet`` cleared when omitted; ``server`` cannot change once the
-  node is activated (400). Activation data (tsmName, tsmNodeId, tsmPassword) is not writable through PUT.
-* Node DELETE answers 200 with the deleted Node (the Go client decodes one) and removes the consumer too.
+* Node PUT follows mode ``put`` like consumer PUT (**unknown**; guide "Editing a backup node": "Request Body:
+  Node"). ``replace``: the same required references, ``contact``/``cpuCount`` reset to their defaults when
+  omitted, ``clientOptionSet`` cleared when omitted, and what the Node carries besides its fields becomes the
+  body's: ``schedules`` and ``nodeGroups`` (none when left out) and the proxy relations (``proxyAgents``/
+  ``proxyTargets`` entries, by ``consumerId`` or ``consumer.id``, that the body leaves out end, on both sides).
+  ``merge``: whatever the body leaves out keeps its value. Either way ``server`` cannot change once the node is
+  activated (400), and activation data (tsmName, tsmNodeId, tsmPassword) is not writable through PUT.
+* ``GET .../node`` of a consumer without a node: **unknown** (spec open question 1). Mode ``missing_node``:
+  ``not_found`` (default, 404 ``NotFound``), ``null`` (200 with the JSON ``null``) or ``empty`` (200 with an
+  empty body). The other node routes answer 404 without a node in every mode.
+* Node DELETE answers 200 with the deleted Node (the Go client decodes one) and removes the consumer too (deferred
+  like a consumer DELETE).
 * Activation (``GET .../node/activate?tsmName=``) follows the IBM Storage Protect naming rules: characters
   ``A-Z 0-9 _ . - + &``, 1 to 64 characters, folded to upper case; anything else is 400 ``InvalidNodeName``.
   Names are compared case-insensitively across the whole SP server (every node of every BU, plus nodes that
@@ -110,7 +144,9 @@ Choices where no public source says what the real server does (marked [I]/[?] in
   an API operation). Activation sets ``tsmName``, ``activatedDate``, ``tsmNodeId`` (an SP id that never changes),
   a generated 16-character ``tsmPassword`` (NodePasswordRule "Generated"), ``sessionSecurity`` "Transitional"
   and a few fake filespaces (by OS) whose first backup starts 2 s after activation and takes 3 s
-  (``lastBackupStart``/``lastBackupEnd`` are null until that moment has passed).
+  (``lastBackupStart``/``lastBackupEnd`` are null until that moment has passed). Activation also associates the
+  node with the client schedule ``DAILY_INCR`` (``schedules``; the schedules ``deleteAssociations`` removes,
+  [help] on the consumer DELETE), so a node has something a full-replace PUT could lose.
 * ``GET .../node/spname`` proposes the consumer name, upper-cased, illegal characters replaced by ``_``, cut to
   64 characters; when that is taken a ``_001``, ``_002``, ... counter suffix is added. For an activated node it
   answers the node's ``tsmName``.
