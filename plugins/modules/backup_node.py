@@ -92,7 +92,7 @@ options:
         under another name is an error; renaming is not possible through the API.
       - V(absent) deletes the node. B(This also deletes the consumption unit), as Cloutility does; on the
         IBM Storage Protect server the node is handled by the business unit's node deletion rule.
-      - Deletion is asynchronous: an accepted deletion counts as done (RV(deletion_state)), and a node marked for
+      - Deletion is asynchronous. An accepted deletion counts as done (RV(deletion_state)), and a node marked for
         deletion (decommissioned) counts as absent. Storage Protect locks or decommissions a deleted node and keeps
         its name until its retention ends, so activating another node under that name fails until then.
     type: str
