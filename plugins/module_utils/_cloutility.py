@@ -432,11 +432,6 @@ class CloutilitySession:
         return self.call("GET", self.consumer_path(bid, cid, "node", "activate"), params={"tsmName": node_name},
                          idempotent=False, what=what)
 
-    def wait_until_gone(self, bid, cid, what, timeout=300.0, interval=2.0):
-        """Poll until the consumer answers 404 (deletion may finish on the SP server after the call returns)."""
-        return self.wait_for(lambda: self.get_consumer(bid, cid), lambda c: c is None, what, timeout, interval,
-                             describe=lambda c: "still present (state %s)" % ((c or {}).get("dataSourceState") or {}).get("name"))
-
 
 def cloutility_session(scope, params):
     """A ``CloutilitySession`` for the connection options in ``params`` (shared across loop items in-process)."""

@@ -87,10 +87,6 @@ class FakeCloutility:
         assert done(value), what
         return value
 
-    def wait_until_gone(self, bid, cid, what, timeout=300.0, interval=2.0):
-        self.writes.append(("wait", what))
-        assert cid not in self.consumers_by_id
-
     # -- writes
     def _cid(self, path):
         return int(path.split("/consumers/")[1].split("/")[0])
