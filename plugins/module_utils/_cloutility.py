@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Cloutility REST API session: OAuth2 token manager, the JSON choke point, collections, resolvers, waiter.
 
-Wire protocol: ../shared/specs/cloutility-api.md (sections 1, 2 and 3) and the vendor guide.
+Wire protocol: docs/protocol-cloutility.md (#transport-and-headers, #authentication,
+#collections-and-paging), which cites the vendor guide by section.
 
 * Every request carries ``Origin`` and ``Accept: application/json``; every request except ``/v1/oauth`` carries
   ``Authorization: Bearer``. Bodies are JSON, except the form body of ``/v1/oauth``.

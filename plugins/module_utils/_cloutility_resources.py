@@ -5,7 +5,7 @@
 the backup node's plan/act split (``NodePlan``: reference resolution, activation, proxy relations) that the
 engine mappings of cloutility_consumer and backup_node use.
 
-PUT semantics of the real API are unknown (spec section 6, question 4): the server may replace the whole object
+PUT semantics of the real API are unknown (docs/protocol-cloutility.md#known-gaps): the server may replace the whole object
 or merge the body into it. Updates are read-modify-write and correct under both:
 
 * a consumer PUT sends the consumer as read, with the changes, without ``$type``/``href``/``actions`` and the

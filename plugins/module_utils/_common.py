@@ -21,16 +21,10 @@ import threading
 from contextlib import contextmanager
 
 from ansible.module_utils import basic
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common import warnings as _warnings
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-
-try:
-    from ansible.module_utils.basic import missing_required_lib
-except ImportError:  # pragma: no cover
-    def missing_required_lib(library, reason=None, url=None):
-        return "Failed to import the required Python library (%s)." % library
 
 _INVOCATION = threading.local()
 

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """CTERA Edge Filer session: form login, Migrate token, bootstrap, XML calls, re-login on expiry, logout.
 
-Wire protocol: ctera-protocol.md section 5.1. The session cookie is ``_cteraSessionId_``; right after the login
+Wire protocol: docs/protocol-ctera.md#edge-filer-login-and-session. The session cookie is ``_cteraSessionId_``; right after the login
 the filer's CTERA Migrate service is asked for the ``x-mt-x`` token (``GET /migration/rest/v1/auth/user``), which
 is then sent on every later request. The firmware version read at login selects the share object shape.
 
@@ -17,10 +17,7 @@ __metaclass__ = type
 import re
 import time
 
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit  # type: ignore
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 

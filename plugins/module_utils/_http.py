@@ -23,6 +23,7 @@ import random
 import tempfile
 import time
 import traceback
+from urllib.parse import quote, urlsplit, urlunsplit
 
 try:
     import requests
@@ -34,12 +35,6 @@ except ImportError:  # pragma: no cover - reported through missing_required_lib 
     HTTPAdapter = object
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
-
-try:
-    from urllib.parse import urlsplit, urlunsplit, quote
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit, urlunsplit  # type: ignore
-    from urllib import quote  # type: ignore
 
 REDACTED = "********"
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))

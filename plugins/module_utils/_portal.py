@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """CTERA Portal session: form login, bootstrap, tenant browsing, XML calls, re-login on expiry, logout.
 
-Wire protocol: ctera-protocol.md sections 2 to 4. A ``portal_url`` whose path ends in ``/ServicesPortal``
+Wire protocol: docs/protocol-ctera.md#portal-login-and-session, #portal-tenant-browsing,
+#method-envelopes and #query-and-paging. A ``portal_url`` whose path ends in ``/ServicesPortal``
 logs in as a tenant user (``/ServicesPortal/api``); any other URL logs in as a global administrator
 (``/admin/api``) who may browse tenants.
 """
@@ -11,10 +12,7 @@ logs in as a tenant user (``/ServicesPortal/api``); any other URL logs in as a g
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-try:
-    from urllib.parse import urlsplit, urlunsplit
-except ImportError:  # pragma: no cover
-    from urlparse import urlsplit, urlunsplit  # type: ignore
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -212,7 +210,7 @@ class CteraXmlSession:
                              missing_ok=missing_ok)
 
     def query(self, path, include=None, filters=None, page_size=QUERY_PAGE_SIZE, what=None):
-        """Iterate a paged ``query`` (section 3.5); fails loudly instead of silently losing items."""
+        """Iterate a paged ``query`` (docs/protocol-ctera.md#query-and-paging), page after page while ``hasMore``."""
         start = 0
         while True:
             param = {"startFrom": start, "countLimit": page_size}
