@@ -12,6 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test venv collection unit integration conformance sanity lint molecule runner benchmarks clean
 .PHONY: core-venvs core-versions
+.PHONY: mutation
 
 venv: $(VENV)/.installed
 
@@ -88,6 +89,13 @@ lint: venv collection
 
 benchmarks: venv collection
 	$(BIN)/python benchmarks/run_all.py
+
+# Mutation testing (mutmut, pinned in tests/mutation/requirements.txt) of plugins/module_utils/ with the unit
+# tests, in build/mutation/; not part of `make test` (slow). E.g. MUTATION_FILES='_engine.py _http.py'.
+# Results and survivors are recorded in docs/mutation.md.
+mutation: venv collection
+	$(BIN)/python -m pip install -q -r tests/mutation/requirements.txt
+	$(BIN)/python tests/mutation/run.py --fresh $(MUTATION_FILES)
 
 clean:
 	rm -rf build .pytest_cache
