@@ -75,7 +75,7 @@ def check_mutants_are_imported():
     rc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "--rootdir=.",
          os.path.join(COLL, "tests", "unit")],
-        cwd=os.path.join(STAGE, "mutants"), env=env, capture_output=True,
+        cwd=os.path.join(STAGE, "mutants"), env=env, capture_output=True, check=False,
     ).returncode
     if rc != 1:
         sys.exit("mutation: the unit tests did not fail with every mutant forced to fail (exit %d): "
@@ -87,7 +87,7 @@ def run_mutmut(mutmut, children, pattern, log):
     """One `mutmut run` for the mutants matching pattern; its progress goes to log, its summary to stdout."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     proc = subprocess.run([mutmut, "run", "--max-children", children, pattern],
-                          cwd=STAGE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                          cwd=STAGE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     out = proc.stdout.decode("utf-8", "replace")
     log.write(out)
     last = [line for line in out.replace("\r", "\n").splitlines() if line.strip()][-3:]
@@ -124,7 +124,7 @@ def main():
     # mutmut makes the same check before mutating; this repeats it outside mutmut, on the mutants/ it used.
     check_mutants_are_imported()
     rc = subprocess.run(
-        [sys.executable, os.path.join(HERE, "report.py"), STAGE] + files).returncode
+        [sys.executable, os.path.join(HERE, "report.py"), STAGE] + files, check=False).returncode
     print("mutation: mutmut took %.0f s in all" % elapsed)
     return rc
 

@@ -51,7 +51,7 @@ def test_sessions_of_one_run_are_all_closed_even_when_a_logout_fails():
     sessions = [Session("a", fail_close=True), Session("b"), Session("c")]
     made = iter(sessions)
     with common.SessionScope(FakeModule()) as scope:
-        got = [scope.get("portal", ("h", "u"), lambda: next(made)) for _ in range(3)]
+        got = [scope.get("portal", ("h", "u"), lambda: next(made)) for _attempt in range(3)]
     assert got == sessions  # not shared: every get logs in anew
     assert [s.closed for s in sessions] == [1, 1, 1]
 
