@@ -14,6 +14,7 @@ from ansible_collections.filefleet.office.plugins.modules import backup_node, cl
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
     consumers_named, proxy_ids,
 )
+from module_double import ModuleDouble
 from ansible_collections.filefleet.office.plugins.module_utils._engine import MASK, ensure
 
 BUNIT = {"id": 76, "name": "Marketing", "path": "Company AB/Marketing"}
@@ -22,18 +23,6 @@ REFERENCES = {"os": [{"id": 1, "name": "Linux"}, {"id": 2, "name": "Windows"}],
               "types": [{"id": 1, "name": "File Server"}, {"id": 2, "name": "Workstation"}],
               "domains": [{"id": 1, "name": "STANDARD"}, {"id": 3, "name": "30DAYS"}],
               "sets": [{"id": 1, "name": "None"}, {"id": 2, "name": "DEDUP_AND_COMPRESS"}]}
-
-
-class FakeModule:
-    def __init__(self, spec, check_mode=False, diff=True, **params):
-        self.params = dict((key, value.get("default")) for key, value in spec.items())
-        self.params.update(params)
-        self.check_mode = check_mode
-        self._diff = diff
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
 
 
 class FakeCloutility:
@@ -135,7 +124,7 @@ class FakeCloutility:
 
 
 def node_task(clou, check_mode=False, **params):
-    module = FakeModule(backup_node.argument_spec(), check_mode=check_mode, business_unit=BUNIT["id"], **params)
+    module = ModuleDouble(backup_node.argument_spec(), check_mode=check_mode, business_unit=BUNIT["id"], **params)
     node_name = backup_node.validate(module.params)
     return ensure(backup_node.Node(module, clou, BUNIT, node_name), module.params["state"]), module
 
@@ -234,7 +223,7 @@ def test_consumers_named_and_proxy_ids():
 
 
 def consumer_task(clou, check_mode=False, **params):
-    module = FakeModule(cloutility_consumer.argument_spec(), check_mode=check_mode, business_unit=BUNIT["id"], **params)
+    module = ModuleDouble(cloutility_consumer.argument_spec(), check_mode=check_mode, business_unit=BUNIT["id"], **params)
     cloutility_consumer.validate(module.params)
     return ensure(cloutility_consumer.Consumer(module, clou, BUNIT), module.params["state"])
 

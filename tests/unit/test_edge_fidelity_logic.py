@@ -7,6 +7,8 @@ filer that does not report suspension."""
 
 import pytest
 
+from module_double import ModuleDouble
+
 from ansible_collections.filefleet.office.plugins.module_utils import _edge_status
 from ansible_collections.filefleet.office.plugins.module_utils._edge import EdgeSession, TASK_TERMINAL, task_path
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import apply_changes, share_view
@@ -134,16 +136,8 @@ def test_directory_sent_as_the_sdk_sends_it():
 
 # -- edge_backup on a filer that does not say whether backup is suspended ---------------------------------------
 
-class Module:
-    def __init__(self, check_mode=False, **params):
-        self.params = dict((key, spec.get("default")) for key, spec in edge_backup.argument_spec().items())
-        self.params.update(params)
-        self.check_mode = check_mode
-        self._diff = True
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
+def backup_module(check_mode=False, **params):
+    return ModuleDouble(edge_backup.argument_spec(), check_mode=check_mode, **params)
 
 
 class Filer:
@@ -176,12 +170,12 @@ def filer(monkeypatch):
 
 def test_unknown_suspension_resumes_on_every_run(filer):
     for _run in range(2):
-        module = Module(state="enabled")
+        module = backup_module(state="enabled")
         result = edge_backup.ensure_backup(module, None)
         assert result["changed"] and result["backup"]["state"] == "enabled"
         assert result["diff"] == {"before": {"state": "unknown"}, "after": {"state": "enabled"}}
         assert "does not report whether it is suspended" in module.warnings[0]
-    predicted = edge_backup.ensure_backup(Module(check_mode=True, state="enabled"), None)
+    predicted = edge_backup.ensure_backup(backup_module(check_mode=True, state="enabled"), None)
     assert predicted["changed"] and predicted["backup"]["state"] == "enabled"
     assert filer.calls == ["resume", "resume"]
 
@@ -190,5 +184,5 @@ def test_unknown_suspension_resumes_on_every_run(filer):
 @pytest.mark.parametrize("check_mode", [False, True])
 def test_unknown_suspension_is_never_paused(filer, state, check_mode):
     with pytest.raises(ValueError, match="pause was not sent"):
-        edge_backup.ensure_backup(Module(check_mode=check_mode, state=state), None)
+        edge_backup.ensure_backup(backup_module(check_mode=check_mode, state=state), None)
     assert filer.calls == []

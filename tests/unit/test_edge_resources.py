@@ -12,19 +12,8 @@ import os
 import pytest
 
 from ansible_collections.filefleet.office.plugins.modules import ctera_share, edge_backup, edge_config_export, edge_sync
+from module_double import ModuleDouble
 from ansible_collections.filefleet.office.plugins.module_utils._engine import ensure
-
-
-class FakeModule:
-    def __init__(self, spec, check_mode=False, diff=True, **params):
-        self.params = dict((key, value.get("default")) for key, value in spec.items())
-        self.params.update(params)
-        self.check_mode = check_mode
-        self._diff = diff
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
 
 
 class FakeRedactor:
@@ -104,7 +93,7 @@ class FakeFiler:
 
 
 def share(filer, check_mode=False, **params):
-    module = FakeModule(ctera_share.argument_spec(), check_mode=check_mode, **params)
+    module = ModuleDouble(ctera_share.argument_spec(), check_mode=check_mode, **params)
     filer.cache = {}  # a new task
     return ctera_share.ensure_share(module, None)
 
@@ -178,7 +167,7 @@ def test_v1_share_options(filer):
 
 
 def sync(check_mode=False, **params):
-    return edge_sync.ensure_sync(FakeModule(edge_sync.argument_spec(), check_mode=check_mode, **params), None)
+    return edge_sync.ensure_sync(ModuleDouble(edge_sync.argument_spec(), check_mode=check_mode, **params), None)
 
 
 def test_sync_waits_only_on_real_runs(filer, monkeypatch):
@@ -207,7 +196,7 @@ def test_sync_on_a_disconnected_filer_fails_before_writing(filer):
 
 
 def backup(check_mode=False, **params):
-    return edge_backup.ensure_backup(FakeModule(edge_backup.argument_spec(), check_mode=check_mode, **params), None)
+    return edge_backup.ensure_backup(ModuleDouble(edge_backup.argument_spec(), check_mode=check_mode, **params), None)
 
 
 def test_backup_configure_predicts_and_never_shows_the_passphrase(filer, monkeypatch):
@@ -250,7 +239,7 @@ def export(filer, tmp_path, content, check_mode=False, **params):
         return path, hashlib.sha256(content).hexdigest(), len(content)
     filer.export_configuration = export_configuration
     params.setdefault("dest", str(tmp_path / "filer.xml"))
-    module = FakeModule(edge_config_export.argument_spec(), check_mode=check_mode, **params)
+    module = ModuleDouble(edge_config_export.argument_spec(), check_mode=check_mode, **params)
     return edge_config_export.ensure_export(module, None)
 
 
@@ -272,6 +261,6 @@ def test_config_export_create_mode_and_content(filer, tmp_path):
 
 
 def test_engine_result_of_a_resource_without_diff_mode(filer):
-    module = FakeModule(ctera_share.argument_spec(), diff=False, name="x", directory="cloud")
+    module = ModuleDouble(ctera_share.argument_spec(), diff=False, name="x", directory="cloud")
     resource = ctera_share.Share(module, filer, "x", "cloud")
     assert "diff" not in ensure(resource)

@@ -7,19 +7,10 @@ import threading
 
 import pytest
 
+from module_double import ModuleDouble
+
 from ansible_collections.filefleet.office.plugins.module_utils import _engine as engine
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
-
-
-class FakeModule:
-    def __init__(self, check_mode=False, diff=True, params=None):
-        self.check_mode = check_mode
-        self._diff = diff
-        self.params = params or {}
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
 
 
 class Thing(engine.Resource):
@@ -68,7 +59,7 @@ class Thing(engine.Resource):
 
 
 def run(store, given, check_mode=False, state="present", always_secret=False):
-    thing = Thing(FakeModule(check_mode), store, "a", given, always_secret)
+    thing = Thing(ModuleDouble(check_mode=check_mode), store, "a", given, always_secret)
     return engine.ensure(thing, state), thing
 
 
@@ -128,17 +119,17 @@ def test_delete_and_absent():
 
 
 def test_no_diff_unless_asked():
-    thing = Thing(FakeModule(diff=False), {}, "a", {"colour": "red"})
+    thing = Thing(ModuleDouble(diff=False), {}, "a", {"colour": "red"})
     assert engine.ensure(thing) == {"changed": True, "thing": {"colour": "red"}}
 
 
 def test_expect_created_earlier():
-    Thing(FakeModule(check_mode=True), {}, "a", {}).expect_created_earlier("error", "warning")
-    checking = FakeModule(check_mode=True)
+    Thing(ModuleDouble(check_mode=True), {}, "a", {}).expect_created_earlier("error", "warning")
+    checking = ModuleDouble(check_mode=True)
     Thing(checking, {}, "a", {}).expect_created_earlier("error", "warning")
     assert checking.warnings == ["warning"]
     with pytest.raises(ValueError, match="^error$"):
-        Thing(FakeModule(), {}, "a", {}).expect_created_earlier("error", "warning")
+        Thing(ModuleDouble(), {}, "a", {}).expect_created_earlier("error", "warning")
 
 
 @pytest.mark.parametrize("mode,expected", [

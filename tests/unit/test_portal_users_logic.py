@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 
+from module_double import ModuleDouble
+
 from ansible_collections.filefleet.office.plugins.module_utils import _engine
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
@@ -95,18 +97,6 @@ class FakeSession:
         return [c for c in self.calls if c[0] in ("ADD", "PUT", "updateGroup", "delete")]
 
 
-class FakeModule:
-    def __init__(self, check_mode=False, diff=True, loop=False):
-        self.check_mode = check_mode
-        self._diff = diff
-        self.filefleet_loop = loop
-        self.warnings = []
-        self.params = {}
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-
 def params(**given):
     base = dict(name="alice", email=None, first_name=None, last_name=None, password=None, role=None, company=None,
                 comment=None, password_change=None, groups=None, append_groups=False, update_password="on_create",
@@ -180,26 +170,26 @@ def test_references_are_read_never_built():
 
 def test_check_mode_create_predicts_the_real_run_without_writing():
     session = FakeSession()
-    check = run(session, FakeModule(check_mode=True), dict(name="bob", **NEW))
+    check = run(session, ModuleDouble(check_mode=True), dict(name="bob", **NEW))
     assert session.writes() == [] and check["changed"]
-    real = run(session, FakeModule(), dict(name="bob", **NEW))
+    real = run(session, ModuleDouble(), dict(name="bob", **NEW))
     assert session.writes() == [("ADD", "bob", "EndUser")]
     assert not [c for c in session.calls if c[0] == "GET"], "existence is decided by get-multi, never a full GET"
     assert dict(check["user"], uid=None) == dict(real["user"], uid=None) and real["user"]["uid"] == 101
     assert real["user"]["role"] == "EndUser" and "password" not in real["user"]
     assert real["diff"]["before"] == {} and real["diff"]["after"]["password"] == _engine.MASK_NEW
     assert "Pw-secret-1" not in repr(real)
-    assert run(session, FakeModule(), dict(name="bob", **NEW))["changed"] is False
+    assert run(session, ModuleDouble(), dict(name="bob", **NEW))["changed"] is False
 
 
 def test_create_needs_the_identity_and_a_password():
     with pytest.raises(ValueError, match="user 'bob' does not exist; to create it give first_name, password"):
-        run(FakeSession(), FakeModule(check_mode=True), dict(name="bob", email="b@example.com", last_name="B"))
+        run(FakeSession(), ModuleDouble(check_mode=True), dict(name="bob", email="b@example.com", last_name="B"))
 
 
 def test_update_changes_only_given_options_with_an_exact_diff():
     session = FakeSession([ALICE])
-    result = run(session, FakeModule(), dict(comment="hello", email="ALICE@example.com", role="enduser"))
+    result = run(session, ModuleDouble(), dict(comment="hello", email="ALICE@example.com", role="enduser"))
     assert result["diff"] == {"before": {"comment": None}, "after": {"comment": "hello"}}
     (put,) = session.writes()
     assert put[2]["comment"] == "hello" and put[2]["company"] == "Acme" and put[2]["password"] is None
@@ -207,8 +197,8 @@ def test_update_changes_only_given_options_with_an_exact_diff():
 
 def test_update_password_always_is_forced_and_masked():
     session = FakeSession([ALICE])
-    assert run(session, FakeModule(), dict(password="Pw-new-2"))["changed"] is False
-    result = run(session, FakeModule(), dict(password="Pw-new-2", update_password="always"))
+    assert run(session, ModuleDouble(), dict(password="Pw-new-2"))["changed"] is False
+    result = run(session, ModuleDouble(), dict(password="Pw-new-2", update_password="always"))
     assert result["changed"] is True
     assert result["diff"] == {"before": {"password": _engine.MASK}, "after": {"password": _engine.MASK_NEW}}
     assert session.writes()[-1][2]["password"] == "Pw-new-2"
@@ -218,34 +208,34 @@ def test_listed_user_is_read_whole_before_a_put_and_the_index_follows():
     session = FakeSession([ALICE])
     index = user_index(session, "acme")
     assert user_index(session, "acme") is index and session.calls == [("QUERY", "api/users")]
-    run(session, FakeModule(loop=True), dict(company="Other"), index=index)
+    run(session, ModuleDouble(loop=True), dict(company="Other"), index=index)
     assert session.calls[1:] == [("GET", "api/users/alice"), ("PUT", "api/users/alice", session.calls[2][2])]
     assert index["alice"]["company"] == "Other"
-    run(session, FakeModule(loop=True), dict(state="absent"), index=index)
+    run(session, ModuleDouble(loop=True), dict(state="absent"), index=index)
     assert "alice" not in index and "alice" not in session.users
 
 
 def test_groups_exact_append_and_diff():
     session = FakeSession([ALICE], {"Sales": {"alice"}, "Ops": set(), "Dev": set()})
-    result = run(session, FakeModule(), dict(groups=["ops", "dev"]))
+    result = run(session, ModuleDouble(), dict(groups=["ops", "dev"]))
     assert result["diff"] == {"before": {"groups": ["Sales"]}, "after": {"groups": ["Dev", "Ops"]}}
     assert session.groups == {"Sales": set(), "Ops": {"alice"}, "Dev": {"alice"}}
-    assert run(session, FakeModule(), dict(groups=["OPS", "Dev"]))["changed"] is False
-    result = run(session, FakeModule(), dict(groups=["sales"], append_groups=True))
+    assert run(session, ModuleDouble(), dict(groups=["OPS", "Dev"]))["changed"] is False
+    result = run(session, ModuleDouble(), dict(groups=["sales"], append_groups=True))
     assert result["user"]["groups"] == ["Dev", "Ops", "Sales"] and session.groups["Sales"] == {"alice"}
-    run(session, FakeModule(), dict(state="absent"))
+    run(session, ModuleDouble(), dict(state="absent"))
     assert all("alice" not in users for users in group_directory(session).members.values())
 
 
 def test_unknown_group_is_predicted_in_check_mode_and_fails_a_real_run():
     session = FakeSession([], {"Sales": set()})
-    module = FakeModule(check_mode=True)
+    module = ModuleDouble(check_mode=True)
     result = run(session, module, dict(name="bob", groups=["future"], **NEW))
     assert result["user"]["groups"] == ["future"]
     assert "do not exist in tenant 'acme' yet" in module.warnings[0]
     with pytest.raises(ValueError, match=r"groups 'future' do not exist in tenant 'acme'; create them first "
                                          r"\(existing: Sales\)"):
-        run(session, FakeModule(), dict(name="bob", groups=["future"], **NEW))
+        run(session, ModuleDouble(), dict(name="bob", groups=["future"], **NEW))
     assert session.writes() == []
 
 
@@ -266,7 +256,7 @@ def test_ensure_each_runs_in_the_module_check_mode():
         return {"changed": entry == "b", "thing": {"name": entry}}
     session = FakeSession()
     session.worker = lambda: pytest.fail("check mode must not open worker connections")
-    out = _engine.ensure_each(FakeModule(check_mode=True), ["a", "b"], handle, session, 4, "thing", "things", str)
+    out = _engine.ensure_each(ModuleDouble(check_mode=True), ["a", "b"], handle, session, 4, "thing", "things", str)
     assert out == {"changed": True, "changed_things": ["b"], "things": [{"name": "a"}, {"name": "b"}]}
     assert seen == [session, session]
 
@@ -275,13 +265,13 @@ def test_ensure_each_runs_in_the_module_check_mode():
 
 def test_a_missing_user_is_a_null_name_from_get_multi():
     session = FakeSession()
-    assert run(session, FakeModule(check_mode=True), dict(name="ghost", state="absent"))["changed"] is False
+    assert run(session, ModuleDouble(check_mode=True), dict(name="ghost", state="absent"))["changed"] is False
     assert session.calls == [("GET-MULTI", "api/users/ghost", tuple(LISTED_ATTRIBUTES))]
 
 
 def test_update_of_a_single_user_reads_the_whole_object_before_the_put():
     session = FakeSession([ALICE])
-    run(session, FakeModule(), dict(company="Other"))
+    run(session, ModuleDouble(), dict(company="Other"))
     assert [c[0] for c in session.calls] == ["GET-MULTI", "GET", "PUT"]
     put = session.calls[-1][2]
     assert put["company"] == "Other" and put["email"] == ALICE["email"] and put["uid"] == 7
@@ -292,21 +282,21 @@ def test_compliance_officer_is_sent_as_cterasdk_spells_it_and_converges_from_eit
     session = FakeSession([dict(ALICE, role=stored)])
     assert user_view(session.users["alice"])["role"] == "ComplianceOfficer"
     for given in ("ComplianceOfficer", "complianceofficer", "ComplianceOffer"):
-        assert run(session, FakeModule(), dict(role=given))["changed"] is False
-    result = run(session, FakeModule(), dict(role="EndUser"))
+        assert run(session, ModuleDouble(), dict(role=given))["changed"] is False
+    result = run(session, ModuleDouble(), dict(role="EndUser"))
     assert result["diff"] == {"before": {"role": "ComplianceOfficer"}, "after": {"role": "EndUser"}}
-    result = run(session, FakeModule(), dict(role="ComplianceOfficer"))
+    result = run(session, ModuleDouble(), dict(role="ComplianceOfficer"))
     assert result["diff"] == {"before": {"role": "EndUser"}, "after": {"role": "ComplianceOfficer"}}
     assert session.writes()[-1][2]["role"] == "ComplianceOffer" and result["user"]["role"] == "ComplianceOfficer"
-    assert run(session, FakeModule(), dict(role="ComplianceOfficer"))["changed"] is False
-    created = run(session, FakeModule(), dict(name="cora", role="ComplianceOfficer", **NEW))
+    assert run(session, ModuleDouble(), dict(role="ComplianceOfficer"))["changed"] is False
+    created = run(session, ModuleDouble(), dict(name="cora", role="ComplianceOfficer", **NEW))
     assert session.writes()[-1] == ("ADD", "cora", "ComplianceOffer") and created["user"]["role"] == "ComplianceOfficer"
 
 
 @pytest.mark.parametrize("add_answer", ["reference", None])
 def test_a_created_user_joins_groups_by_the_reference_read_with_get_multi(add_answer):
     session = FakeSession([], {"Sales": set()}, add_answer=add_answer)
-    result = run(session, FakeModule(), dict(name="bob", groups=["sales"], **NEW))
+    result = run(session, ModuleDouble(), dict(name="bob", groups=["sales"], **NEW))
     assert session.groups["Sales"] == {"bob"} and result["user"]["uid"] == 101
     reads = [c for c in session.calls if c[0] == "GET-MULTI" and c[1] == "api/users/bob"]
     assert len(reads) == 2  # the existence check, then one read of the new user (its reference, and its uid)
@@ -315,7 +305,7 @@ def test_a_created_user_joins_groups_by_the_reference_read_with_get_multi(add_an
 def test_listed_reference_survives_the_whole_object_read_of_an_update():
     session = FakeSession([ALICE], {"Sales": set()})
     index = user_index(session, "acme")
-    run(session, FakeModule(loop=True), dict(company="Other", groups=["Sales"]), index=index)
+    run(session, ModuleDouble(loop=True), dict(company="Other", groups=["Sales"]), index=index)
     assert session.groups["Sales"] == {"alice"}
     assert not [c for c in session.calls if c[0] == "GET-MULTI"], "the listing had the reference: no extra read"
     assert index["alice"]["baseObjectRef"] == ref("alice") and index["alice"]["company"] == "Other"
