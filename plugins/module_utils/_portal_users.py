@@ -271,13 +271,19 @@ TASK_DEFAULTS = ("state", "update_password", "append_groups")  # an entry's own 
 CREATE_NEEDS = ("email", "first_name", "last_name", "password")
 
 
-def validate_user(params):
-    """Reject bad options of one user before any request; returns the stripped name."""
-    name = (params["name"] or "").strip()
+def portal_name(value, kind):
+    """``value`` stripped; ValueError naming ``name`` if it is empty or holds a character the portal refuses."""
+    name = (value or "").strip()
     if not name:
         raise ValueError("name must not be empty")
     if NAME_FORBIDDEN.search(name):
-        raise ValueError("name %r holds a character the portal does not allow in user names (/ \\ # ? %%)" % name)
+        raise ValueError("name %r holds a character the portal does not allow in %s names (/ \\ # ? %%)" % (name, kind))
+    return name
+
+
+def validate_user(params):
+    """Reject bad options of one user before any request; returns the stripped name."""
+    name = portal_name(params["name"], "user")
     if params["email"] is not None and not EMAIL_RE.match(params["email"]):
         raise ValueError("email %r is not a valid e-mail address (expected name@domain.tld)" % params["email"])
     if params["role"] is not None and canonical_role(params["role"]) is None:

@@ -123,7 +123,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._portal import (
     XML_LIBRARY, portal_argument_spec, portal_tenant_session,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
-    NAME_FORBIDDEN, as_text, read_members, user_reference,
+    as_text, portal_name, read_members, user_reference,
 )
 
 
@@ -144,11 +144,7 @@ MODULE_KWARGS = dict(supports_check_mode=True)
 
 
 def validate(params):
-    name = (params["name"] or "").strip()
-    if not name:
-        raise ValueError("name must not be empty")
-    if NAME_FORBIDDEN.search(name):
-        raise ValueError("name %r holds a character the portal does not allow in group names (/ \\ # ? %%)" % name)
+    name = portal_name(params["name"], "group")
     if params["members"] is not None and any(not m or not m.strip() for m in params["members"]):
         raise ValueError("members must not contain empty names")
     return name
