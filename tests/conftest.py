@@ -9,3 +9,10 @@ import sys
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 if TESTS_DIR not in sys.path:
     sys.path.insert(0, TESTS_DIR)
+
+
+def pytest_sessionstart(session):
+    """Start the reliability records (tests/reliability_log.py) afresh, once per run (not in xdist workers)."""
+    if not hasattr(session.config, "workerinput"):
+        import reliability_log  # pylint: disable=import-outside-toplevel
+        reliability_log.clear()
