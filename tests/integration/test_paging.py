@@ -11,13 +11,14 @@ exactly against the simulator's own state (GET /_sim/state), so a client that st
 * Portal groups: ``getMembers`` pages by 50; one group has 125 members, and the tenant holds 56 groups, the
   big one listed last (``GroupDirectory.load`` pages through the group listing).
 * Devices for the ctera_portal inventory: 120 filers registered on the portal (3 pages of 50).
-* Cloutility consumers: the client pages by ``offset``/``limit`` while ``total`` says items are missing. The
-  simulator answers a list without ``limit`` with every item, so the client's page loop would never run against
-  it; this module serves Cloutility from the same simulator code with one difference, ``PagingCloutility``: a
-  consumer list asked for without ``limit`` answers one page of 50 (with the full ``total``), as a server with a
-  default page size does. 170 consumers then take three requests (50, then 100 and 20 with ``limit``).
+* Cloutility consumers: the client pages by ``offset``/``limit`` while ``total`` says items are missing. By
+  default the simulator answers a list without ``limit`` with every item, so the client's page loop would never
+  run; here the simulator's ``default_page_size`` option (``POST /_sim/cloutility``) is 50: a consumer list asked
+  for without ``limit`` answers one page of 50 (with the full ``total``), as a server with a default page size
+  does. 170 consumers then take three requests (50, then 100 and 20 with ``limit``).
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -219,31 +220,36 @@ def test_inventory_lists_every_device(fleet_sims, tmp_path):
 
 # -- Cloutility: the simulator with a default page size, in this process, seeded with plain requests -----------------
 
-class PagingCloutility(CloutilityService):
-    """The Cloutility simulator, except that a consumer list asked for without ``limit`` answers one page."""
-
-    def _list_consumers(self, request, bid):
-        if request.query_one("limit", case_insensitive=True) is None:
-            request.query["limit"] = [str(CLOUTILITY_DEFAULT_PAGE)]
-        return CloutilityService._list_consumers(self, request, bid)
-
-
 @pytest.fixture(scope="module")
 def cloutility(tmp_path_factory, execution_mode):
-    """PagingCloutility with 170 consumers in one business unit (made anew for each execution mode)."""
+    """The Cloutility simulator answering 50 items for a list without ``limit``, with 170 consumers in one business
+    unit (made anew for each execution mode)."""
     state_dir = str(tmp_path_factory.mktemp("paging-cloutility-%s" % execution_mode))
     tls = TLSMaterial(state_dir)
-    service = PagingCloutility(os.path.join(state_dir, "cloutility.json"))
+    service = CloutilityService(os.path.join(state_dir, "cloutility.json"))
     listener = Listener(service, 0, "127.0.0.1", tls).start()
     entry = dict(service.credentials(), url=listener.url, ca_path=tls.ca_path)
     try:
         _seed_consumers(entry)
+        _set_default_page_size(entry, CLOUTILITY_DEFAULT_PAGE)
         yield entry
     finally:
         listener.stop()
 
 
-def _seed_consumers(entry):
+def _set_default_page_size(entry, size):
+    response = requests.post(entry["url"] + "/_sim/cloutility", json={"default_page_size": size},
+                             verify=entry["ca_path"], timeout=30)
+    response.raise_for_status()
+    assert response.json()["sim"]["default_page_size"] == size
+    # The option holds: a list without limit answers one page, and the full total.
+    page = _list_without_limit(entry)
+    assert len(page["items"]) == size and page["total"] >= CONSUMERS
+
+
+@contextlib.contextmanager
+def _api(entry):
+    """A requests session logged in to the Cloutility API (an independent client, not the collection's)."""
     # verify on every request: a Session's own verify loses to REQUESTS_CA_BUNDLE from the environment.
     with requests.Session() as http:
         http.headers["Origin"] = entry["origin"]
@@ -252,11 +258,24 @@ def _seed_consumers(entry):
             "password": entry["password"]})
         token.raise_for_status()
         http.headers["Authorization"] = "Bearer " + token.json()["access_token"]
+        yield http
+
+
+def _seed_consumers(entry):
+    with _api(entry) as http:
         for index in range(CONSUMERS):
             response = http.post("%s/v1/bunits/%d/consumers" % (entry["url"], BUSINESS_UNIT), timeout=10,
                                  verify=entry["ca_path"],
                                  json={"name": "ws-%03d" % index, "note": "seeded %d" % index})
             response.raise_for_status()
+
+
+def _list_without_limit(entry):
+    with _api(entry) as http:
+        response = http.get("%s/v1/bunits/%d/consumers" % (entry["url"], BUSINESS_UNIT), timeout=10,
+                            verify=entry["ca_path"])
+        response.raise_for_status()
+        return response.json()
 
 
 def _sim_get(entry, what):

@@ -39,7 +39,8 @@ What is simulated
 * Tags of a consumer: ``GET|POST /v1/bunits/{b}/consumers/{c}/tags`` (help pages S7: a bare array of Tag; POST a Tag).
 * ``POST /_sim/cloutility`` JSON (every key optional) switches the answers marked "unknown" below (``SIM_MODES``:
   ``put``, ``tags``, ``missing_node``; the first answer of each is the default) and sets the deletion timing
-  (``SIM_TIMINGS``: ``delete_delay_seconds``, ``name_hold_seconds``, default 0). ``/_sim/reset`` restores defaults.
+  (``SIM_TIMINGS``: ``delete_delay_seconds``, ``name_hold_seconds``, default 0) and the default page size of lists
+  (``SIM_PAGING``: ``default_page_size``, default 0). ``/_sim/reset`` restores defaults.
 * Collections are ``{href, total, offset, first, items}``; errors are ``{code, message, developerMessage, status}``
   (the shape the Go client decodes); OAuth errors are RFC 6749 ``{error, error_description}``.
 * hrefs are absolute, built from the request's ``Host`` header and the scheme the request really came in on
@@ -84,7 +85,11 @@ Choices where no public source says what the real server does (marked [I]/[?] in
   ``{id: 1, name: "New"}``; with a node ``{id: 1, name: "SP Backup node"}`` and state ``{id: 2, name: "Pending"}``
   until activation, then ``{id: 3, name: "Active"}``.
 * Consumer list items are slim (href, name, id, createdDate, billingStartDate, dataSourceType, dataSourceState);
-  the list accepts optional ``offset``/``limit`` (default: everything) and reports the full ``total``.
+  the list accepts optional ``offset``/``limit`` and reports the full ``total``. Without ``limit``: **unknown**
+  whether the server answers every item or a default page (the guide's collections carry ``offset``/``total``
+  but it names no default; ASP.NET services often cap pages). ``default_page_size`` (``SIM_PAGING``): ``0``
+  (default) answers every item; ``n > 0`` answers at most ``n`` items from ``offset`` (the full ``total`` still
+  says how many there are). The same holds for audit logs. ``limit`` given is always obeyed.
 * Consumer POST: ``name`` is required (non-blank, at most 255 characters); names are not unique. A body with the
   ``id`` of an existing consumer in another BU of the scope moves it here (vendor help: "If the consumption unit
   already exists on another business unit, it will be moved"). ``billingStartDate`` defaults to today 00:00 UTC.
@@ -203,6 +208,8 @@ SIM_MODES = {
     "missing_node": ("not_found", "null", "empty"),
 }
 SIM_TIMINGS = {"delete_delay_seconds": 0, "name_hold_seconds": 0}
+# Page size of a list asked for without ``limit`` (an integer >= 0; 0: every item, the default).
+SIM_PAGING = {"default_page_size": 0}
 # The client schedule an activated node is associated with (what deleteAssociations removes on the SP server).
 DEFAULT_SCHEDULE = {"id": 3, "name": "DAILY_INCR"}
 
@@ -440,7 +447,8 @@ class CloutilityService(Service):
             "spServer": {"foreignNodes": ["LEGACY-FS01"], "deletedNodes": []},
             "consumers": {},
             "auditLogs": [],
-            "sim": dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items())),
+            "sim": dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items())
+                        + list(SIM_PAGING.items())),
         }
         self._seed_consumer(state)
         return state
@@ -461,7 +469,8 @@ class CloutilityService(Service):
 
     def on_load(self):
         # State written by an older simulator: no modes.
-        defaults = dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items()))
+        defaults = dict([(key, modes[0]) for key, modes in SIM_MODES.items()] + list(SIM_TIMINGS.items())
+                        + list(SIM_PAGING.items()))
         for key, value in defaults.items():
             self.state.setdefault("sim", {}).setdefault(key, value)
         self.state["nextId"].setdefault("tag", 601)
@@ -478,10 +487,11 @@ class CloutilityService(Service):
         valid = isinstance(plan, dict) and all(
             plan[key] in SIM_MODES[key] if key in SIM_MODES else
             key in SIM_TIMINGS and isinstance(plan[key], (int, float)) and not isinstance(plan[key], bool) and plan[key] >= 0
+            or key in SIM_PAGING and isinstance(plan[key], int) and not isinstance(plan[key], bool) and plan[key] >= 0
             for key in plan)
         if not valid:
-            return Response.json({"error": "a JSON object of modes %s and seconds %s" % (SIM_MODES, sorted(SIM_TIMINGS))},
-                                 status=400)
+            return Response.json({"error": "a JSON object of modes %s, seconds %s and page sizes %s"
+                                           % (SIM_MODES, sorted(SIM_TIMINGS), sorted(SIM_PAGING))}, status=400)
         with self.lock:
             self.state["sim"].update(plan)
             self.save()
@@ -994,7 +1004,7 @@ class CloutilityService(Service):
         self._bunit(bid)
         consumers = sorted((c for c in self.state["consumers"].values() if c["bunitId"] == bid), key=lambda c: c["id"])
         offset = max(0, _int(request.query_one("offset", case_insensitive=True), "offset", 0))
-        limit = _int(request.query_one("limit", case_insensitive=True), "limit", None)
+        limit = _int(request.query_one("limit", case_insensitive=True), "limit", self.state["sim"]["default_page_size"] or None)
         page = consumers[offset:] if limit is None else consumers[offset:offset + max(0, limit)]
         return Response.json(self._collection("/v1/bunits/%d/consumers" % bid, [self._slim_consumer(c) for c in page],
                                               "Consumer", offset=offset, total=len(consumers)))
@@ -1222,7 +1232,7 @@ class CloutilityService(Service):
             raise ApiError(400, "BadRequest", "The request is invalid.", "startTime/endTime must be ISO 8601 dates.") from None
         entries.sort(key=lambda e: e["id"], reverse=_bool(request.query_one("orderDesc", case_insensitive=True), True))
         offset = max(0, _int(request.query_one("offset", case_insensitive=True), "offset", 0))
-        limit = _int(request.query_one("limit", case_insensitive=True), "limit", None)
+        limit = _int(request.query_one("limit", case_insensitive=True), "limit", self.state["sim"]["default_page_size"] or None)
         page = entries[offset:] if limit is None else entries[offset:offset + max(0, limit)]
         items = [{"type": e["type"], "typeName": AUDIT_TYPES.get(e["type"], "Info"), "message": e["message"],
                   "userName": e["userName"], "consumerId": e["consumerId"], "businessUnitId": e["businessUnitId"],
