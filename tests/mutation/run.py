@@ -36,6 +36,8 @@ COLL = os.path.join("ansible_collections", "filefleet", "office")
 MODULE_UTILS = os.path.join(REPO, "plugins", "module_utils")
 # Measured first: the engine (check mode, idempotency, comparison), HTTP (TLS, redaction, paging), XML, common.
 FIRST = ["_engine.py", "_http.py", "_ctera_xml.py", "_common.py"]
+POLL_SLOW = 'kwargs={"poll_interval": 0.5}'
+POLL_FAST = 'kwargs={"poll_interval": 0.01}'
 
 
 def work_tree_files():
@@ -57,6 +59,15 @@ def stage(files, fresh):
         dst = os.path.join(target, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy2(os.path.join(REPO, rel), dst)
+    # Only in the staged copy: the simulators' serve_forever polls for shutdown every 0.5 s, so each
+    # unit test that stops a simulator waits up to 0.5 s; mutmut runs such tests thousands of times.
+    base = os.path.join(target, "tests", "simulators", "_base.py")
+    with open(base) as f:
+        text = f.read()
+    if POLL_SLOW not in text:
+        sys.exit("mutation: %s no longer holds %r; update run.py" % (base, POLL_SLOW))
+    with open(base, "w") as f:
+        f.write(text.replace(POLL_SLOW, POLL_FAST))
     sources = "\n".join(
         "    " + os.path.join(COLL, "plugins", "module_utils", name) for name in files)
     with open(os.path.join(STAGE, "setup.cfg"), "w") as f:
