@@ -29,8 +29,16 @@ What is simulated
   Syncing -> Synced (phase lengths ``state["sim"]["sync_phase_seconds"]``, default 0.3/0.5/0.7 s);
   disabled -> Off; enabled while not connected to a portal -> InitializingConnection -> DisconnectedPortal.
 * Portal connection: ``GET status/services[/CTERAPortal/connectionState...]``; the SDK's ``services.connect()``
-  (proxy check, ``status/network`` ``tcpconnect``, ``isWebSsoEnabled``, ``attachAndSave``, license PUT) and
-  ``services.disconnect()`` (``PUT config/services`` with no body), ``reconnect``; filers start connected.
+  (proxy check, ``status/network`` ``tcpconnect``, ``isWebSsoEnabled``, ``attachAndSave``, license PUT),
+  ``services.activate()`` (``attachAndSave`` with an ``activationCode``), ``services.disconnect()``
+  (``PUT config/services`` with no body), ``reconnect``, and ``licenses.apply``/``get``
+  (``config/device/activeLicenseType``: ``vGateway4`` ... ``vGateway128``, ``vGateway`` for EV16, ``NA``).
+  serve.py links every filer to the portal simulator it runs beside (``link_portal``): connecting to the portal's
+  address (``host:port`` of its URL) checks the user's password (or an activation code from the portal's
+  ``GET /ssoActivation``) on that portal and registers the filer, under its host name, as a device of the user's
+  tenant; disconnecting, connecting elsewhere or ``/_sim/reset`` unregisters it. ``portal.filefleet.test`` stands
+  for a portal outside the simulators that accepts any user. Filers start connected to it (with
+  ``--edge-tenants``, registered on the linked portal under their tenant).
   Tests flip connectivity with ``set_portal_connected(bool)`` or ``POST /_sim/edge {"portal_connected": false}``
   (which also sets ``sync_phase_seconds``, ``backup_seconds``, ``task_seconds``, the answer modes of the
   inferred behaviour below and ``volumes``; a ``/_sim/reset`` restores the defaults).
@@ -107,6 +115,19 @@ collection is tested against each plausible answer:
   for. Which tasks end how on a real filer is unknown. A task that did not complete has a null ``result`` and a
   ``progstring`` saying why (unknown), and a ``createFolder`` that did not complete creates no folder. The 50 most
   recent tasks are kept.
+* Portal connection (see "What is simulated"). ``isWebSsoEnabled`` answers ``connectOK`` with ``hasWebSSO``
+  false for a reachable server, ``UntrustedCA`` (no ``result``) for the linked portal unless ``trustCertificate``
+  is true (its certificate is signed by the simulators' own CA, which a filer does not know), and
+  ``ConnectionFailed`` for any other server; ``tcpconnect`` to port 995 answers ``Open`` for a reachable server
+  and ``Closed`` otherwise. The ``rc`` names other than ``connectOK`` and the ``Untrusted*`` family
+  (services.py ``_UNTRUSTED_CERTIFICATE_ERRORS``) are unknown. A refused password or activation code, an untrusted
+  certificate or an unreachable server fail the ``attachAndSave`` task, whose ``description`` says why (the SDK
+  reports ``error.task.description``, services.py ``_connect_to_services``); the tenant is the first DNS label of
+  the server when it names one, otherwise the one tenant where the user has that password. Unknown: whether a
+  filer keeps its old connection while a new attach fails. Mode ``failed_attach``: ``keeps`` (default: the filer
+  is left exactly as it was) or ``drops`` (disconnected, old settings still saved; ``reconnect`` restores them).
+  Note that the SDK waits for the attach task without reading how it ended and then tracks the connection state,
+  so a failed attach of a filer that stays connected to its old portal looks like a success to it.
 * ``reboot``, ``poweroff`` and ``reset2default`` are accepted no-ops (sessions and configuration survive).
 """
 
@@ -157,7 +178,8 @@ TASK_ENDS = ("completed", "completed with warnings", "failed", "stopped", "disab
 TASK_FAILURES = ("failed", "stopped", "disabled")
 BACKUP_STATUS_MODES = ("extended", "status", "vendor")
 SIM_DEFAULTS = {"sync_phase_seconds": [0.3, 0.5, 0.7], "backup_seconds": 1.0, "task_seconds": 0.0,
-                "task_refs": "path", "task_end": "completed", "backup_status": "extended"}
+                "task_refs": "path", "task_end": "completed", "backup_status": "extended", "failed_attach": "keeps"}
+FAILED_ATTACH_MODES = ("keeps", "drops")
 LICENSES = ("NA", "vGateway4", "vGateway8", "vGateway", "vGateway32", "vGateway64", "vGateway128")
 ENCRYPTION_MODES = ("RecoverableKeyEncryption", "SecretKeyEncryption")
 TASKS_KEPT = 50
@@ -407,7 +429,8 @@ class EdgeService(Service):
     def _sim_endpoint(self, request):
         """``POST /_sim/edge`` JSON (every key optional) changes what a test cannot reach through the device API:
         ``portal_connected``, ``sync_phase_seconds``, ``backup_seconds``, ``task_seconds``; the answer modes
-        ``task_refs`` (TASK_REF_MODES), ``task_end`` (TASK_ENDS) and ``backup_status`` (BACKUP_STATUS_MODES); and
+        ``task_refs`` (TASK_REF_MODES), ``task_end`` (TASK_ENDS), ``backup_status`` (BACKUP_STATUS_MODES) and
+        ``failed_attach`` (FAILED_ATTACH_MODES); and
         ``volumes``, the names of the filer's volumes (a new one is empty; a volume a share uses cannot go). Other
         ``/_sim/*`` as in the base."""
         if request.path != "/_sim/edge":
@@ -427,7 +450,7 @@ class EdgeService(Service):
                     if key in plan:
                         sim[key] = max(0.0, float(plan[key]))
                 for key, allowed in (("task_refs", TASK_REF_MODES), ("task_end", TASK_ENDS),
-                                     ("backup_status", BACKUP_STATUS_MODES)):
+                                     ("backup_status", BACKUP_STATUS_MODES), ("failed_attach", FAILED_ATTACH_MODES)):
                     if key in plan:
                         if plan[key] not in allowed:
                             raise ValueError("%s: one of %s" % (key, ", ".join(allowed)))
@@ -699,7 +722,8 @@ class EdgeService(Service):
         param = _dict(param)
         task = self._new_task("TCP connect", "Testing TCP connection to %s:%s" % (param.get("address"),
                                                                                   param.get("port")),
-                              {"_classname": "TcpConnectResult", "rc": "Open", "address": param.get("address"),
+                              {"_classname": "TcpConnectResult", "address": param.get("address"),
+                               "rc": "Open" if self._server_problem(param.get("address"), True) is None else "Closed",
                                "port": param.get("port")})
         return _xml(self._task_ref(task))
 
@@ -955,6 +979,36 @@ class EdgeService(Service):
                 "since": _iso(self.state["cloudsync"]["changed"])}
 
     # -- portal services -----------------------------------------------------------------------------------
+    # The filer's connection to a CTERA Portal, as cterasdk's edge/services.py and licenses.py drive it. A filer
+    # started by serve.py next to a portal simulator is linked to it (``link_portal``): connecting to the portal's
+    # address (``host:port`` of its URL) authenticates the user there and registers the filer as a device of the
+    # user's tenant; disconnecting removes the device. ``portal.filefleet.test`` stands for a portal outside the
+    # simulators, which accepts any user (the address the filers of the existing tests are connected to).
+    EXTERNAL_PORTAL = "portal.filefleet.test"
+    UNTRUSTED = "UntrustedCA"
+    portal_link = None      # the linked PortalService, if any
+    portal_address = None   # its address as an administrator types it: "127.0.0.1:PORT"
+    portal_tls = False      # whether the portal serves TLS with a CA the filer does not know
+    public_url = None       # this filer's own URL (the device's remote access URL on the portal)
+    boot_tenant = None      # tenant of a filer that starts connected (serve.py --edge-tenants)
+
+    def link_portal(self, portal, address, tls, url, tenant=None):
+        """Link this filer to the portal simulator ``portal`` reachable at ``address``; ``tenant``: the tenant a
+        filer that starts connected is registered on (serve.py ``--edge-tenants``)."""
+        with self.lock:
+            self.portal_link, self.portal_address, self.portal_tls, self.public_url = portal, address, bool(tls), url
+            self.boot_tenant = tenant
+            self._register_at_boot()
+
+    def _register_at_boot(self):
+        """A filer that starts connected, with a tenant, is a device of that tenant (as if it had connected)."""
+        if self.boot_tenant and self.state["portal"]["connected"] and self.portal_link is not None:
+            hostname = self.state["config"]["device"]["hostname"]
+            self.portal_link.register_device(hostname, self.boot_tenant, self.public_url,
+                                             model=self.state["device"]["model"], version=self.firmware)
+            self.state["portal"].update(tenant=self.boot_tenant, device=hostname)
+            self.save()
+
     def _services_status(self):
         portal = self.state["portal"]
         services = self.state["config"].get("services") or {}
@@ -984,22 +1038,87 @@ class EdgeService(Service):
             "createFolder": functools.partial(self._backup_folder, "createFolder"),
         })
 
-    @staticmethod
-    def _web_sso_info(_param):
+    def _server_problem(self, server, trust):
+        """Why the filer cannot reach ``server`` (an ``rc`` of ``isWebSsoEnabled``), or None."""
+        if server == self.EXTERNAL_PORTAL:
+            return None
+        if self.portal_link is None or server != self.portal_address:
+            return "ConnectionFailed"
+        if self.portal_tls and not trust:
+            return self.UNTRUSTED
+        return None
+
+    def _web_sso_info(self, param):
+        """The SDK's connection check before ``connect`` (services.py ``_check_connection``): ``connectOK`` with
+        ``hasWebSSO`` false, ``UntrustedCA`` (no result) for the linked portal's certificate unless
+        ``trustCertificate`` is true, ``ConnectionFailed`` for a server the filer cannot reach."""
+        param = _dict(param)
+        problem = self._server_problem(param.get("server"), _as_bool(param.get("trustCertificate") or False,
+                                                                     "trustCertificate"))
+        if problem is not None:
+            message = ("The certificate of %s is signed by an unknown authority" % param.get("server")
+                       if problem == self.UNTRUSTED else "Cannot connect to %s" % param.get("server"))
+            return _xml({"_classname": "ConnectResult", "rc": problem, "msg": message, "result": None})
         return _xml({"_classname": "ConnectResult", "rc": "connectOK", "msg": "",
                      "result": {"_classname": "WebSsoInfo", "hasWebSSO": False}})
 
     def _attach_and_save(self, param):
+        """``attachAndSave`` (services.py ``_attach``): a task; on success the filer is connected to ``server`` as
+        ``user`` and registered on a linked portal. A refused user, password or activation code, an untrusted
+        certificate or an unknown server fail the task (its ``description`` says why, which the SDK reports) and
+        leave the filer as it was, or, with ``failed_attach: drops``, disconnected from its old portal with the old
+        settings still saved (``reconnect`` restores it)."""
         param = _dict(param)
         server, user = param.get("server"), param.get("user")
         if not server or not user:
             raise ApiError(400, "server and user are required")
-        self.state["config"]["services"] = self._services_config(server, user)
+        trust = _as_bool(param.get("trustCertificate") or False, "trustCertificate")
+        problem, tenant = self._server_problem(server, trust), None
+        reason = {None: None, self.UNTRUSTED: "The certificate of %s is not trusted" % server}.get(
+            problem, "Cannot connect to %s" % server)
+        if reason is None and self.state["sim"]["task_end"] in TASK_FAILURES:
+            reason = "Failed: internal error"
+        if reason is None and server == self.portal_address:
+            try:
+                tenant = self.portal_link.device_tenant(server, user, password=param.get("password"),
+                                                        code=param.get("activationCode"))
+            except ValueError as refused:
+                reason = str(refused)
+        if reason is not None:
+            task = self._new_task("Connect to cloud services", reason, {"_classname": "AttachResult", "rc": "Failed",
+                                                                        "msg": reason})
+            task["end"] = "failed" if task["end"] not in TASK_FAILURES else task["end"]
+            if self.state["sim"].get("failed_attach") == "drops":
+                self._set_connected(False)
+            self.save()
+            return _xml({"_classname": "TaskRef", "id": task["id"]})
+        self._portal_forget()
+        self.state["config"]["services"] = {"_classname": "ServicesSettings", "server": server, "user": user,
+                                            "trustCertificate": trust}
         self._set_connected(True)
+        if tenant is not None:
+            hostname = self.state["config"]["device"]["hostname"]
+            self.portal_link.register_device(hostname, tenant, self.public_url, model=self.state["device"]["model"],
+                                             version=self.firmware)
+            self.state["portal"].update(tenant=tenant, device=hostname)
         task = self._new_task("Connect to cloud services", "Connecting to %s" % server,
                               {"_classname": "AttachResult", "rc": "OK"})
         self.save()
         return _xml({"_classname": "TaskRef", "id": task["id"]})
+
+    def reset(self):
+        """``/_sim/reset``: a filer back in its initial state is no longer a device of the portal it connected to."""
+        with self.lock:
+            self._portal_forget()
+            Service.reset(self)
+            self._register_at_boot()
+
+    def _portal_forget(self):
+        """Unregister this filer from the linked portal it was registered on (on disconnect or a new connection)."""
+        portal = self.state["portal"]
+        tenant, device = portal.pop("tenant", None), portal.pop("device", None)
+        if tenant and device and self.portal_link is not None:
+            self.portal_link.unregister_device(device, tenant)
 
     def _reconnect(self, _param):
         if self.state["config"].get("services"):
@@ -1010,6 +1129,7 @@ class EdgeService(Service):
     def _disconnect(self, request):
         if from_xml(request.body) is not None:
             raise ApiError(400, "Only an empty body is accepted (disconnect)")
+        self._portal_forget()
         self.state["config"]["services"] = None
         self._set_connected(False)
         self.save()

@@ -29,7 +29,10 @@ Implements ../shared/specs/ctera-protocol.md sections 1 to 4 and 7, checked agai
   ``running`` on its first read and ``completed`` from the second read on;
 * S3 credentials of a user (``getApiKeys``, ``createApiKey``, ``deleteApiKey``), keyed by the user's uid;
 * devices (Edge Filers) registered with :meth:`PortalService.register_device`: ``query`` on ``/devices`` and
-  get-multi/GET on ``/portals/{tenant}/devices/{name}``, with the attributes the SDK and its CLI export read.
+  get-multi/GET on ``/portals/{tenant}/devices/{name}``, with the attributes the SDK and its CLI export read;
+* Edge Filer connections: a linked Edge simulator connecting as a tenant user (``device_tenant``: the user's
+  password, or an activation code from ``GET /ssoActivation?username=U&portal=T`` as core/activation.py asks for
+  one) becomes a device of that tenant, and is removed when it disconnects (``unregister_device``).
 
 Everything except sessions is kept in ``self.state`` and persisted after each change.
 
@@ -117,6 +120,11 @@ defaults), so the collection is tested against each.
   phrase as ``msg`` (e.g. 503 -> ``Service Unavailable``).
 * Sessions live in memory only: a restart of the simulator logs everybody out (as a portal restart does).
 * Passwords are stored as salted SHA-256 hashes; ``password`` is always null when read.
+* Activation codes (``ssoActivation``): an ``ActivationCodeInfo`` object with ``code`` (the SDK reads only that),
+  ``XXXX-XXXX-XXXX-XXXX`` hex text, valid for the user and tenant it was issued for until a restart of the state;
+  the format, lifetime and whether a code is single-use are unknown (a code can be used again here). An
+  ``EndUser`` may not issue one (403). A filer that connects by IP address (the simulator's URL) joins the one
+  tenant where the user has that password; a user with the same password in several tenants is refused.
 """
 
 from __future__ import annotations
@@ -732,6 +740,7 @@ class PortalService(Service):
             ("POST", group + r"/*", tenant(self._group_method)),
             ("*", group + rest, tenant(_not_allowed)),
             ("*", r"/+domains" + rest, tenant(_no_domain)),
+            ("GET", r"/+ssoActivation/*", self._sso_activation),
             ("POST", r"/+devices/*", self._devices_method),
             ("*", r"/+devices/*", _not_allowed),
             ("POST", device + r"/*", self._device_method),
@@ -1419,3 +1428,58 @@ class PortalService(Service):
     def _device_not_allowed(self, _request, session, tenant, name, _path=None):
         self._find_device(session, tenant, name)
         _not_allowed()
+
+    # -- Edge Filer connections (called by the Edge simulators linked to this portal) ------------------------------
+    # A filer connecting with ``services.connect``/``services.activate`` authenticates as a tenant user (or with an
+    # activation code issued by ``GET /ssoActivation``) and becomes a device of that user's tenant; disconnecting
+    # removes the device. See the module docstring, "Edge Filer connections".
+    def device_tenant(self, server, user, password=None, code=None):
+        """The tenant a filer connecting to ``server`` as ``user`` joins, or ValueError with the portal's reason.
+
+        The tenant is the first DNS label of ``server`` when it names one (as a real portal's address does);
+        otherwise (the simulator reached by IP address) the one tenant where ``user`` exists with that password.
+        An activation code names its tenant and user itself."""
+        with self.lock:
+            if code is not None:
+                issued = self.state.setdefault("activation_codes", {}).get(code)
+                if issued is None or issued["user"] != user:
+                    raise ValueError("Invalid activation code")
+                return issued["tenant"]
+            label = str(server or "").split(":", 1)[0].split(".", 1)[0].lower()
+            tenants = [label] if self._tenant_record(label) else [
+                r["name"] for r in sorted(self.state["tenants"].values(), key=lambda r: r["uid"]) if not r["deleted"]]
+            matches = []
+            for tenant in tenants:
+                found = self.state["tenants"][tenant]["users"].get(user)
+                if found and found.get("role") != "Disabled" and _check_password(password or "",
+                                                                                 found.get("password_hash")):
+                    matches.append(tenant)
+            if not matches:
+                raise ValueError("Wrong user name or password")
+            if len(matches) > 1:
+                raise ValueError("User %s exists in several tenants (%s): connect to the tenant's own address"
+                                 % (user, ", ".join(matches)))
+            return matches[0]
+
+    def unregister_device(self, name, tenant):
+        """Remove device ``name`` from ``tenant`` (a filer that disconnected); no error when it is not there."""
+        with self.lock:
+            record = self._tenant_record(tenant, include_deleted=True)
+            if record is not None and record.get("devices", {}).pop(name, None) is not None:
+                self.save()
+
+    def _sso_activation(self, request, session):
+        """``GET /ssoActivation?username=U[&portal=T]`` (core/activation.py): an activation code for user U of
+        tenant T (default: the session's tenant)."""
+        username = (request.query.get("username") or [""])[0]
+        tenant = (request.query.get("portal") or [""])[0] or self._tenant_of(session)
+        if session["kind"] == "tenant" and (tenant != session["tenant"] or session["role"] not in ADMIN_ROLES):
+            raise ApiError(403, "Permission denied")
+        if not self._tenant_record(tenant):
+            raise ApiError(400, "This operation is available only in a tenant context. Browse a tenant first.")
+        if username not in self.state["tenants"][tenant]["users"]:
+            raise ApiError(404, "User %s does not exist" % username)
+        code = "-".join(secrets.token_hex(2).upper() for _part in range(4))
+        self.state.setdefault("activation_codes", {})[code] = {"tenant": tenant, "user": username}
+        self.save()
+        return xml_response({"@class": "ActivationCodeInfo", "code": code, "username": username, "portal": tenant})

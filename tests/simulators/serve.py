@@ -114,14 +114,16 @@ def main(argv=None):
         ready["edges"] = edges
 
     tenants = [t.strip() for t in args.edge_tenants.split(",") if t.strip()]
-    if tenants and portal_service is not None and edges:
-        # Filers known to the portal, as a real portal lists the filers that connected to it.
+    if portal_service is not None and edges:
+        # Each filer is linked to the portal: connecting to the portal's address ("host:port" of its URL) makes it
+        # a device of the connecting user's tenant. With --edge-tenants, the filers that start connected are
+        # devices of those tenants already, as a real portal lists the filers that connected to it.
+        address = ready["portal"]["url"].split("://", 1)[1]
         for index, edge in enumerate(edges):
-            tenant = tenants[index * len(tenants) // len(edges)]
-            device = edge_services[index].state["device"]
-            portal_service.register_device(edge["name"], tenant, edge["url"], model=device.get("model", "vGateway"),
-                                           version=device["firmware"])
-            edge["tenant"] = tenant
+            tenant = tenants[index * len(tenants) // len(edges)] if tenants else None
+            edge_services[index].link_portal(portal_service, address, tls is not None, edge["url"], tenant=tenant)
+            if tenant:
+                edge["tenant"] = tenant
 
     if args.cloutility_port is not None:
         from simulators.cloutility import CloutilityService
