@@ -145,6 +145,7 @@ from xml.sax.saxutils import quoteattr
 
 from simulators import _xml as ctera_xml
 from simulators._base import Response, RouteTable, Service, random_secret
+from simulators.edge_device import DeviceError, DeviceMixin
 
 XML_TYPE = "text/xml; charset=utf-8"
 API = "/admingui/api"
@@ -160,7 +161,6 @@ VOLUME_TREE = {
               "departments", "departments/finance", "departments/sales", "departments/engineering"],
     "local": ["backups", "scratch", "archive"],
 }
-LOCAL_USERS = ("admin",)
 LOCAL_GROUPS = ("Administrators", "Everyone", "Read Only Administrators")
 
 ACCESS_MODES = ("winAclMode", "authenticated")
@@ -288,13 +288,17 @@ def _accept(_param):
     return _xml(None)
 
 
-class EdgeService(Service):
+class EdgeService(DeviceMixin, Service):
     """One simulated CTERA Edge Filer."""
 
     kind = "edge"
 
-    def __init__(self, state_path, name, index, session_timeout=1800.0):
+    def __init__(self, state_path, name, index, session_timeout=1800.0, factory=False, directory_password=None):
         self.index = int(index)
+        # Device part (edge_device.py): a factory filer starts without an administrator; the simulated directory's
+        # administrator password is the same for every filer of a serve.py run.
+        self.factory = bool(factory)
+        self.directory_password = directory_password
         self.session_timeout = float(session_timeout)
         self._sessions = {}
         self._task_keys = {}  # task id -> derived backup key, kept in memory only (never persisted)
@@ -345,6 +349,7 @@ class EdgeService(Service):
             "next_task": 1,
             "sim": copy.deepcopy(SIM_DEFAULTS),
         }
+        self.device_initial(state, state["credentials"])
         return state
 
     def on_load(self):
@@ -355,6 +360,7 @@ class EdgeService(Service):
         self.state["config"].setdefault("storage", {"volumes": [self._volume_config(name)
                                                                 for name in sorted(self.state["volume_tree"])]})
         self.state["backup"].setdefault("controls", {"start": 0, "pause": 0, "resume": 0})
+        self.device_on_load()
 
     @staticmethod
     def _volume_config(name):
@@ -374,11 +380,17 @@ class EdgeService(Service):
                 "schedule": {"_classname": "BackupSchedule", "mode": "daily", "time": "01:00"}}
 
     def credentials_state(self):
-        return {"credentials": dict(self.state["credentials"])}
+        return self.device_credentials_state()
 
     def credentials(self):
-        creds = self.state["credentials"]
-        return {"username": creds["username"], "password": creds["password"]}
+        """The ready line's entry: the administrator's credentials (on a factory filer: those its setup is expected
+        to create, with ``factory`` true) and the simulated directory (``directory``)."""
+        creds = self.state["expected_credentials"] if self.factory else self.state["credentials"]
+        answer = {"username": creds["username"], "password": creds["password"],
+                  "directory": self.directory_credentials()}
+        if self.factory:
+            answer["factory"] = True
+        return answer
 
     @property
     def firmware(self):
@@ -497,10 +509,10 @@ class EdgeService(Service):
         open_routes = RouteTable([
             ("POST", r"login", self._login),
             ("GET", r"nosession/logininfo", self._login_info),
-            ("POST", r"nosession/createfirstuser", self._create_first_user),
+            *self.device_open_routes(),
             ("*", r"nosession/.*", _not_found),
         ])
-        routes = RouteTable([
+        routes = RouteTable(self.device_routes() + [
             ("POST", r"logout", self._logout),
             ("GET", r"currentuser", self._current_user),
             ("GET", r"export", self._export),
@@ -548,7 +560,7 @@ class EdgeService(Service):
             if request.path == API or request.path.startswith(API + "/"):
                 return self._api(request, request.path[len(API):].strip("/"))
             return _not_found()
-        except ApiError as error:
+        except (ApiError, DeviceError) as error:
             return _err(error.status, error.msg)
 
     def _migrate(self, request):
@@ -579,27 +591,46 @@ class EdgeService(Service):
 
     # -- login ---------------------------------------------------------------------------------------------
     def _login(self, request):
+        """Any local user with its password; none before the first user of a factory filer was created."""
         form = request.form()
-        creds = self.state["credentials"]
-        if form.get("username") != creds["username"] or not secrets.compare_digest(
-                form.get("password", "").encode("utf-8"), creds["password"].encode("utf-8")):
+        username, password = form.get("username"), form.get("password", "")
+        if not self.state["initialized"] or not self.password_matches(username, password):
             self.stats_failed_logins += 1
             return _err(500, "Wrong username or password")
         now = time.time()
         self._drop_idle(now)
         sid = secrets.token_hex(16)
-        self._sessions[sid] = {"user": creds["username"], "last": now, "mtx": secrets.token_hex(16)}
+        self._sessions[sid] = {"user": username, "last": now, "mtx": secrets.token_hex(16)}
         self.stats_logins += 1
         return Response(200, "", XML_TYPE).set_cookie(COOKIE, sid)
 
     def _login_info(self, _request):
         return _xml({"_classname": "LoginInfo", "hostname": self.state["config"]["device"]["hostname"],
-                     "isfirstlogin": False, "isSSO": False, "model": self.state["device"]["model"],
-                     "version": self.firmware})
+                     "isfirstlogin": not self.state["initialized"], "isSSO": False,
+                     "model": self.state["device"]["model"], "version": self.firmware})
+
+    # Helpers the device part (edge_device.py) calls.
+    @staticmethod
+    def parse_body(request):
+        return from_xml(request.body)
 
     @staticmethod
-    def _create_first_user(_request):
-        return _err(403, "The first user was already created")
+    def xml_answer(value):
+        return _xml(value)
+
+    @staticmethod
+    def call_method(request, methods, kind=None):
+        return _call(request, methods, kind)
+
+    def public(self, node):
+        return self._public_config(node)
+
+    def walk_answer(self, root, tail):
+        return self._walk_get(root, tail)
+
+    def session_user(self, request):
+        sess = self._sessions.get(request.cookies.get(COOKIE))
+        return sess["user"] if sess else None
 
     def _logout(self, request):
         self._sessions.pop(request.cookies.get(COOKIE), None)
@@ -897,7 +928,7 @@ class EdgeService(Service):
             ref = principal.get("ref")
             if not isinstance(ref, str) or not ref.startswith(prefix):
                 raise ApiError(400, "Invalid %s reference: %s" % (kind, ref))
-            known = LOCAL_USERS if kind == "LocalUser" else LOCAL_GROUPS
+            known = self.local_names(kind)
             if ref[len(prefix):] not in known:
                 label = "Local user" if kind == "LocalUser" else "Local group"
                 raise ApiError(400, "%s does not exist: %s" % (label, ref[len(prefix):]))
@@ -906,6 +937,9 @@ class EdgeService(Service):
             pname = principal.get("name")
             if not isinstance(pname, str) or not pname.strip():
                 raise ApiError(400, "Invalid %s name" % kind)
+            problem = self.domain_principal_problem(kind, pname)
+            if problem:
+                raise ApiError(400, problem)
             principal_out = {"_classname": kind, "name": pname}
         perms = ace.get("permissions")
         access = perms.get("allowedFileAccess") if isinstance(perms, dict) else None

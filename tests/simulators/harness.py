@@ -20,13 +20,19 @@ class Simulators:
     """``with Simulators(state_dir, portal=True, edges=2, cloutility=True) as sims: sims.info[...]``"""
 
     def __init__(self, state_dir, portal=False, edges=0, cloutility=False, plain_http=False, extra_args=(),
-                 timeout=60):
+                 timeout=60, edge_factory=None):
+        """``edge_factory``: True starts every filer factory-fresh (serve.py ``--edge-factory``), a number K the
+        first K of them."""
         self.state_dir = state_dir
         self.args = [sys.executable, SERVE, "--state-dir", state_dir]
         if portal:
             self.args += ["--portal-port", "0"]
         if edges:
             self.args += ["--edge-port", "0", "--edge-count", str(edges)]
+        if edge_factory:
+            self.args.append("--edge-factory")
+            if edge_factory is not True:
+                self.args += ["--edge-factory-count", str(int(edge_factory))]
         if cloutility:
             self.args += ["--cloutility-port", "0"]
         if plain_http:

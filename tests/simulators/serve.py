@@ -14,7 +14,12 @@ portal lists them as a real portal lists the filers connected to it; each edge e
 carries its ``tenant``. A port of 0 picks a free one (for ``--edge-port``: a free block of ``--edge-count`` consecutive ports).
 When every listener is up, exactly one JSON line is printed on stdout:
 
-    {"portal": {"url", "username", "password", "ca_path"}, "edges": [...], "cloutility": {...}}
+    {"portal": {"url", "username", "password", "ca_path"}, "edges": [...], "cloutility": {...},
+     "directory": {"domain", "username", "password"}}
+
+``--edge-factory`` (with ``--edge-factory-count K``: the first K filers) starts filers factory-fresh: their edge
+entries carry ``"factory": true`` and the ``username``/``password`` the setup is expected to create. Every edge
+entry (and the top level) names the simulated Active Directory the filers can join (``directory``).
 
 State lives in ``--state-dir`` (one JSON file per service), so a restart keeps every object.
 SIGTERM or SIGINT stops the servers cleanly.
@@ -54,6 +59,21 @@ def _free_block(host, count):
     raise SystemExit("no block of %d free consecutive ports" % count)
 
 
+def _directory_password(state_dir):
+    """The password of the simulated Active Directory's administrator: one per state directory, kept across
+    restarts (every filer of the run joins the same directory)."""
+    from simulators._base import random_secret
+
+    path = os.path.join(state_dir, "directory.json")
+    if os.path.exists(path):
+        with open(path, "r", encoding="utf-8") as handle:
+            return json.load(handle)["password"]
+    password = random_secret()
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump({"password": password}, handle)
+    return password
+
+
 def build_parser():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--state-dir", required=True, help="where state, CA and credentials are kept")
@@ -62,6 +82,12 @@ def build_parser():
     parser.add_argument("--edge-port", type=int, help="first port of the Edge Filers (0: any free block)")
     parser.add_argument("--edge-count", type=int, default=1, help="how many Edge Filers (default 1)")
     parser.add_argument("--edge-prefix", default="edge", help="name prefix of the simulated filers")
+    parser.add_argument("--edge-factory", action="store_true",
+                        help="start the filers factory-fresh: no administrator yet (the ready line's username and "
+                             "password are the ones setup is expected to create), the first-time wizard on, a default "
+                             "host name, not joined to a domain, not connected to a portal, no license")
+    parser.add_argument("--edge-factory-count", type=int,
+                        help="with --edge-factory: only the first K filers start factory-fresh (default: all)")
     parser.add_argument("--edge-tenants", default="",
                         help="comma-separated portal tenants to register the filers on as devices, in consecutive "
                              "blocks (e.g. 'acme,globex' with 4 filers: 2 each); needs --portal-port")
@@ -102,16 +128,21 @@ def main(argv=None):
 
         count = max(1, args.edge_count)
         base = args.edge_port or _free_block(args.host, count)
+        factory = (count if args.edge_factory_count is None else max(0, args.edge_factory_count)) \
+            if args.edge_factory else 0
+        directory_password = _directory_password(state_dir)
         edges = []
         for index in range(count):
             name = "%s-%03d" % (args.edge_prefix, index + 1)
             service = EdgeService(os.path.join(state_dir, "%s.json" % name), name=name, index=index,
-                                  session_timeout=args.session_timeout)
+                                  session_timeout=args.session_timeout, factory=index < factory,
+                                  directory_password=directory_password)
             listener = Listener(service, base + index, args.host, tls)
             listeners.append(listener)
             edges.append(dict(service.credentials(), url=listener.url, ca_path=ca_path, name=name))
             edge_services.append(service)
         ready["edges"] = edges
+        ready["directory"] = edge_services[0].directory_credentials()
 
     tenants = [t.strip() for t in args.edge_tenants.split(",") if t.strip()]
     if portal_service is not None and edges:
