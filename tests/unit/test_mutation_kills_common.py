@@ -5,7 +5,13 @@
 one run are closed (or shared by the items of an in-process loop and logged out at exit), API errors become
 redacted failures, missing libraries fail before any I/O, secret fingerprints."""
 
+import atexit
+import datetime
+import json
+import multiprocessing.util
+
 import pytest
+from ansible.module_utils import basic
 
 from ansible_collections.filefleet.office.plugins.module_utils import _common as common
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, Redactor
@@ -132,3 +138,149 @@ def test_secret_fingerprint_depends_on_every_value_and_their_boundaries():
     assert fp("a", "b") == fp("a", "b")
     assert len({fp("a", "b"), fp("b", "a"), fp("ab"), fp("a", "b", None), fp()}) == 5
     assert len(fp("s3cret")) == 64 and "s3cret" not in fp("s3cret")
+
+
+# -- FilefleetModule: parameters from the in-process action plugin or from stdin, results printed as JSON -----------
+
+SPEC = {"name": {"type": "str", "required": True}, "password": {"type": "str", "no_log": True},
+        "count": {"type": "int", "default": 3}}
+
+
+def _exit(module, capsys, **result):
+    """exit_json's printed result, parsed (exit_json ends with SystemExit 0)."""
+    with pytest.raises(SystemExit) as ended:
+        module.exit_json(**result)
+    assert ended.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\n")  # what the action plugin and ansible-core both look for: the JSON on its own line
+    return json.loads(out)
+
+
+@pytest.fixture
+def stdin_args(monkeypatch):
+    """Module arguments as ansible-core hands them to a module started as a process (its stdin, already read)."""
+    def give(args):
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+        monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy")
+    monkeypatch.setattr(basic, "_PARSED_MODULE_ARGS", None, raising=False)
+    return give
+
+
+def test_in_process_module_takes_the_action_plugins_arguments_and_prints_a_masked_result(capsys, stdin_args):
+    stdin_args({"name": "from-stdin"})  # must not be read in-process
+    args = {"name": "alpha", "password": "pw-Secret-77", "_ansible_check_mode": True, "_ansible_diff": True}
+    with common.invocation(args):
+        module = common.FilefleetModule(argument_spec=SPEC, supports_check_mode=True)
+        assert module.filefleet_in_process is True and module.filefleet_loop is False
+        assert module.params["name"] == "alpha" and module.params["count"] == 3
+        assert module.check_mode is True and module._diff is True
+        assert basic._PARSED_MODULE_ARGS == args and basic._PARSED_MODULE_ARGS is not args
+        result = _exit(module, capsys, changed=True, user={"name": "alpha", "note": "pw-Secret-77"})
+    assert result["changed"] is True and result["user"] == {"name": "alpha", "note": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+    assert "pw-Secret-77" not in json.dumps(result)
+    assert args == {"name": "alpha", "password": "pw-Secret-77", "_ansible_check_mode": True, "_ansible_diff": True}
+
+
+def test_loop_flag_only_in_process(capsys, stdin_args):
+    with common.invocation({"name": "a"}, loop=True):
+        assert common.FilefleetModule(argument_spec=SPEC).filefleet_loop is True
+    stdin_args({"name": "b"})
+    module = common.FilefleetModule(argument_spec=SPEC)  # after the block: a module started as a process
+    assert module.filefleet_in_process is False and module.filefleet_loop is False
+    capsys.readouterr()
+
+
+def test_module_outside_the_plugin_reads_stdin_and_prints_through_ansible_core(capsys, stdin_args):
+    stdin_args({"name": "from-stdin", "password": "pw-Other-88", "count": "5"})
+    module = common.FilefleetModule(argument_spec=SPEC)
+    assert module.filefleet_in_process is False
+    assert module.params["name"] == "from-stdin" and module.params["count"] == 5
+    result = _exit(module, capsys, changed=False, echo="pw-Other-88")
+    assert result["changed"] is False and result["echo"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert result["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+
+
+def test_each_invocation_starts_without_the_warnings_of_the_item_before(capsys):
+    with common.invocation({"name": "first"}, loop=True):
+        module = common.FilefleetModule(argument_spec=SPEC)
+        module.warn("only for the first item")
+        module.deprecate("old for the first item", version="9.0.0", collection_name="filefleet.office")
+        first = _exit(module, capsys, changed=False)
+    assert len(first["warnings"]) == 1 and "only for the first item" in json.dumps(first["warnings"])
+    assert len(first["deprecations"]) == 1 and "old for the first item" in json.dumps(first["deprecations"])
+    with common.invocation({"name": "second"}, loop=True):
+        second = _exit(common.FilefleetModule(argument_spec=SPEC), capsys, changed=False)
+    assert "warnings" not in second and "deprecations" not in second
+
+
+def test_in_process_result_keeps_types_that_json_alone_cannot_write(capsys):
+    with common.invocation({"name": "a"}):
+        module = common.FilefleetModule(argument_spec=SPEC)
+        result = _exit(module, capsys, changed=False, when=datetime.date(2026, 12, 3), tags={"x"})
+    assert result["when"] == "2026-12-03" and result["tags"] == ["x"]
+
+
+# -- session scope and run(): any module, sessions shared only in-process ----------------------------------------------
+
+def test_session_scope_accepts_a_module_without_the_in_process_flag():
+    class PlainModule:
+        pass
+
+    made = []
+    with common.SessionScope(PlainModule()) as scope:
+        first = scope.get("edge", ("h",), lambda: made.append(Session("s%d" % len(made))) or made[-1])
+        second = scope.get("edge", ("h",), lambda: made.append(Session("s%d" % len(made))) or made[-1])
+    assert first is not second and [s.closed for s in made] == [1, 1]  # not shared, closed at the end
+
+
+def test_run_hands_the_module_to_the_body_and_shares_sessions_in_process():
+    module = FakeModule(in_process=True)
+    seen = []
+
+    def body(got, scope):
+        seen.append(got)
+        return {"changed": False, "session": scope.get("portal", ("h",), lambda: Session("shared")).name}
+
+    for _item in range(2):
+        with pytest.raises(Done):
+            common.run(module, body)
+    assert seen == [module, module]
+    shared = common._SHARED_SESSIONS[("portal", "h")]
+    assert shared.closed == 0 and module.exited == {"changed": False, "session": "shared"}
+
+
+def test_missing_requests_fails_naming_requests_with_the_import_error(monkeypatch):
+    monkeypatch.setattr(common, "HAS_REQUESTS", False)
+    monkeypatch.setattr(common, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
+    module = FakeModule()
+    ran = []
+    with pytest.raises(Done):
+        common.run(module, lambda m, s: ran.append(1))
+    assert ran == [] and module.failed["exception"] == "Traceback: No module named 'requests'"
+    assert "requests" in module.failed["msg"] and "required" in module.failed["msg"]
+
+
+def test_in_process_sessions_are_logged_out_once_when_the_worker_exits(monkeypatch):
+    """The finalizer is registered once, runs at the worker's exit (multiprocessing runs finalizers whose
+    exitpriority is not None) and logs out every shared session."""
+    finalizers, at_exit = [], []
+
+    def finalize(obj, callback, args=(), kwargs=None, exitpriority=None):
+        finalizers.append((obj, callback, args, kwargs, exitpriority))
+
+    monkeypatch.setattr(multiprocessing.util, "Finalize", finalize)
+    monkeypatch.setattr(atexit, "register", at_exit.append)
+    monkeypatch.setattr(common, "_FINALIZER_REGISTERED", [])
+    module = FakeModule(in_process=True)
+    sessions = [Session("p"), Session("e")]
+    with common.SessionScope(module) as scope:
+        scope.get("portal", ("h",), lambda: sessions[0])
+        scope.get("edge", ("h",), lambda: sessions[1])
+    assert len(finalizers) == 1 and len(at_exit) == 1
+    obj, callback, args, kwargs, priority = finalizers[0]
+    assert obj is None and priority is not None and priority >= 0 and not args and not kwargs
+    assert [s.closed for s in sessions] == [0, 0]
+    callback()
+    assert [s.closed for s in sessions] == [1, 1]
+    at_exit[0]()  # the second way out (a process that is not a multiprocessing worker) finds nothing left
+    assert [s.closed for s in sessions] == [1, 1]
