@@ -111,12 +111,18 @@ def backup_view(status):
 
 def read_portal_status(session):
     """The filer's connection to its CTERA Portal (``GET status/services``, as cterasdk's services.get_status)."""
-    status = session.get(session.path("status/services"), what="read the portal connection status") or {}
+    return portal_status_view(session.get(session.path("status/services"), what="read the portal connection status"))
+
+
+def portal_status_view(status):
+    """``read_portal_status`` of an answer of ``GET status/services``."""
+    status = status if isinstance(status, dict) else {}
     portal = status.get("CTERAPortal") or {}
     servers = [as_text(s.get("name")) for s in portal.get("serverList") or [] if isinstance(s, dict) and s.get("name")]
     state = as_text(portal.get("connectionState")) or None
     return {"connection": state, "connected": state == "Connected",
             "server": servers[0] if servers else (as_text(status.get("serverName")) or None),
+            "user": (as_text(status.get("userDisplayName")) or None) if state == "Connected" else None,
             "connected_since": as_text(portal.get("establishedTime")) or None,
             "last_disconnect_reason": as_text(portal.get("lastDisconnectReason")) or None}
 

@@ -93,6 +93,12 @@ edge:
         last_disconnect_reason:
           description: Why the filer last lost its connection, if it reports it.
           type: str
+        user:
+          description: The portal user the filer is connected as, or null when not connected.
+          type: str
+        license:
+          description: The filer's license as the CTERA SDK names it (C(EV4) ... C(EV128)), or null when it has none.
+          type: str
     sync:
       description: Cloud sync, with the keys of the C(sync) that M(filefleet.office.edge_sync) returns.
       type: dict
@@ -159,6 +165,7 @@ edge:
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._edge_portal import read_license
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import share_names
 from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
     backup_info, read_backup_status, read_device, read_portal_status, read_sync_mode, read_sync_status, sync_view,
@@ -177,6 +184,7 @@ def read_edge(module, scope):
     edge = {"url": session.hostname}
     edge.update(read_device(session))
     edge["portal"] = read_portal_status(session)
+    edge["portal"]["license"] = read_license(session)
     edge["sync"] = sync_view(read_sync_mode(session), read_sync_status(session), edge["portal"]["connection"])
     edge["backup"] = backup_info(read_backup_status(session))
     edge["shares"] = share_names(session)
