@@ -81,6 +81,17 @@ options:
     description: Leave out filers the portal reports as disconnected.
     type: bool
     default: false
+  office_leader_key:
+    description:
+      - Host variable (set by this plugin or by O(compose)) whose value names a filer's office. Every host gets the
+        variable C(office_leader), the name of the first host (sorted by name) with the same value of that
+        variable, so the roles of this collection do an office's office-wide work once however the inventory is
+        sliced (C(--limit), AWX job slicing).
+      - The default makes each tenant one office. Set it to a variable composed from the device (for example from
+        C(ctera_comment)) when a tenant holds several offices, or to an empty string to set C(office_leader) in
+        your own group variables instead (a host variable of this plugin would override them).
+    type: str
+    default: ctera_tenant
   local_connection:
     description:
       - Set C(ansible_connection=local) and C(ansible_python_interpreter={{ ansible_playbook_python }}) on every
@@ -246,6 +257,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._set_composite_vars(self.get_option("compose"), variables, host, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), variables, host, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), variables, host, strict=strict)
+        self._set_office_leaders()
+
+    def _set_office_leaders(self):
+        """office_leader on every host: the first host by name of those with the same office_leader_key value."""
+        key = self.get_option("office_leader_key")
+        if not key:
+            return
+        offices = {}
+        for host in self.inventory.hosts.values():
+            value = host.get_vars().get(key)
+            if value is not None and str(value) != "":
+                offices.setdefault(str(value), []).append(host.name)
+        for hosts in offices.values():
+            leader = sorted(hosts)[0]
+            for host in hosts:
+                self.inventory.set_variable(host, "office_leader", leader)
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)

@@ -148,3 +148,17 @@ def test_device_types_and_connected_only(fleet, tmp_path):
     data = _listing(_inventory(fleet, tmp_path, "plugin: filefleet.office.ctera_portal\ndevice_types: [%s]\n"
                                                 "connected_only: true\n" % model.lower()))
     assert set(data["_meta"]["hostvars"]) == {n for n, d in expected.items() if d["deviceType"] == model and d["connected"]}
+
+
+def test_office_leader_is_the_first_filer_of_each_office(fleet, tmp_path):
+    expected = _devices_in_state(fleet)
+    hostvars = _listing(_inventory(fleet, tmp_path, "plugin: filefleet.office.ctera_portal\n"))["_meta"]["hostvars"]
+    for name, device in expected.items():
+        same_tenant = sorted(n for n, d in expected.items() if d["tenant"] == device["tenant"])
+        assert hostvars[name]["office_leader"] == same_tenant[0]
+    # Offices keyed by a composed variable: every filer is its own office here; an empty key sets nothing.
+    composed = _listing(_inventory(fleet, tmp_path, "plugin: filefleet.office.ctera_portal\n"
+                                                    "compose:\n  site: ctera_name\noffice_leader_key: site\n"))
+    assert dict((n, v["office_leader"]) for n, v in composed["_meta"]["hostvars"].items()) == dict((n, n) for n in expected)
+    unset = _listing(_inventory(fleet, tmp_path, "plugin: filefleet.office.ctera_portal\noffice_leader_key: ''\n"))
+    assert not any("office_leader" in v for v in unset["_meta"]["hostvars"].values())
