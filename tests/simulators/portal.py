@@ -140,6 +140,7 @@ import time
 
 from simulators import _xml
 from simulators._base import Response, RouteTable, Service, random_secret
+from simulators.portal_tenancy import TenancyMixin
 
 VERSION = "8.3.1234.5"
 LOGIN_PAGE = "/ServicesPortal/login.html"
@@ -374,7 +375,7 @@ def _no_domain(_request, _session, _tenant, path=None):
 # The service
 # ---------------------------------------------------------------------------------------------------------------
 
-class PortalService(Service):
+class PortalService(TenancyMixin, Service):
     """CTERA Portal simulator (see module docstring)."""
 
     kind = "portal"
@@ -533,15 +534,18 @@ class PortalService(Service):
         return "objs/%d//Plan/%s" % (plan["uid"], plan["name"])
 
     def _plan_obj(self, plan):
-        """A plan with the attributes cterasdk's plans.py and cli/export.py read (amounts are invented)."""
+        """A plan with the attributes cterasdk's plans.py and cli/export.py read: what was added or modified, the
+        invented defaults for the rest (portal_tenancy.py keeps ``services``, ``retention`` and ``items``)."""
+        services, items = plan.get("services") or {}, plan.get("items") or {}
+        retention = dict({"retainAll": 24, "hourly": 24, "daily": 7, "weekly": 4, "monthly": 12, "quarterly": 0,
+                          "yearly": 0, "retainDeleted": 30}, **(plan.get("retention") or {}))
         obj = {"@class": "Plan", "name": plan["name"], "uid": plan["uid"], "baseObjectRef": self._plan_ref(plan),
                "createDate": plan["createDate"], "modifiedDate": plan["modifiedDate"],
-               "services": [{"@class": "PlanService", "serviceName": service, "serviceState": "OK"}
+               "services": [{"@class": "PlanService", "serviceName": service, "serviceState": services.get(service, "OK")}
                             for service in PLAN_SERVICES],
-               "retentionPolicy": {"@class": "RetentionPolicy", "retainAll": 24, "hourly": 24, "daily": 7, "weekly": 4,
-                                   "monthly": 12, "quarterly": 0, "yearly": 0, "retainDeleted": 30},
-               "storage": {"@class": "PlanItem", "amount": 1 << 40}}
-        obj.update((item, {"@class": "PlanItem", "amount": 0}) for item in PLAN_ITEMS)
+               "retentionPolicy": dict(retention, **{"@class": "RetentionPolicy"}),
+               "storage": {"@class": "PlanItem", "amount": items.get("storage", 1 << 40)}}
+        obj.update((item, {"@class": "PlanItem", "amount": items.get(item, 0)}) for item in PLAN_ITEMS)
         return obj
 
     def _plan_of_ref(self, ref):
@@ -593,6 +597,7 @@ class PortalService(Service):
             "role": self._wire_role(user.get("role")), "company": user.get("company"), "comment": user.get("comment"),
             "requirePasswordChangeOn": user.get("requirePasswordChangeOn"), "createDate": user.get("createDate"),
             "lastLogin": user.get("lastLogin"),
+            "displayName": self._display_name(user),
         }
 
     def _group_obj(self, tenant, group):
@@ -726,6 +731,7 @@ class PortalService(Service):
             ("PUT", r"/currentPortal", self._browse),
             ("POST", r"/*", self._root_method),
             ("*", r"/*", _not_allowed),
+            *self._tenancy_routes(tenant, rest),
             ("GET", r"/+users/*", tenant(self._list_users)),
             ("POST", r"/+users/*", tenant(self._users_method)),
             ("*", r"/+users/*", tenant(_not_allowed)),
@@ -959,6 +965,7 @@ class PortalService(Service):
             "createApiKey": self._create_api_key,
             "deleteApiKey": self._delete_api_key,
             "addGroup": self._add_group,
+            **self._tenancy_methods(),
         }, session)
 
     def _provisioning(self, name, session, _param):
