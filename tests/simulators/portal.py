@@ -88,8 +88,8 @@ defaults), so the collection is tested against each.
   ``objs/{uid}//Plan/{name}``: the empty tenant segment is unknown (the SDK reads only the uid). Plans are read by
   global administrators only, also while browsing a tenant (403 for Services Portal sessions: unknown). The plan's
   attributes are those core/plans.py and cli/export.py read (``services``, ``retentionPolicy``, the ``amount`` of
-  each item, ``storage`` in bytes); their values are invented. Only reading is simulated (no plan add, modify or
-  delete).
+  each item, ``storage`` in bytes); the values of the Default plan, and of whatever a plan's add or modify leaves
+  out, are invented. Plan add, modify and delete: see "Tenancy and cloud folders".
 * Services Portal login is open to every tenant user whose role is not ``Disabled``; user, group and key
   administration of the tenant needs an administrator role. ``ReadWriteAdmin`` may write; ``ReadOnlyAdmin``,
   ``Support`` and ``ComplianceOfficer`` sessions may read but every write answers 403 (msg
@@ -125,6 +125,45 @@ defaults), so the collection is tested against each.
   the format, lifetime and whether a code is single-use are unknown (a code can be used again here). An
   ``EndUser`` may not issue one (403). A filer that connects by IP address (the simulator's URL) joins the one
   tenant where the user has that password; a user with the same password in several tenants is refused.
+
+Tenancy and cloud folders (``simulators/portal_tenancy.py``)
+------------------------------------------------------------
+Calls as cterasdk 2.20.50 makes them; checked by tests/conformance/test_portal_tenancy_sdk.py. Inferred:
+
+* **Plans**: ``GET /defaults/Plan`` answers a Plan with null name and the default content (plans.add starts from
+  it); ``add`` on ``/plans`` answers the plan's reference (unknown: the SDK returns it unread), 409 for a taken
+  name; ``PUT /plans/{name}`` takes the whole object (plans.modify); ``DELETE /plans/{name}``. A service state
+  must be ``OK``, ``Disabled`` or ``Lite`` (core/enum.py ``PlanServiceState``), amounts non-negative (400
+  otherwise). Deleting a plan that a tenant (also a trashed one) subscribes to is refused with 400: unknown, but
+  every tenant must refer to a plan (see Plans above).
+* **Tenant changes**: the SDK has no call to change a tenant's display name, billing id, company or comment. The
+  simulator takes ``PUT /portals/{name}`` (or ``/teamPortals/{name}``) with the whole TeamPortal object, as the SDK
+  modifies plans, folder groups and buckets (GET the object, PUT it back); the name cannot change (400) and the
+  plan changes only through ``subscribe``. Unknown whether a real portal takes it.
+* **Folder groups** (``/foldersGroups``): ``createFolderGroup`` on ``/{ctx}/api`` with name, owner reference (or
+  null) and deduplication method, answering the group's reference ``objs/{uid}/{tenant}/FolderGroup/{name}``
+  (unknown, unread by the SDK); ``query`` (``ownedBy`` a user uid), get-multi, GET, ``PUT`` of the whole object
+  (rename, owner), ``deleteGroup``. Deleting a group that still holds cloud folders (also deleted ones) answers
+  400: unknown.
+* **Cloud drive folders** (``/cloudDrives``): ``addCloudDrive`` answers ``/{ctx}/webdav/Users/{owner's display
+  name}/{folder}`` (the SDK keeps what follows ``/Users`` with a regular expression, so the answer holds that path;
+  the rest is unknown). A folder's reference is ``objs/{uid}/{tenant}/CloudDrive/{name}``; ``GET``/``PUT`` on it
+  read and replace the whole object (drives.modify), ``POST /objs/{uid}`` ``delete`` moves it to the recycle bin
+  (``isDeleted``), ``deleteFolderPermanently`` removes it (and from zones). ``query`` lists live folders, with
+  ``includeDeleted`` the deleted ones too; a ``RefFilter`` on ``owner`` compares the owner's user name (drives.find
+  sends the name). A user's ``displayName`` is "first last" (the user name when both are empty): drives.recover
+  sends ``restoreResources`` for ``Users/{displayName}/{folder}``, which brings a deleted folder back and answers a
+  background task. The folder name is unique per owner, a deleted folder included (409). ``folderQuota`` is whole
+  GB or null (no quota); 0 or less is refused (400). Owner and folder group are required (400).
+* **Zones**: ``addZone``, ``saveZone`` (``basicInfo`` and a ``delta``: devices by uid, folders by owner uid and
+  folder uid, ``added``/``removed``), ``deleteZones`` (a list of ids, answers ``ok``), ``getZonesDisplayInfo``
+  (query), ``getZoneBasicInfo`` (id), ``getZoneFolders`` and ``getZoneDevices`` (``ZoneQuery`` paging). Add and
+  save answer ``{rc, msg}``; ``rc`` is ``OK`` or, for a taken (case-insensitive) or invalid name,
+  ``ZoneNameAlreadyExists``/``InvalidName`` with HTTP 200 (zones.py only tests ``rc``; the other values are
+  unknown). Zone ids come from the uid counter. Folder rows carry ``uid``, ``name``, ``owner`` (reference),
+  ``ownerName``, ``group``; device rows ``uid``, ``name``, ``deviceType`` (unknown: the SDK only lists them).
+* **What a filer sees** (``cloud_folders_for_device``): the live folders of the zones that hold the device, or,
+  when no zone holds it, the folders owned by the user it connected as.
 """
 
 from __future__ import annotations
