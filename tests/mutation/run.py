@@ -94,10 +94,10 @@ def check_mutants_are_imported():
     print("mutation: check passed: the unit tests fail when every mutated function raises")
 
 
-def run_mutmut(mutmut, children, pattern, log):
-    """One `mutmut run` for the mutants matching pattern; its progress goes to log, its summary to stdout."""
+def run_mutmut(mutmut, children, patterns, log):
+    """One `mutmut run` for the mutants matching any of patterns; its progress goes to log, its summary to stdout."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.run([mutmut, "run", "--max-children", children, pattern],
+    proc = subprocess.run([mutmut, "run", "--max-children", children] + patterns,
                           cwd=STAGE, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
     out = proc.stdout.decode("utf-8", "replace")
     log.write(out)
@@ -110,8 +110,8 @@ def run_mutmut(mutmut, children, pattern, log):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--fresh", action="store_true", help="drop earlier results (build/mutation/)")
-    parser.add_argument("--only", default="*", help="mutmut glob of the functions to mutate in each file, "
-                        "e.g. 'x*ǁlist__mutmut_*' (default: all)")
+    parser.add_argument("--only", default="*", help="mutmut globs (comma-separated) of the functions to mutate in "
+                        "each file, e.g. 'x*ǁlist__mutmut_*,x_pick__*' (default: all)")
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     files = args.files or FIRST + sorted(
@@ -129,7 +129,8 @@ def main():
     with open(os.path.join(STAGE, "mutmut.log"), "w") as log:
         for name in files:
             t0 = time.time()
-            run_mutmut(mutmut, children, "%s.%s.%s" % (prefix, name[:-len(".py")], args.only), log)
+            run_mutmut(mutmut, children, ["%s.%s.%s" % (prefix, name[:-len(".py")], only)
+                                          for only in args.only.split(",")], log)
             print("mutation: %s done in %.0f s" % (name, time.time() - t0), flush=True)
     elapsed = time.time() - start
     # mutmut makes the same check before mutating; this repeats it outside mutmut, on the mutants/ it used.
