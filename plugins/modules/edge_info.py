@@ -28,6 +28,19 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes, so there is nothing to show.
+options:
+  gather:
+    description:
+      - What to read. V(status) is the firmware, host name and model, the portal connection, cloud sync, cloud backup
+        and the shares; V(setup) whether the filer has its first administrator and whether the first-time wizard is
+        on; V(settings) the host name, location, time zone and NTP servers; V(domain) the Active Directory
+        membership; V(users) and V(groups) the local users and groups (with members); V(all) everything.
+      - A filer that is not set up yet (fresh from the factory) has no administrator to log in as; only V(setup) can be
+        read from it.
+    type: list
+    elements: str
+    choices: [all, status, setup, settings, domain, users, groups]
+    default: [status]
 seealso:
   - module: filefleet.office.edge_sync
   - module: filefleet.office.edge_backup
@@ -161,10 +174,67 @@ edge:
     share_count:
       description: Number of shares.
       type: int
+    setup:
+      description: Whether the filer is set up. With V(setup) in O(gather).
+      returned: when gathered
+      type: dict
+      contains:
+        initialized:
+          description: Whether the filer has its first administrator.
+          type: bool
+        wizard:
+          description: Whether the first-time wizard is on; null on a filer that is not set up.
+          type: bool
+    settings:
+      description: The settings M(filefleet.office.edge_settings) manages. With V(settings) in O(gather).
+      returned: when gathered
+      type: dict
+      contains:
+        hostname:
+          description: Host name.
+          type: str
+        location:
+          description: Location, or null.
+          type: str
+        timezone:
+          description: Time zone.
+          type: str
+        ntp_servers:
+          description: NTP servers in use; empty while NTP is off.
+          type: list
+          elements: str
+    domain:
+      description: Active Directory membership, as M(filefleet.office.edge_domain) returns it. With V(domain) in O(gather).
+      returned: when gathered
+      type: dict
+      contains:
+        state:
+          description: C(joined) or C(left).
+          type: str
+        domain:
+          description: The domain joined, or null.
+          type: str
+        workgroup:
+          description: The workgroup of a filer not joined, or null.
+          type: str
+    users:
+      description: Local users (C(name), C(full_name), C(email), C(uid)), sorted by name. With V(users) in O(gather).
+      returned: when gathered
+      type: list
+      elements: dict
+    groups:
+      description: Local groups (C(name), C(description), C(members) as C({type, name})), sorted by name. With
+        V(groups) in O(gather).
+      returned: when gathered
+      type: list
+      elements: dict
 '''
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._edge_device import (
+    SetupSession, read_domain, read_groups, read_settings, read_users, read_wizard,
+)
 from ansible_collections.filefleet.office.plugins.module_utils._edge_portal import read_license
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import share_names
 from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
@@ -172,16 +242,53 @@ from ansible_collections.filefleet.office.plugins.module_utils._edge_status impo
 )
 
 
+GATHER = ["status", "setup", "settings", "domain", "users", "groups"]
+
+
 def argument_spec():
-    return edge_argument_spec()
+    spec = edge_argument_spec()
+    spec.update(gather=dict(type="list", elements="str", choices=["all"] + GATHER, default=["status"]))
+    return spec
 
 
 MODULE_KWARGS = dict(supports_check_mode=True)
 
 
 def read_edge(module, scope):
-    session = edge_session(scope, module.params)
-    edge = {"url": session.hostname}
+    params = module.params
+    gather = GATHER if "all" in params["gather"] else [g for g in GATHER if g in params["gather"]]
+    edge = {}
+    if "setup" in gather:
+        # Asked without a session: a filer fresh from the factory has nobody to log in as.
+        probe = SetupSession(params["edge_url"], params["edge_username"], params["edge_password"],
+                             validate_certs=params["validate_certs"], ca_path=params.get("ca_path"),
+                             timeout=params.get("timeout") or 30)
+        scope.opened.append(probe)
+        edge["setup"] = {"initialized": probe.initialized(), "wizard": None}
+        if not edge["setup"]["initialized"]:
+            if gather != ["setup"]:
+                raise ValueError("the filer at %s is not set up yet (it has no administrator to log in as): only "
+                                 "gather: [setup] can be read; set it up with filefleet.office.edge_setup"
+                                 % probe.hostname)
+            return {"changed": False, "edge": dict(edge, url=probe.hostname)}
+    session = edge_session(scope, params)
+    edge["url"] = session.hostname
+    if "setup" in gather:
+        edge["setup"]["wizard"] = read_wizard(session)
+    if "settings" in gather:
+        edge["settings"] = read_settings(session)
+    if "domain" in gather:
+        edge["domain"] = read_domain(session)
+    if "users" in gather:
+        edge["users"] = read_users(session)
+    if "groups" in gather:
+        edge["groups"] = read_groups(session)
+    if "status" in gather:
+        read_status(session, edge)
+    return {"changed": False, "edge": edge}
+
+
+def read_status(session, edge):
     edge.update(read_device(session))
     edge["portal"] = read_portal_status(session)
     edge["portal"]["license"] = read_license(session)
@@ -189,7 +296,6 @@ def read_edge(module, scope):
     edge["backup"] = backup_info(read_backup_status(session))
     edge["shares"] = share_names(session)
     edge["share_count"] = len(edge["shares"])
-    return {"changed": False, "edge": edge}
 
 
 def main():
