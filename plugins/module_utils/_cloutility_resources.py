@@ -174,6 +174,25 @@ def locate_consumer(session, bid, consumer_id=None, name=None, option="name"):
     return None if marked_for_deletion(found) else found
 
 
+def keep_oldest(session, bid, created, params):
+    """Called right after this run created ``created``. Cloutility does not keep consumption unit names unique, so
+    two runs that list, find nothing and create at the same time make two units of one name. Every run that creates
+    lists again by name: when several live units share the name, the oldest (lowest id) is kept, the one this run
+    created is deleted if it is not that one, and the kept one is returned (full), with whether it is this run's.
+    Both runs apply the same rule, so exactly one unit stays whatever the interleaving (docs/protocol-cloutility.md).
+    """
+    if not isinstance(created, dict) or created.get("id") is None:
+        return created, True
+    twins = live(session.find_consumers(bid, created.get("name")))
+    ids = sorted(set(t["id"] for t in twins if t.get("id") is not None) | set([created["id"]]), key=int)
+    if ids[0] == created["id"]:
+        return created, True
+    delete_consumer(session, bid, created, dict(params, delete_associations=True,
+                                                deletion_comment="duplicate of consumption unit %s created by a "
+                                                                 "concurrent run" % ids[0]))
+    return session.get_consumer(bid, ids[0], missing_ok=False), False
+
+
 def write_tags(session, bid, answer, wanted):
     """Tags by text inside the consumer body may be ignored by the server (whether it writes them is unknown):
     each wanted tag the answer lacks is added through ``POST .../consumers/{c}/tags``, and a tag that should have

@@ -14,6 +14,7 @@ before any request.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import ipaddress
 import re
 
 SHARES_PATH = "config/fileservices/share"
@@ -194,6 +195,10 @@ class ShareDirectory:
     def find(self, name):
         return find_share(self.shares(), name)
 
+    def forget(self):
+        """Read the shares again on next use."""
+        self._shares = None
+
     def replace(self, old, new):
         shares = self.shares()
         for index, share in enumerate(shares):
@@ -268,11 +273,20 @@ def given_nfs_clients(params):
 
 # -- input validation (before any request) -------------------------------------------------------------------
 
-def valid_netmask(netmask):
-    octets = netmask.split(".")
-    if len(octets) != 4 or not all(o.isdigit() and int(o) <= 255 for o in octets):
+def valid_address(address):
+    """A dotted IPv4 address (what the filer's trusted NFS clients hold, next to a dotted netmask)."""
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
         return False
-    bits = "".join("{0:08b}".format(int(o)) for o in octets)
+    return True
+
+
+def valid_netmask(netmask):
+    """A dotted IPv4 netmask: contiguous ones, then zeros (255.255.255.0, 255.255.255.255, 0.0.0.0)."""
+    if not valid_address(netmask):
+        return False
+    bits = "{0:032b}".format(int(ipaddress.IPv4Address(netmask)))
     return "01" not in bits
 
 
@@ -316,9 +330,10 @@ def validate_acl(entries, mode):
 def validate_nfs_clients(entries):
     seen = {}
     for entry in entries or []:
-        address = (entry["address"] or "").strip()
-        if not address or " " in address:
-            raise ValueError("trusted_nfs_clients: address %r is not a host or network address" % entry["address"])
+        address = entry["address"] or ""
+        if not valid_address(address):
+            raise ValueError("trusted_nfs_clients: address %r is not an IPv4 address; give a host or network address "
+                             "such as 10.0.0.0 (four numbers from 0 to 255, no spaces)" % entry["address"])
         if not valid_netmask(entry["netmask"] or ""):
             raise ValueError("trusted_nfs_clients: netmask %r of %s is not a dotted netmask such as 255.255.255.0"
                              % (entry["netmask"], address))

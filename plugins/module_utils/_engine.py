@@ -87,6 +87,10 @@ class Resource:
         """Called after a real run (changed or not), e.g. to wait for the object to settle."""
         return after
 
+    def reread(self):
+        """The object as the service has it now, bypassing what ``read`` cached (see ``adopt``)."""
+        return self.read()
+
     def expect_created_earlier(self, error, warning):
         """Something the plan needs does not exist (a group, a user, a consumption unit). A real run fails with
         ``error``; check mode warns with ``warning`` and predicts as if an earlier task of the play created it."""
@@ -200,12 +204,31 @@ def apply(resource, the_plan):
     if resource.check_mode:
         return after
     if the_plan.action == "create":
-        after = resource.create(the_plan.changes, after) or after
+        try:
+            after = resource.create(the_plan.changes, after) or after
+        except ApiError as exc:
+            after = adopt(resource, exc)
     elif the_plan.action == "update":
         after = resource.update(the_plan.before, the_plan.changes, after) or after
     elif the_plan.action == "delete":
         resource.delete(the_plan.before)
     return resource.finish(after, the_plan.changed)
+
+
+def adopt(resource, error):
+    """A create failed: when the object exists now, another run created it between our read and our create (a
+    name already taken, or an answer lost after the server wrote it). The object is then adopted and brought to the
+    desired state, as a second run would, instead of failing; when it does not exist, the create's error stands."""
+    current = resource.reread()
+    if current is None:
+        raise error
+    desired = resource.desired(current)
+    changes = get_modified_attributes(resource, current, desired)
+    changes.update(resource.forced(current, desired))
+    predicted = resource.predict(current, changes)
+    if not changes:
+        return predicted
+    return resource.update(current, changes, predicted) or predicted
 
 
 def public(resource, view):

@@ -66,7 +66,7 @@ options:
         Required to create a node (Cloutility offers an option set named V(None)).
     type: raw
   cpu_count:
-    description: Number of processors (licensing information).
+    description: Number of processors (licensing information), from 0 to 65535.
     type: int
   contact:
     description: Contact information. An empty string clears it.
@@ -312,7 +312,11 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True, required_if=[("state", "activated", ("node_name",))])
+MODULE_KWARGS = dict(supports_check_mode=True, required_if=[("state", "activated", ("node_name",))],
+                     bounds={"cpu_count": (0, 65535, "")},
+                     names=("business_unit", "consumer", "operating_system", "node_type", "domain", "client_option_set"),
+                     references=("business_unit", "consumer", "operating_system", "node_type", "domain", "client_option_set",
+                                 "proxy_agents[]", "proxy_targets[]"))
 
 
 def validate(params):
@@ -351,6 +355,11 @@ class Node(Resource):
         self.consumer = found[0] if found else None
         self.plan = NodePlan(session, bunit, consumers, self.consumer, self.params["wait_timeout"])
         self.deletion_state = None
+
+    def reread(self):
+        """The node as Cloutility has it now (another run may have created it since it was read); planned again."""
+        self.plan.refs, self.plan.steps = {}, []
+        return self.read()
 
     def view(self, node):
         return node_view(node, self.consumer, self.bunit, return_password=self.params["return_password"])

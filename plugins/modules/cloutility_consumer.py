@@ -38,16 +38,21 @@ options:
     required: true
   name:
     description:
-      - Name of the consumption unit, compared exactly (case-sensitive). At most 255 characters.
+      - Name of the consumption unit, compared exactly (case-sensitive). At most 255 characters, without leading or
+        trailing whitespace (refused, not trimmed).
       - Names need not be unique in Cloutility. When several consumption units of the business unit have this name
         the task fails and lists their ids; give O(id) to choose one.
+      - Two runs that create the same name at the same time would make two consumption units of that name. After
+        creating one, the module lists the business unit's units of that name again; when there are several, the
+        oldest (lowest id) is kept, the one this run created is deleted if it is not that one, and the kept one is
+        returned, brought to the given settings. Every run applies this rule, so one consumption unit stays.
       - With O(id), a different O(name) renames the consumption unit.
       - Required unless O(id) is given.
     type: str
   id:
     description:
       - Id of an existing consumption unit in O(business_unit). With O(state=present) the consumption unit must
-        exist; the module never creates one with a given id.
+        exist; the module never creates one with a given id. From 1 to 2147483647.
     type: int
   note:
     description: Free-text note. An empty string clears it.
@@ -63,7 +68,7 @@ options:
   storage_limit_gb:
     description:
       - High storage limit (the C(limitHighStorage) field of the API, in the unit the portal shows, GB).
-      - V(0) means no limit is set.
+      - V(0) means no limit is set. At most 1000000000 (an exabyte); C(nan) and C(inf) are refused.
     type: float
   allow_no_activity:
     description: Whether the consumption unit may have no backup activity without being reported.
@@ -72,7 +77,9 @@ options:
     description: Date (C(YYYY-MM-DD)) from which the consumption unit is billed. Cloutility sets today on creation.
     type: str
   billing_end_date:
-    description: Date (C(YYYY-MM-DD)) from which the consumption unit is no longer billed. An empty string clears it.
+    description:
+      - Date (C(YYYY-MM-DD)) from which the consumption unit is no longer billed. An empty string clears it.
+      - With O(billing_start_date), it must not be before it.
     type: str
   state:
     description:
@@ -233,9 +240,10 @@ diff:
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
+from ansible_collections.filefleet.office.plugins.module_utils._validate import MAX_ID, MAX_STORAGE_GB
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import (
-    consumer_body, consumer_view, delete_consumer, deletion_state, locate_consumer, new_consumer_view, validate_date,
-    wanted_consumer_fields, write_tags,
+    consumer_body, consumer_view, delete_consumer, deletion_state, keep_oldest, locate_consumer, new_consumer_view,
+    validate_date, wanted_consumer_fields, write_tags,
 )
 
 
@@ -260,7 +268,9 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True, required_one_of=[("name", "id")])
+MODULE_KWARGS = dict(supports_check_mode=True, required_one_of=[("name", "id")], references=("business_unit",),
+                     bounds={"id": (1, MAX_ID, ""), "storage_limit_gb": (0, MAX_STORAGE_GB, "GB")},
+                     names=("name", "business_unit", "tags"))
 
 
 def validate(params):
@@ -279,6 +289,9 @@ def validate(params):
         raise ValueError("tags must not contain empty texts")
     validate_date("billing_start_date", params["billing_start_date"])
     validate_date("billing_end_date", params["billing_end_date"], allow_empty=True)
+    if params["billing_start_date"] and params["billing_end_date"] and params["billing_end_date"] < params["billing_start_date"]:
+        raise ValueError("billing_end_date %s is before billing_start_date %s; the end must be on or after the start"
+                         % (params["billing_end_date"], params["billing_start_date"]))
     if params["wait_timeout"] < 0:
         raise ValueError("wait_timeout must be 0 or more seconds")
 
@@ -313,9 +326,19 @@ class Consumer(Resource):
         return super(Consumer, self).predict(current, changes)
 
     def create(self, desired, predicted):
-        created = self.session.post(self.session.path("bunits", self.bunit["id"], "consumers"), consumer_body(None, desired),
+        bid = self.bunit["id"]
+        created = self.session.post(self.session.path("bunits", bid, "consumers"), consumer_body(None, desired),
                                     what="create consumption unit %r in business unit %r" % (desired["name"], self.bunit["path"]))
-        return consumer_view(write_tags(self.session, self.bunit["id"], created, desired), self.bunit)
+        kept, ours = keep_oldest(self.session, bid, created, self.params)
+        if ours:
+            return consumer_view(write_tags(self.session, bid, created, desired), self.bunit)
+        # A concurrent run created the same name first: its unit is kept and brought to the desired state.
+        self.raw = kept
+        current = consumer_view(kept, self.bunit)
+        changes = dict((k, v) for k, v in desired.items() if not self.equal(k, current.get(k), v))
+        if not changes:
+            return current
+        return self.update(current, changes, predicted)
 
     def update(self, current, changes, predicted):
         bid, cid = self.bunit["id"], self.raw["id"]

@@ -35,6 +35,7 @@ options:
     description:
       - Share name. Compared case-insensitively, as SMB does; an existing share keeps the case it was created with.
       - 'Up to 80 characters, none of C(\ / : * ? " < > |). Spaces, C(&), C(#), C(%) and non-ASCII letters are fine.'
+      - Leading or trailing whitespace is refused (not trimmed), also in O(acl[].name).
     type: str
     required: true
   directory:
@@ -86,7 +87,7 @@ options:
     elements: dict
     suboptions:
       address:
-        description: IP address or network address.
+        description: IPv4 address of a host or a network, for example C(10.0.0.0). Host names and IPv6 are refused.
         type: str
         required: true
       netmask:
@@ -314,7 +315,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "acl.name"))
 
 
 class Share(Resource):
@@ -376,6 +377,11 @@ class Share(Resource):
         obj = apply_changes(self.obj, changes)
         stored = self.session.put(self.session.path(SHARES_PATH, name), obj, what="update share %r" % name)
         return self._stored(self.obj, stored if isinstance(stored, dict) and stored.get("name") else obj)
+
+    def reread(self):
+        """The share as the filer has it now (another run may have created it since the listing)."""
+        self.shares.forget()
+        return self.read()
 
     def _stored(self, old, new):
         self.shares.replace(old, new)

@@ -35,11 +35,14 @@ options:
   name:
     description:
       - User name. One of O(name) or O(users) is required.
+      - Names are not trimmed; a name with leading or trailing whitespace (C(" bob ")) is refused, as are C(/ \ # ? %),
+        control characters and the names C(.) and C(..).
     type: str
   concurrency:
     description:
       - With O(users), how many requests may be in flight at once when users are created, changed or deleted
         (each on its own connection, all sharing the task's one login). V(1) processes the entries one by one.
+      - From 1 to 16.
     type: int
     default: 4
   users:
@@ -323,7 +326,8 @@ def argument_spec():
 
 
 MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "users")],
-                     required_one_of=[("name", "users")])
+                     required_one_of=[("name", "users")], bounds={"concurrency": (1, 16, "")},
+                     names=("name", "users.name", "groups", "users.groups", "tenant"))
 
 
 class User(Resource):
@@ -395,6 +399,14 @@ class User(Resource):
         delete_user(self.session, self.name)
         if self.index is not None:
             self.index.pop(self.name, None)
+
+    def reread(self):
+        """The user as the portal has it now (another run may have created it since the listing)."""
+        obj = read_user(self.session, self.name)
+        if obj is None:
+            return None
+        self._remember(obj)
+        return user_view(obj, self.tenant, self.groups.groups_of(self.name) if self.groups else None)
 
     def _remember(self, obj):
         self.obj = obj
