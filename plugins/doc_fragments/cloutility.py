@@ -13,7 +13,8 @@ options:
   cloutility_url:
     description:
       - Base URL of the Cloutility API, for example C(https://portal-api.backup.sto2.safedc.net).
-        A trailing C(/v1) is accepted and ignored.
+        A trailing C(/v1) is accepted and ignored. A bare host name means C(https://); a plain C(http://) URL is
+        refused unless O(allow_insecure_http=true).
       - If not set, the environment variable E(CLOUTILITY_URL) is used.
     type: str
     required: true
@@ -56,9 +57,16 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to answer one request.
+      - Seconds to wait for the server to answer one request, from 1 to 3600.
     type: int
     default: 30
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) URL. Without it such a URL is refused before anything is sent, because the
+        password (and the session) would travel in clear text. Only set it on a lab system.
+      - If not set, the environment variable E(CLOUTILITY_ALLOW_INSECURE_HTTP) is used.
+    type: bool
+    default: false
 notes:
   - The module gets one OAuth access token per task (one for every item of a loop when it runs on the
     controller, the default with the collection's action plugin). The token is renewed shortly before it expires

@@ -23,9 +23,16 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to answer one request.
+      - Seconds to wait for the server to answer one request, from 1 to 3600.
     type: int
     default: 30
+  allow_insecure_http:
+    description:
+      - Allow a plain C(http://) URL. Without it such a URL is refused before anything is sent, because the
+        password (and the session) would travel in clear text. Only set it on a lab system.
+      - If not set, the environment variable E(CTERA_ALLOW_INSECURE_HTTP) is used.
+    type: bool
+    default: false
 notes:
   - The module signs in once per task and out at the end of the task. Run on the controller (the default with
     the collection's action plugin), a loop over many items reuses one session for every item.

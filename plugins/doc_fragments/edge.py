@@ -13,7 +13,7 @@ options:
   edge_url:
     description:
       - Base URL of the CTERA Edge Filer's web interface, for example C(https://filer1.example.com).
-        A bare host name means C(https://).
+        A bare host name means C(https://); a plain C(http://) URL is refused unless O(allow_insecure_http=true).
       - If not set, the environment variable E(CTERA_EDGE_URL) is used.
       - For a fleet, set it per host in the inventory and pass it with
         C(module_defaults) for C(group/filefleet.office.ctera_edge).

@@ -12,7 +12,8 @@ class ModuleDocFragment(object):
 options:
   portal_url:
     description:
-      - Base URL of the CTERA Portal, for example C(https://portal.example.com).
+      - Base URL of the CTERA Portal, for example C(https://portal.example.com). A bare host name means
+        C(https://); a plain C(http://) URL is refused unless O(allow_insecure_http=true).
       - A URL whose path ends in C(/ServicesPortal) (for example C(https://acme.portal.example.com/ServicesPortal))
         signs in as a tenant administrator of that tenant; any other URL signs in as a global administrator,
         who may act in a tenant with the module's O(tenant) option.

@@ -25,6 +25,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common import warnings as _warnings
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.filefleet.office.plugins.module_utils._validate import check_params, secret_values, strict_type_errors
 
 _INVOCATION = threading.local()
 
@@ -46,12 +47,42 @@ def invocation(module_args, loop=False):
 
 
 class FilefleetModule(AnsibleModule):
-    """``AnsibleModule`` whose parameters may come from the in-process action plugin (see ``invocation``)."""
+    """``AnsibleModule`` whose parameters may come from the in-process action plugin (see ``invocation``).
+
+    Bad input is refused here, in both execution modes, before the module sends anything (``_validate``): the
+    parameters as given are checked for strict types before ansible-core converts them; the validated ones for
+    base URLs (plain http only with ``allow_insecure_http``), number bounds (``bounds``: option path ->
+    ``(low, high, unit)``, added to ``_validate.COMMON_BOUNDS``) and names without surrounding whitespace
+    (``names``: option paths such as ``name`` or ``users.name``), and ``raw`` options that name another object by
+    id or name (``references``). ``texts``: top-level ``str`` options that take no number either (an octal mode:
+    YAML reads an unquoted ``0644`` as the number 420).
+    """
 
     def __init__(self, *args, **kwargs):
         self.filefleet_in_process = getattr(_INVOCATION, "args", None) is not None
         self.filefleet_loop = self.filefleet_in_process and bool(getattr(_INVOCATION, "loop", False))
+        bounds = kwargs.pop("bounds", None)
+        names = kwargs.pop("names", ())
+        references = kwargs.pop("references", ())
+        self._filefleet_texts = kwargs.pop("texts", ())
+        self._filefleet_types_checked = False
         super(FilefleetModule, self).__init__(*args, **kwargs)
+        try:
+            check_params(self.params, bounds, names, references)
+        except ValueError as exc:
+            self.fail_json(msg=str(exc))
+
+    def _set_internal_properties(self, argument_spec=None, module_parameters=None):
+        """Called once after the parameters are loaded and before ansible-core validates (and converts) them:
+        the place to see them as given."""
+        super(FilefleetModule, self)._set_internal_properties(argument_spec, module_parameters)
+        if argument_spec is None and module_parameters is None and not self._filefleet_types_checked:
+            self._filefleet_types_checked = True
+            errors = strict_type_errors(self.argument_spec, self.params, texts=self._filefleet_texts)
+            if errors:
+                # ansible-core has not collected the no_log values yet: mask them here, as its own checks would
+                self.no_log_values.update(secret_values(self.argument_spec, self.params))
+                self.fail_json(msg="; ".join(errors))
 
     def _load_params(self):
         if self.filefleet_in_process:

@@ -35,6 +35,7 @@ def tls_argument_spec(env_prefix):
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, [env_prefix + "_VALIDATE_CERTS"])),
         ca_path=dict(type="path", fallback=(env_fallback, [env_prefix + "_CA_PATH"])),
         timeout=dict(type="int", default=30),
+        allow_insecure_http=dict(type="bool", default=False, fallback=(env_fallback, [env_prefix + "_ALLOW_INSECURE_HTTP"])),
     )
 
 

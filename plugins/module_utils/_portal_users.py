@@ -19,6 +19,7 @@ ROLE_ALIASES = {"complianceoffer": "ComplianceOfficer"}
 WIRE_ROLES = {"ComplianceOfficer": "ComplianceOffer"}
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 NAME_FORBIDDEN = re.compile(r"[/\\#?%]")
+MAX_PASSWORD_DAYS = 3650  # ten years: a later date is no requirement at all (and past the year 9999 no date)
 
 # module option -> PortalUser attribute
 USER_FIELDS = (
@@ -69,9 +70,7 @@ def parse_password_change(value, today=None):
     if isinstance(value, bool):
         return ("now", None) if value else ("none", None)
     if isinstance(value, int):
-        if value < 0:
-            raise ValueError("password_change must be a date (YYYY-MM-DD), a number of days >= 0, true or false; got %r" % value)
-        return ("days", value)
+        return ("days", _days(value))
     text = str(value).strip()
     lowered = text.lower()
     if lowered in ("true", "yes", "on"):
@@ -79,11 +78,18 @@ def parse_password_change(value, today=None):
     if lowered in ("false", "no", "off", "", "none"):
         return ("none", None)
     if text.isdigit():
-        return ("days", int(text))
+        return ("days", _days(int(text)))
     try:
         return ("date", datetime.datetime.strptime(text, "%Y-%m-%d").date())
     except ValueError:
         raise ValueError("password_change must be a date (YYYY-MM-DD), a number of days >= 0, true or false; got %r" % value)
+
+
+def _days(value):
+    if not 0 <= value <= MAX_PASSWORD_DAYS:
+        raise ValueError("password_change must be a date (YYYY-MM-DD), a number of days from 0 to %d, true or false; "
+                         "got %s" % (MAX_PASSWORD_DAYS, value if value < 10 ** 15 else "%.3g" % value))
+    return value
 
 
 def desired_password_change(spec, current, today=None):
@@ -272,10 +278,15 @@ CREATE_NEEDS = ("email", "first_name", "last_name", "password")
 
 
 def portal_name(value, kind):
-    """``value`` stripped; ValueError naming ``name`` if it is empty or holds a character the portal refuses."""
-    name = (value or "").strip()
-    if not name:
+    """``value``; ValueError naming ``name`` if it is empty, has leading or trailing whitespace (never trimmed:
+    the portal would keep or trim it, and either way the name would not be the one given) or holds a character
+    the portal refuses."""
+    name = value or ""
+    if not name.strip():
         raise ValueError("name must not be empty")
+    if name != name.strip():
+        raise ValueError("name %r has leading or trailing whitespace; %s names are not trimmed, give the name "
+                         "without it" % (name, kind))
     if NAME_FORBIDDEN.search(name):
         raise ValueError("name %r holds a character the portal does not allow in %s names (/ \\ # ? %%)" % (name, kind))
     return name

@@ -119,7 +119,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("business_unit", "consumer"), references=("business_unit", "consumer"))
 
 
 def read_nodes(module, scope):

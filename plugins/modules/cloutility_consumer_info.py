@@ -85,6 +85,7 @@ business_unit:
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility import cloutility_argument_spec, cloutility_session
 from ansible_collections.filefleet.office.plugins.module_utils._cloutility_resources import consumer_view
+from ansible_collections.filefleet.office.plugins.module_utils._validate import MAX_ID
 
 
 def argument_spec():
@@ -97,7 +98,8 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, bounds={"id": (1, MAX_ID, "")}, names=("name", "business_unit"),
+                     references=("business_unit",))
 
 
 def read_consumers(module, scope):

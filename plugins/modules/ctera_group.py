@@ -31,7 +31,9 @@ attributes:
     description: Shows the changed description and members before and after.
 options:
   name:
-    description: Group name.
+    description:
+      - Group name. Names are not trimmed; a name with leading or trailing whitespace is refused, as are
+        C(/ \ # ? %), control characters and the names C(.) and C(..). The same holds for O(members).
     type: str
     required: true
   description:
@@ -140,7 +142,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "members", "tenant"))
 
 
 def validate(params):

@@ -106,7 +106,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "name_contains")])
+MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[("name", "name_contains")], names=("name", "tenant"))
 
 
 def read_users(module, scope):

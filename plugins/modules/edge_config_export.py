@@ -39,12 +39,12 @@ options:
     required: true
   mode:
     description:
-      - Permissions of O(dest), as an octal string. The configuration may describe users and shares, so it is
-        private by default.
+      - Permissions of O(dest), as a quoted octal string such as C('0640'); an unquoted number is refused (YAML would
+        read C(0644) as the number 420). The configuration may describe users and shares, so it is private by default.
     type: str
     default: '0600'
   max_size_mb:
-    description: Refuse an export larger than this many MiB (the transfer stops and nothing is written).
+    description: Refuse an export larger than this many MiB (the transfer stops and nothing is written), from 1 to 4096.
     type: int
     default: 64
 '''
@@ -101,7 +101,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, bounds={"max_size_mb": (1, 4096, "MiB")}, texts=("mode",))
 
 
 def validate(params):

@@ -61,11 +61,11 @@ options:
               RejectedByPolicy, FailedFilesInReadOnlyFolder, ShouldSupportWinNtAcl, TakingSnapshot,
               CatalogReadOnlyMode, InvalidAverageBlockSize]
   wait_timeout:
-    description: Seconds to wait at most with O(wait). (O(timeout) is the time limit of one request.)
+    description: Seconds to wait at most with O(wait), from 0 to 86400. (O(timeout) is the time limit of one request.)
     type: int
     default: 300
   poll_interval:
-    description: Seconds between two status reads with O(wait).
+    description: Seconds between two status reads with O(wait), more than 0 and at most 3600.
     type: float
     default: 1.0
 '''
@@ -155,7 +155,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, bounds={"poll_interval": (0, 3600, "seconds")})
 
 
 def validate(params):
