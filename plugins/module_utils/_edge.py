@@ -30,6 +30,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._portal import (
     CteraXmlSession, XML_LIBRARY, decode_error_body, server_message, tls_argument_spec,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
+from ansible_collections.filefleet.office.plugins.module_utils._engine import NotReadyYet
 
 API_ROOT = "/admingui/api"
 MIGRATE_AUTH = "/migration/rest/v1/auth/user"
@@ -46,6 +47,8 @@ TASK_FAILED = ("failed", "stopped", "disabled")
 TASK_TERMINAL = (TASK_SUCCEEDED, TASK_WARNINGS) + TASK_FAILED
 TASK_NUMBER = re.compile(r"[1-9][0-9]*")
 EXPORT_PATH = API_ROOT + "/export"
+# Answers without a session whether the filer has its first administrator (cterasdk edge/login.py ``initialized``).
+LOGIN_INFO_PATH = API_ROOT + "/nosession/logininfo"
 
 
 def edge_argument_spec():
@@ -88,6 +91,22 @@ class EdgeSession(CteraXmlSession):
         self.firmware = None
         self.current_user = None
         self.cache = {}
+        self.not_ready = None  # NotReadyYet: a factory-fresh filer, read in check mode (see ``edge_session``)
+
+    def login(self):
+        if self.not_ready is not None:
+            raise self.not_ready
+        return CteraXmlSession.login(self)
+
+    def factory_fresh(self):
+        """Whether the filer has no administrator yet (``nosession/logininfo`` ``isfirstlogin``); False when it
+        does not say."""
+        try:
+            response = self.http.request("GET", LOGIN_INFO_PATH)
+            info = from_xml(response.content) if response.status_code == 200 and response.content else None
+        except (ApiError, ValueError):
+            return False
+        return isinstance(info, dict) and str(info.get("isfirstlogin")).strip().lower() == "true"
 
     # -- hooks of CteraXmlSession ---------------------------------------------------------------------
     def _login(self):
@@ -172,7 +191,10 @@ class EdgeSession(CteraXmlSession):
 
     @property
     def shares_v1(self):
-        """True when the firmware uses the older share shape (``dirPermissions``, ``exportToPCAgent``, ...)."""
+        """True when the firmware uses the older share shape (``dirPermissions``, ``exportToPCAgent``, ...); a
+        filer not logged in to (check mode on a factory-fresh filer) is taken to run current firmware."""
+        if self.firmware is None:
+            return False
         return firmware_tuple(self.firmware)[:3] < SHARES_V7_FIRMWARE
 
     def export_configuration(self, directory, max_bytes=None):
@@ -218,14 +240,35 @@ def task_status(task):
 
 
 def edge_session(scope, params):
-    """A logged-in ``EdgeSession`` for the connection options in ``params`` (shared across loop items in-process)."""
+    """A logged-in ``EdgeSession`` for the connection options in ``params`` (shared across loop items in-process).
+
+    A filer that refuses the login because it has no administrator yet (factory-fresh, before
+    filefleet.office.edge_setup) fails the task saying so; in check mode the session is returned not logged in,
+    and every request raises ``NotReadyYet``, from which the engine predicts (``Resource.read_or_assume``)."""
+    check_mode = bool(getattr(scope.module, "check_mode", False))
     key = (params["edge_url"], params["edge_username"], secret_fingerprint(params["edge_password"]),
-           params.get("validate_certs"), params.get("ca_path"))
+           params.get("validate_certs"), params.get("ca_path"), check_mode)
 
     def factory():
-        return EdgeSession(params["edge_url"], params["edge_username"], params["edge_password"],
-                           validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
-                           timeout=params.get("timeout") or 30).login()
+        session = EdgeSession(params["edge_url"], params["edge_username"], params["edge_password"],
+                              validate_certs=params.get("validate_certs", True), ca_path=params.get("ca_path"),
+                              timeout=params.get("timeout") or 30)
+        try:
+            return session.login()
+        except AuthenticationError:
+            if not session.factory_fresh():
+                raise
+        error = ("the Edge Filer %s has no administrator yet (factory-fresh), so %r cannot log in: "
+                 "filefleet.office.edge_setup creates the first administrator (role office_onboarding: "
+                 "office_device.setup)" % (session.http.base_url, params["edge_username"]))
+        if not check_mode:
+            raise NotReadyYet(error, error)
+        session.not_ready = NotReadyYet(error, (
+            "check mode: the Edge Filer %s has no administrator yet (factory-fresh), so nothing on it can be read; "
+            "predicted as on a filer that earlier tasks of the play set up (filefleet.office.edge_setup) and "
+            "connected to its portal (filefleet.office.edge_portal_connection). A real run fails here unless they "
+            "do" % session.http.base_url))
+        return session
     return scope.get("edge", key, factory)
 
 

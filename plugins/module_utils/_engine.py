@@ -9,6 +9,9 @@ and how its options map onto the object's fields); the engine does the rest the 
 1. ``read()`` the current object as a *view*: a dict keyed by option names, normalised (None for unset).
 2. ``desired(current)``: the options the user gave, normalised the way ``read`` normalises (an omitted option
    is not in it, so it is never managed).
+   A device that cannot be read yet (a factory-fresh filer before its setup) raises ``NotReadyYet``: a real run
+   fails with its message; check mode warns and predicts from ``Resource.ready_view``, the object as it is right
+   after the earlier tasks of the play have set the device up and connected it.
 3. Plan: ``create`` / ``delete`` / ``update`` / nothing (``get_cd_action``), and for an update only the keys
    whose values differ (``get_modified_attributes``, compared with ``Resource.equal``).
 4. Check mode returns the plan: the predicted object and the same ``changed``. Otherwise the plan is applied
@@ -32,6 +35,17 @@ MASK_NEW = "******** (changed)"
 LIST_MODES = ("exact", "append", "remove")
 
 
+class NotReadyYet(ValueError):
+    """The device cannot be read yet: a factory-fresh filer has no administrator to log in as until its setup.
+
+    The message is what a real run fails with; ``warning`` is what check mode says while it predicts from
+    ``Resource.ready_view`` (as ``expect_created_earlier`` does for an object an earlier task creates)."""
+
+    def __init__(self, error, warning):
+        ValueError.__init__(self, error)
+        self.warning = warning
+
+
 class Resource:
     """How one kind of object maps onto the engine. Subclasses override what differs."""
 
@@ -40,6 +54,7 @@ class Resource:
     secret_keys = ()          # keys returned only on request (``return_password``): masked in diffs
     casefold_keys = ()        # keys the service compares case-insensitively
     set_keys = ()             # list-valued keys whose order does not matter
+    assumed = False           # True when check mode predicts from ``ready_view`` (the device cannot be read yet)
 
     def __init__(self, module, session=None, params=None):
         self.module = module
@@ -90,6 +105,22 @@ class Resource:
     def reread(self):
         """The object as the service has it now, bypassing what ``read`` cached (see ``adopt``)."""
         return self.read()
+
+    def ready_view(self):
+        """The object on a device that earlier tasks of the play have just set up and connected to its portal (the
+        check-mode prediction while the device cannot be read yet): None, the object does not exist there."""
+        return None
+
+    def read_or_assume(self):
+        """``read()``; in check mode, on a device that cannot be read yet, a warning and ``ready_view()``."""
+        try:
+            return self.read()
+        except NotReadyYet as exc:
+            if not self.check_mode:
+                raise
+            self.module.warn(exc.warning)
+            self.assumed = True
+            return self.ready_view()
 
     def expect_created_earlier(self, error, warning):
         """Something the plan needs does not exist (a group, a user, a consumption unit). A real run fails with
@@ -181,7 +212,7 @@ class Plan:
 
 
 def plan(resource, state="present"):
-    current = resource.read()
+    current = resource.read_or_assume()
     action = get_cd_action(current, state)
     if state == "absent":
         return Plan(action, current, None, {})

@@ -340,7 +340,7 @@ class Share(Resource):
         wanted = {"name": have.get("name", self.name)}
         if self.directory is not None:
             wanted["directory"] = self.directory
-            if self.directory != have.get("directory"):
+            if self.directory != have.get("directory") and not self.assumed:
                 check_volume(self.session, self.directory)
         for option in SCALARS + (SCALARS_V1 if self.v1 else ()):
             if self.params[option] is not None:

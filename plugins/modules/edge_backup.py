@@ -146,6 +146,10 @@ class Backup(Resource):
     def read(self):
         return backup_view(read_backup_status(self.session))
 
+    def ready_view(self):
+        # A filer that earlier tasks set up and connected: backup not configured yet.
+        return backup_view({})
+
     def desired(self, current):
         if self.params["state"] != "enabled":
             # disabled is suspended; a filer whose backup was never configured is left as it is

@@ -154,6 +154,10 @@ class Domain(Resource):
                              % (current["domain"], wanted))
         return current
 
+    def ready_view(self):
+        # A factory-fresh filer is in the default workgroup (directoryservice.py disconnect()).
+        return {"state": "left", "domain": None, "workgroup": DEFAULT_WORKGROUP}
+
     def desired(self, current):
         if self.params["state"] == "left":
             return {"state": "left", "domain": None}

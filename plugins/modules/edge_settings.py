@@ -137,6 +137,10 @@ class Settings(Resource):
     def read(self):
         return read_settings(self.session)
 
+    def ready_view(self):
+        # A factory-fresh filer's settings are not known before its setup: every given setting is predicted as set.
+        return {"hostname": None, "location": None, "timezone": None, "ntp_servers": None}
+
     def desired(self, current):
         wanted = {}
         for key in ("hostname", "location", "timezone", "ntp_servers"):

@@ -186,6 +186,10 @@ class Sync(Resource):
                 raise sync_not_connected(self.session, self.connection)
         return sync_view(mode, self.status, self.connection)
 
+    def ready_view(self):
+        # A filer that earlier tasks set up and connected: sync off, the portal connected.
+        return sync_view("disabled", {"id": "Off"}, "Connected" if self.mode == "enabled" else None)
+
     def desired(self, current):
         return {"state": self.mode}
 
