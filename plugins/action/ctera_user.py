@@ -21,8 +21,9 @@ controller anyway, so when the task's connection is local the module runs here, 
 Anything else (a remote connection, ``async``, or ``FILEFLEET_OFFICE_IN_PROCESS=0`` in the controller's
 environment) runs the module the usual way through ``_execute_module``.
 
-Either way, a task that asks for a secret back (``return_password``) gets it in its result, but the result is
-marked ``_ansible_no_log`` so no callback displays it (a module cannot set that mark itself).
+Either way, a task that asks for a secret back (``return_password``), or runs a module whose result is a secret
+(``ctera_activation_code``), gets it in its result, but the result is marked ``_ansible_no_log`` so no callback
+displays it (a module cannot set that mark itself).
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -56,6 +57,8 @@ except ImportError:  # ansible-core < 2.19
 MODULE_PACKAGE = "ansible_collections.filefleet.office.plugins.modules."
 # Options with which the user asks for a secret in the result.
 SECRET_REQUESTS = ("return_password",)
+# Modules whose result is always a secret (an activation code).
+SECRET_MODULES = ("filefleet.office.ctera_activation_code",)
 # ansible-core >= 2.19 parses module output with a serialisation profile; modules use the default one.
 PROFILE_ARGS = ("legacy",) if "profile" in inspect.signature(ActionBase._parse_returned_data).parameters else ()
 
@@ -118,7 +121,8 @@ class ActionModule(ActionBase):
         else:
             result.update(self._execute_module(module_name=module_name, module_args=self._task.args,
                                                task_vars=task_vars, wrap_async=self._task.async_val))
-        if any(boolean(self._task.args.get(option) or False, strict=False) for option in SECRET_REQUESTS):
+        if module_name in SECRET_MODULES or any(boolean(self._task.args.get(option) or False, strict=False)
+                                                for option in SECRET_REQUESTS):
             result["_ansible_no_log"] = True
         return result
 
