@@ -9,6 +9,8 @@ COLL_LINK := $(COLL_ROOT)/ansible_collections/filefleet/office
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLL_ROOT)
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
 export PYTHONDONTWRITEBYTECODE := 1
+# pytest-xdist workers for `make test` (one test file per worker at a time: module fixtures stay per file).
+PYTEST_WORKERS ?= 2
 
 .PHONY: demo test venv collection unit integration conformance sanity lint molecule runner benchmarks clean
 .PHONY: core-venvs core-versions
@@ -59,7 +61,8 @@ demo: venv collection
 
 test: venv collection core-venvs
 	mkdir -p build
-	FILEFLEET_REQUIRE_CORE_VERSIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider --junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
+	FILEFLEET_REQUIRE_CORE_VERSIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile \
+		--junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
 	$(MAKE) molecule
 	$(MAKE) sanity lint
 	@echo "make test: pytest, molecule, ansible-test sanity and ansible-lint all passed"
