@@ -28,6 +28,10 @@ from ansible_collections.filefleet.office.plugins.module_utils._common import se
 XML_LIBRARY = ("defusedxml", HAS_DEFUSEDXML, DEFUSEDXML_IMPORT_ERROR)
 LOGIN_PAGE = "/ServicesPortal/login.html"
 QUERY_PAGE_SIZE = 50
+# User-defined methods that only read (the SDK's list and status calls): a gateway error or a dropped connection
+# on them is retried like a GET; every other method may write and is sent once.
+READ_ONLY_METHODS = frozenset(("getMembers", "getTaskStatus", "getZonesDisplayInfo", "getZoneBasicInfo",
+                               "getZoneFolders", "getZoneDevices", "getPortalsDisplayInfo"))
 
 
 def tls_argument_spec(env_prefix):
@@ -190,8 +194,10 @@ class CteraXmlSession:
         return self.call("DELETE", path, what=what, missing_ok=missing_ok)
 
     def execute(self, path, name, param=None, what=None):
-        """POST a ``user-defined`` method envelope (not retried: methods may have side effects)."""
-        return self.call("POST", path, envelope("user-defined", name, param), what=what or name, idempotent=False)
+        """POST a ``user-defined`` method envelope: retried like a GET only for the methods that just read
+        (READ_ONLY_METHODS), never for the others (they may have side effects)."""
+        return self.call("POST", path, envelope("user-defined", name, param), what=what or name,
+                         idempotent=name in READ_ONLY_METHODS)
 
     def database(self, path, name, param=None, what=None, idempotent=False, missing_ok=False):
         """POST a ``db`` method envelope (``add``, ``query``, ``get-multi``).

@@ -133,7 +133,18 @@ class FaultPlan:
                                  text/html), ``json`` (``{"status": "ok"}``), ``xml`` (``<response>ok</response>``),
                                  ``empty`` (HTTP 200, no body), ``redirect`` (302 to http://captive.example/login),
                                  ``large`` (``size`` bytes of JSON-looking text, default 10 MB)
+      slow: [{delay_ms, count, path, method}]  the next matching requests are answered after ``delay_ms`` (a
+                                 latency spike; the request is then handled normally)
+      expire: [{count, path, method}]  every current session is invalidated just before the next matching
+                                 requests are handled (a session or token that expires between two requests)
       expire_sessions: true      every current session is invalidated now (the service decides how)
+
+    Recurring rules (any list above): instead of ``count``, a rule may give ``every`` (and ``burst``, default 1):
+    of every ``every`` matching requests the last ``burst`` are hit, for as long as the plan stands (``every: 5,
+    burst: 2``: the 1st and 2nd, the 6th and 7th, ...; a client that retries the 1st meets the 2nd hit too); or
+    ``rate`` (0..1) with ``seed``: each matching request is hit with that probability, drawn from a random generator
+    of its own seeded with ``seed`` (default 0), so a run is repeatable. ``/_sim/stats`` counts the hits of each
+    kind under ``faults_injected``.
     """
 
     def __init__(self):
@@ -141,18 +152,39 @@ class FaultPlan:
         self.errors = []
         self.drops = []
         self.foreign = []
+        self.slow = []
+        self.expire = []
+        self._rngs = {}
 
     def set(self, plan):
         self.latency_ms = int(plan.get("latency_ms", 0) or 0)
-        self.errors = [dict(e, count=int(e.get("count", 1))) for e in plan.get("errors", [])]
-        self.drops = [dict(d, count=int(d.get("count", 1))) for d in plan.get("drop", [])]
-        self.foreign = [dict(f, count=int(f.get("count", 1))) for f in plan.get("foreign", [])]
+        self.errors = [self._rule(e) for e in plan.get("errors", [])]
+        self.drops = [self._rule(d) for d in plan.get("drop", [])]
+        self.foreign = [self._rule(f) for f in plan.get("foreign", [])]
+        self.slow = [self._rule(s) for s in plan.get("slow", [])]
+        self.expire = [self._rule(x) for x in plan.get("expire", [])]
         for rule in self.foreign:
             if rule.get("kind") not in FOREIGN_KINDS:
                 raise ValueError("foreign kind %r is not one of %s" % (rule.get("kind"), ", ".join(FOREIGN_KINDS)))
+        self._rngs = {}
+
+    @staticmethod
+    def _rule(rule):
+        rule = dict(rule, count=int(rule.get("count", 1)), seen=0)
+        if rule.get("every") is not None:
+            rule["every"] = int(rule["every"])
+            rule["burst"] = int(rule.get("burst", 1))
+            if rule["every"] < 1 or not 0 < rule["burst"] <= rule["every"]:
+                raise ValueError("every must be >= 1 and burst between 1 and every: %r" % (rule,))
+        if rule.get("rate") is not None:
+            rule["rate"] = float(rule["rate"])
+            if not 0.0 <= rule["rate"] <= 1.0:
+                raise ValueError("rate must be between 0 and 1: %r" % (rule,))
+        return rule
 
     def describe(self):
-        return {"latency_ms": self.latency_ms, "errors": self.errors, "drop": self.drops, "foreign": self.foreign}
+        return {"latency_ms": self.latency_ms, "errors": self.errors, "drop": self.drops, "foreign": self.foreign,
+                "slow": self.slow, "expire": self.expire}
 
     @staticmethod
     def _match(rule, request):
@@ -160,21 +192,41 @@ class FaultPlan:
             return False
         return request.path.startswith(rule.get("path", ""))
 
+    def _hit(self, rule, request):
+        """Whether ``rule`` hits this request (and account for it)."""
+        if not self._match(rule, request):
+            return False
+        if rule.get("every") is not None:
+            rule["seen"] += 1
+            return (rule["seen"] - 1) % rule["every"] < rule["burst"]
+        if rule.get("rate") is not None:
+            rng = self._rngs.get(id(rule))
+            if rng is None:
+                rng = self._rngs[id(rule)] = random.Random(rule.get("seed", 0))
+            return rng.random() < rule["rate"]
+        if rule["count"] > 0:
+            rule["count"] -= 1
+            return True
+        return False
+
     def take(self, request):
-        """Return ('drop', None), ('error', rule) or (None, None) for this request."""
-        for rule in self.drops:
-            if rule["count"] > 0 and self._match(rule, request):
-                rule["count"] -= 1
-                return "drop", rule
-        for rule in self.errors:
-            if rule["count"] > 0 and self._match(rule, request):
-                rule["count"] -= 1
-                return "error", rule
-        for rule in self.foreign:
-            if rule["count"] > 0 and self._match(rule, request):
-                rule["count"] -= 1
-                return "foreign", rule
+        """Return ('drop', rule), ('error', rule), ('foreign', rule) or (None, None) for this request."""
+        for verdict, rules in (("drop", self.drops), ("error", self.errors), ("foreign", self.foreign)):
+            for rule in rules:
+                if self._hit(rule, request):
+                    return verdict, rule
         return None, None
+
+    def take_delay(self, request):
+        """Seconds a latency spike adds to this request (0.0 if none)."""
+        for rule in self.slow:
+            if self._hit(rule, request):
+                return int(rule.get("delay_ms", 1000)) / 1000.0
+        return 0.0
+
+    def take_expiry(self, request):
+        """Whether every session is to be invalidated before this request is handled."""
+        return any([self._hit(rule, request) for rule in self.expire])
 
 
 CAPTIVE_PAGE = ("<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1>"
@@ -215,6 +267,8 @@ class Service:
         self.stats_requests = {}
         self.stats_logins = 0
         self.stats_failed_logins = 0
+        self.stats_faults = {}
+        self.stats_fault_hits = {}
         self.state = None
         if state_path and os.path.exists(state_path):
             with open(state_path, "r", encoding="utf-8") as handle:
@@ -263,6 +317,8 @@ class Service:
             self.stats_requests = {}
             self.stats_logins = 0
             self.stats_failed_logins = 0
+            self.stats_faults = {}
+            self.stats_fault_hits = {}
             self.faults = FaultPlan()
             self.after_reset()
             self.save()
@@ -289,6 +345,11 @@ class Service:
             "failed_logins": self.stats_failed_logins,
             "active_sessions": self.active_sessions(),
             "faults": self.faults.describe(),
+            # Injected faults by kind (error, drop, foreign, slow, expire): a client that survived an error or a
+            # drop sent that request again, so error + drop is what it retried.
+            "faults_injected": dict(sorted(self.stats_faults.items())),
+            # The same by request: "<kind> <METHOD> <path>" -> hits.
+            "fault_hits": dict(sorted(self.stats_fault_hits.items())),
         }
 
     def dispatch(self, request):
@@ -298,8 +359,17 @@ class Service:
         with self.lock:
             self.count(request)
             verdict, rule = self.faults.take(request)
-        if self.faults.latency_ms:
-            time.sleep(self.faults.latency_ms / 1000.0)
+            delay = self.faults.take_delay(request) if verdict is None else 0.0
+            expire = verdict is None and self.faults.take_expiry(request)
+            for kind, hit in ((verdict, verdict is not None), ("slow", delay > 0), ("expire", expire)):
+                if hit:
+                    self.stats_faults[kind] = self.stats_faults.get(kind, 0) + 1
+                    key = "%s %s %s" % (kind, request.method, request.path)
+                    self.stats_fault_hits[key] = self.stats_fault_hits.get(key, 0) + 1
+            if expire:
+                self.expire_sessions()
+        if self.faults.latency_ms or delay:
+            time.sleep(self.faults.latency_ms / 1000.0 + delay)
         if verdict == "drop":
             response = Response(500)
             response.drop_connection = True

@@ -11,6 +11,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import time
 import urllib.request
 
 SERVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "serve.py")
@@ -63,6 +64,20 @@ class Simulators:
             for stream in (self.proc.stdout, self.proc.stderr):
                 if stream:
                     stream.close()
+
+    def restart(self, pause=0.0):
+        """Stop the services (they save their state) and start them again on the same ports after ``pause``
+        seconds: a restarted server keeps its objects and forgets its sessions."""
+        ports = {"--portal-port": self.info.get("portal"), "--cloutility-port": self.info.get("cloutility"),
+                 "--edge-port": (self.info.get("edges") or [None])[0]}
+        args = list(self.args)
+        for flag, entry in ports.items():
+            if entry and flag in args:
+                args[args.index(flag) + 1] = entry["url"].rsplit(":", 1)[1]
+        self.stop()
+        time.sleep(pause)
+        self.args = args
+        return self.start()
 
     def __enter__(self):
         return self.start()

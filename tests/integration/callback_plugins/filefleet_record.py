@@ -12,12 +12,17 @@ type: aggregate
 short_description: Record task results as JSON lines for the integration tests
 description:
   - Writes one JSON line per task result and one with the play recap to the file named by E(FILEFLEET_RECORD_FILE).
+  - When E(FILEFLEET_SIM_STATS) names simulators (a JSON list of their ready-line entries), also writes their
+    C(/_sim/stats) at the start of each task and at the end (C(sim_stats) lines), so a test can tell what each task
+    asked of them.
 requirements:
   - enabled in ANSIBLE_CALLBACKS_ENABLED
 '''
 
 import json
 import os
+import ssl
+import urllib.request
 
 from ansible.plugins.callback import CallbackBase
 
@@ -31,6 +36,7 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super(CallbackModule, self).__init__(*args, **kwargs)
         self._path = os.environ.get("FILEFLEET_RECORD_FILE")
+        self._sims = json.loads(os.environ.get("FILEFLEET_SIM_STATS") or "[]")
 
     def _write(self, record):
         if not self._path:
@@ -42,6 +48,23 @@ class CallbackModule(CallbackBase):
         task = result._task
         self._write({"event": "task", "status": status, "host": result._host.get_name(), "task": task.get_name(),
                      "action": task.action, "tags": list(task.tags or []), "result": result._result})
+
+    def _sim_stats(self, task_name):
+        """The simulators' counters now (None for one that does not answer, e.g. while it restarts)."""
+        if not self._sims:
+            return
+        stats = {}
+        for entry in self._sims:
+            context = ssl.create_default_context(cafile=entry["ca_path"]) if entry.get("ca_path") else None
+            try:
+                with urllib.request.urlopen(entry["url"] + "/_sim/stats", context=context, timeout=10) as answer:
+                    stats[entry["url"]] = json.loads(answer.read().decode())
+            except (OSError, ValueError):
+                stats[entry["url"]] = None
+        self._write({"event": "sim_stats", "task": task_name, "stats": stats})
+
+    def v2_playbook_on_task_start(self, task, is_conditional):
+        self._sim_stats(task.get_name())
 
     def v2_runner_on_ok(self, result):
         self._record("ok", result)
@@ -57,4 +80,5 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_stats(self, stats):
         hosts = sorted(stats.processed.keys())
+        self._sim_stats(None)
         self._write({"event": "stats", "hosts": dict((h, stats.summarize(h)) for h in hosts)})
