@@ -47,7 +47,15 @@ What is simulated
   ``POST status/sync`` ``start``/``pause``/``resume`` (counted in ``state["backup"]["controls"]``).
 * Background tasks: ``GET proc/bgtasks/N`` and ``POST proc/bgtasks`` ``db``/``query`` ``{key, value}``.
 * Config export ``GET /admingui/api/export``: a ``<db id="config" ...>`` document of the current configuration.
-* Local users/groups are read-only fixtures (``config/auth/users``, ``config/auth/groups``).
+* Device (edge_device.py): factory state (``serve.py --edge-factory``: no administrator, ``isfirstlogin`` true in
+  ``nosession/logininfo``, every login refused until ``POST nosession/createfirstuser``; the wizard
+  ``config/gui/openFirstTimeWizard`` on; a default host name; ``activeLicenseType`` ``NA``; ``config/services``
+  null and not connected; workgroup ``CTERA``), ``PUT config/device/hostname|location``, ``config/time``
+  (``TimeZone``, ``NTPMode``, ``NTPServer``), local users (``db``/``add``, whole-object PUT, DELETE), local groups
+  (``db``/``add``, PUT, ``PUT .../members``, DELETE), the SMB settings ``config/fileservices/cifs`` and
+  ``status/fileservices/cifs`` (``joinStatus``, ``joinDomain``, ``enumDiscoveredDomains``) against a simulated
+  Active Directory (``DIRECTORY``: domain ``corp.filefleet.test``, flat name ``CORP``, its administrator's password
+  on the ready line, the same for every filer of a run).
 
 Inferred behaviour
 ------------------
@@ -129,6 +137,42 @@ collection is tested against each plausible answer:
   Note that the SDK waits for the attach task without reading how it ended and then tracks the connection state,
   so a failed attach of a filer that stays connected to its old portal looks like a success to it.
 * ``reboot``, ``poweroff`` and ``reset2default`` are accepted no-ops (sessions and configuration survive).
+* Factory state: the default host name ``vGateway-NNNN`` (the filer's index) is invented; a real filer's is unknown.
+  ``createfirstuser`` answers an empty body (the SDK reads nothing), refuses a second first user with 403 (the SDK
+  checks ``initialized`` first) and makes the user a member of ``Administrators``. The filer's own factory login
+  (if any) is unknown: here nobody can log in until the first user exists.
+* Logins: any local user with its password may log in (a real filer may only let administrators in; unknown).
+  Passwords are kept as salted hashes in ``state["user_secrets"]`` and never answered (GET answers ``password``
+  null, as users.py ``modify`` expects: it sends the object back with ``password`` null unless it changes it, and a
+  null password keeps the old one).
+* Local users: ``db``/``add`` with ``{username, password, fullName, email, uid}`` (users.py); a missing ``uid`` gets
+  the next free one from 601 (the first user has 600; numbering unknown); a duplicate name (case-insensitive) is
+  409, a taken ``uid`` or a bad value 400 (unknown statuses: the SDK wraps every error). Deleting a user removes it
+  from every group; deleting the user of the current session is refused (400, inferred).
+* Local groups: cterasdk 2.20.50 has no call that adds, changes or deletes a group, only ``add_members`` and
+  ``remove_members`` (GET ``config/auth/groups/NAME/members`` then PUT the whole list, groups.py). Adding a group
+  is inferred from users.py: ``db``/``add`` on ``config/auth/groups`` with ``{name, description, members}``; a
+  description through a whole-object PUT; DELETE removes a group (the three built-in groups answer 403). Members
+  are ``LocalUser``/``LocalGroup`` references (``#config#auth#users#NAME``, ``#config#auth#groups#NAME``) that must
+  exist, or ``DomainUser``/``DomainGroup`` names, accepted only on a joined filer (types.py ``UserGroupEntry``).
+* Host name: 1 to 63 letters, digits or ``-`` (an RFC 1123 label, inferred); location: free text. Time zone: text
+  of the form ``(GMT+HH:MM) Name``, the only format a vendor source shows (CTERA's Ansible collection,
+  ctera_filer_timezone: ``(GMT-05:00) Eastern Time (US , Canada)``); the list of names a filer accepts is unknown,
+  so any name of that form is accepted. NTP: ``NTPMode`` ``enabled``/``disabled`` and ``NTPServer`` a list of host
+  names (ntp.py); switching NTP off keeps the servers. Factory values: NTP on with ``0.pool.ntp.org``,
+  ``1.pool.ntp.org`` and the time zone ``(GMT-08:00) Pacific Time (US , Canada)`` (invented).
+* Active Directory: directoryservice.py ``connect`` PUTs the whole ``config/fileservices/cifs`` object with ``type``
+  ``domain`` and then calls ``joinDomain`` ``{username, password[, ouPath]}``; ``connected()`` is ``joinStatus == 0``.
+  The join succeeds for the simulated directory's domain (case-insensitive) and its administrator (``name``,
+  ``CORP\\name`` or ``name@domain``) with the right password, and an ``ouPath`` that is one of its OUs (``DIRECTORY``);
+  anything else answers 500 with a message naming the reason ("wrong user name or password") and leaves the filer
+  not joined, with ``type`` ``domain`` saved (what the SDK's order of calls leaves behind). A not-joined filer
+  answers ``joinStatus`` 1 (any non-zero value means not joined to the SDK; which one is unknown). ``disconnect``
+  (type ``workgroup``, workgroup ``CTERA``) or a PUT naming another domain ends the join. ``enumDiscoveredDomains``
+  lists the directory's flat name once joined. A joined filer accepts domain principals (``CORP\\name``, case-
+  insensitive) in share ACLs and group members only if the directory knows them (users ``alice``, ``bob``,
+  ``carol``, ``dave``, ``ad-admin``; groups ``Domain Users``, ``Domain Admins``, ``Finance``, ``Sales``,
+  ``Engineering``); a filer that is not joined accepts any domain principal in a share ACL, as before (unknown).
 """
 
 from __future__ import annotations
