@@ -199,7 +199,23 @@ def task_message(task):
 
 
 def _attach_backup_folder(session, passphrase, warn=None):
-    """Attach to the backup folder (or create it, encrypted with ``passphrase``); returns (task result, mode)."""
+    """Attach to the backup folder (or create it, encrypted with ``passphrase``); returns (task result, mode).
+
+    A folder that another run created between our attach (NotFound) and our create (FolderAlreadyExists) is
+    attached to, once, instead of failing."""
+    result, mode = _attach_or_create(session, passphrase, warn)
+    if as_text(result.get("createFolderRC")) == "FolderAlreadyExists":
+        result, mode = _attach_or_create(session, passphrase, warn)
+    rc = as_text(result.get("createFolderRC") or result.get("attachFolderRC"))
+    if rc == "CheckCodeInCorrect":
+        raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
+                       % session.hostname)
+    if rc != "OK":
+        raise ApiError("cloud backup on %s could not be configured (result %s)" % (session.hostname, rc))
+    return result, mode
+
+
+def _attach_or_create(session, passphrase, warn):
     result = _backup_task(session, "attachFolder", warn=warn)
     rc = as_text(result.get("attachFolderRC"))
     mode = as_text(result.get("encryptionMode"))
@@ -211,12 +227,6 @@ def _attach_backup_folder(session, passphrase, warn=None):
     if rc == "NotFound":
         mode = "SecretKeyEncryption"
         result = _backup_task(session, "createFolder", {"encryptionMode": mode, "sharedSecret": passphrase}, warn)
-        rc = as_text(result.get("createFolderRC"))
-    if rc == "CheckCodeInCorrect":
-        raise ApiError("cloud backup on %s: the passphrase does not open the existing encrypted backup folder"
-                       % session.hostname)
-    if rc != "OK":
-        raise ApiError("cloud backup on %s could not be configured (result %s)" % (session.hostname, rc))
     return result, mode
 
 
