@@ -15,9 +15,9 @@ description:
   - Joins a CTERA Edge Filer to an Active Directory domain with the account of a domain administrator, or makes it
     leave its domain (back to the workgroup C(CTERA)).
   - A filer already joined to O(domain) is left as it is (the account and O(ou) are only used to join).
-  - A filer joined to another domain is not moved: the task fails and says so; leave the old domain first
+  - A filer joined to another domain is not moved; the task fails and says so. Leave the old domain first
     (O(state=left)).
-  - A join the domain refuses (wrong account or password, unknown organizational unit) leaves the filer as it was:
+  - A join the domain refuses (wrong account or password, unknown organizational unit) leaves the filer as it was;
     its SMB settings are put back.
 author:
   - filefleet.office developers (@filefleet)
