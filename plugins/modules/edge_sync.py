@@ -187,8 +187,9 @@ class Sync(Resource):
         return sync_view(mode, self.status, self.connection)
 
     def ready_view(self):
-        # A filer that earlier tasks set up and connected: sync off, the portal connected.
-        return sync_view("disabled", {"id": "Off"}, "Connected" if self.mode == "enabled" else None)
+        # A filer that earlier tasks set up and connected. Its sync mode is the factory default, enabled (inferred:
+        # the mode is a saved setting that no setup step changes; the Edge simulator's factory filers have it on).
+        return sync_view("enabled", {"id": "InitializingConnection"}, "Connected" if self.mode == "enabled" else None)
 
     def desired(self, current):
         return {"state": self.mode}
