@@ -222,12 +222,20 @@ def check_base_url(option, value, allow_insecure_http):
 
 
 def check_names(option, value):
-    """ValueError naming ``option`` when a name (or a list of names) has leading or trailing whitespace."""
+    """ValueError naming ``option`` when a name (or a list of names) is only whitespace, has leading or trailing
+    whitespace, or is ``.`` or ``..`` (which would address another object in a URL path)."""
     for position, name in enumerate(value if isinstance(value, list) else [value]):
-        if isinstance(name, str) and name != name.strip():
-            where = option if not isinstance(value, list) else "%s[%d]" % (option, position)
+        if not isinstance(name, str):
+            continue
+        where = option if not isinstance(value, list) else "%s[%d]" % (option, position)
+        if name and not name.strip():
+            raise ValueError("%s must not be empty (it is only whitespace)" % where)
+        if name != name.strip():
             raise ValueError("%s=%r has leading or trailing whitespace; names are not trimmed, give the name "
                              "without it" % (where, name))
+        if name in (".", ".."):
+            raise ValueError("%s=%r is not allowed: '.' and '..' would address another object (the URL path would "
+                             "change), not one named %r" % (where, name, name))
 
 
 def _values_at(params, path):
