@@ -15,6 +15,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# anna.berg's password in inventories/demo/group_vars/stockholm.yml: the Stockholm filers connect as her.
+DEMO_CONNECT_PASSWORD = "Demo-Passw0rd-1"
 REPO = os.path.dirname(HERE)
 OUTPUT = os.path.join(REPO, "demo-output")
 BIN = os.path.dirname(sys.executable)
@@ -35,8 +37,15 @@ def step(number, text):
 
 
 def write_filer_inventory(info, path):
-    """The filers' URLs and passwords, as a second inventory source (in real life: your vault or the portal)."""
-    lines = ["---", "# Written by playbooks/demo.py: connection details of the simulated filers.", "all:", "  hosts:"]
+    """The filers' URLs and passwords, and the secrets the Stockholm device stage uses, as another inventory source
+    (in real life: a vault-encrypted group_vars file, or the portal for the filers)."""
+    lines = ["---", "# Written by playbooks/demo.py: connection details of the simulated filers, and the secrets that",
+             "# inventories/demo-device/stockholm.yml names (in production: ansible-vault encrypted).", "all:",
+             "  vars:",
+             "    vault_domain_join_password: %s" % json.dumps(info["directory"]["password"]),
+             "    vault_portal_connect_password: %s" % json.dumps(DEMO_CONNECT_PASSWORD),
+             "    vault_scanner_password: %s" % json.dumps("Demo-Scanner-Passw0rd"),
+             "  hosts:"]
     for edge in info["edges"]:
         lines += ["    %s:" % edge["name"],
                   "      edge_url: %s" % json.dumps(edge["url"]),
@@ -80,7 +89,8 @@ def run_playbook(playbook, inventories, env, extra=()):
 
 def main():
     say("filefleet.office demo")
-    say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers. It creates their users and")
+    say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers; the Stockholm filers come")
+    say("factory-fresh and are brought to production first (administrator, settings, domain, portal connection). It creates their users and")
     say("groups on the CTERA Portal, their shares, cloud sync and cloud backup on the filers, and their backup consumption units")
     say("and activated nodes in Cloutility (IBM Storage Protect). No real systems are touched: the portal, the filers")
     say("and Cloutility are simulators that speak the real APIs, started on this machine for the demo.")
@@ -92,25 +102,33 @@ def main():
                 "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false", "PATH": BIN + os.pathsep + env.get("PATH", "")})
 
     step(1, "Start the simulators: one CTERA Portal, four Edge Filers (two per office) and Cloutility")
-    sims = Simulators(state_dir, portal=True, edges=4, cloutility=True, extra_args=["--edge-tenants", "acme,globex"])
+    # The two Stockholm filers come factory-fresh: no administrator, not joined, not connected to the portal.
+    sims = Simulators(state_dir, portal=True, edges=4, cloutility=True, extra_args=["--edge-tenants", "acme,globex"],
+                      edge_factory=2)
     sims.start()
     try:
         info = sims.info
         say("CTERA Portal:  %s (tenants acme for Stockholm, globex for Oslo)" % info["portal"]["url"])
         for edge in info["edges"]:
-            say("Edge Filer:    %s %s (registered on the portal under tenant %s)" % (edge["name"], edge["url"], edge.get("tenant")))
+            if edge.get("factory"):
+                say("Edge Filer:    %s %s (factory-fresh: no administrator yet, not on the portal)" % (edge["name"], edge["url"]))
+            else:
+                say("Edge Filer:    %s %s (registered on the portal under tenant %s)" % (edge["name"], edge["url"], edge.get("tenant")))
         say("Cloutility:    %s (business units Company AB/Stockholm Office and Company AB/Oslo Office)" % info["cloutility"]["url"])
         filers = os.path.join(OUTPUT, "inventory-filers.yml")
         write_filer_inventory(info, filers)
         env.update(credentials_env(info))
-        inventories = [os.path.join(REPO, "inventories", "demo", "hosts.yml"), filers]
-        say("The offices are described in inventories/demo/ (hosts.yml and group_vars/). Portal and Cloutility")
+        inventories = [os.path.join(REPO, "inventories", "demo", "hosts.yml"),
+                       os.path.join(REPO, "inventories", "demo-device", "stockholm.yml"), filers]
+        say("The offices are described in inventories/demo/ (hosts.yml and group_vars/), the factory-fresh Stockholm filers")
+        say("as devices in inventories/demo-device/stockholm.yml. Portal and Cloutility")
         say("credentials are passed as environment variables, as an AWX credential would; the filers' passwords are in")
         say("%s." % os.path.relpath(filers, REPO))
 
         step(2, "Onboard both offices (playbooks/onboard_office.yml)")
         changed, elapsed = run_playbook("onboard_office.yml", inventories, env)
-        say("First run: %d changes in %.1f s - users, groups, shares, sync, backup and backup nodes were created." % (changed, elapsed))
+        say("First run: %d changes in %.1f s - the Stockholm filers were set up, named, joined to the domain and connected" % (changed, elapsed))
+        say("to the portal; users, groups, shares, sync, backup and backup nodes were created.")
 
         step(3, "Run the same playbook again: everything is already as described, so nothing changes")
         changed_again, elapsed = run_playbook("onboard_office.yml", inventories, env)
