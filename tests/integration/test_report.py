@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import shutil
+import socket
 import struct
 import subprocess
 import time
@@ -26,9 +27,10 @@ from office_helpers import (
 
 GREEN = (0x2E, 0x7D, 0x32)   # healthy
 GREY = (0x9E, 0x9E, 0x9E)    # off
-BLUE = (0x15, 0x65, 0xC0)    # working (a backup is running)
+PURPLE = (0x6A, 0x1B, 0x9A)  # pending (on, no backup completed yet)
+ORANGE = (0xEF, 0x6C, 0x00)  # warning (the last backup is too old)
 RED = (0xC6, 0x28, 0x28)     # failing
-RUNNING_FILER = "edge-001"
+RUNNING_FILER = "edge-001"       # its first backup runs (never completed): pending, not healthy
 BACKED_UP_FILER = "edge-002"     # its first backup completed before the report
 DISCONNECTED_FILER = "edge-003"  # an Oslo filer disconnected from the portal: its cloud sync is failing
 RERUN = {}
@@ -122,8 +124,13 @@ def test_report_matches_the_systems(report):
             {unit: info["last_backup_end"] for unit, info in node_activity(sims, spec["unit"]).items()}
     assert filer_state(sims, RUNNING_FILER)["backup_run"] == "Running"
     running = [f for f in offices["Stockholm"]["filers"] if f["name"] == RUNNING_FILER][0]
-    assert running["backup"]["running"] is True and running["backup_health"] == "busy"
-    assert offices["Stockholm"]["backup"]["ok"] == 1 and offices["Stockholm"]["backup"]["busy"] == 1
+    assert running["backup"]["running"] is True and running["backup"]["last_successful_backup"] is None
+    assert running["backup_health"] == "pending" and running["backup_note"] == "first backup in progress, none completed yet"
+    backed_up = [f for f in offices["Stockholm"]["filers"] if f["name"] == BACKED_UP_FILER][0]
+    assert backed_up["backup_health"] == "ok" and backed_up["backup"]["last_successful_backup"]
+    assert offices["Stockholm"]["backup"]["ok"] == 1 and offices["Stockholm"]["backup"]["pending"] == 1
+    assert data["backup_max_age_hours"] == 36 and data["totals"]["unreadable"] == 0
+    assert "0 of the 4 filers could not be read." in run.stdout
     assert offices["Oslo"]["backup"]["off"] == 2
     # The disconnected filer is failing, whatever its last sync status says; the other Oslo filer is not.
     oslo = dict((f["name"], f) for f in offices["Oslo"]["filers"])
@@ -226,15 +233,73 @@ def test_html_page_in_headless_chromium(report, chromium):
     assert len(set(pixels)) > 50, "the page looks blank"
     green = sum(1 for p in pixels if _near(p, GREEN))
     grey = sum(1 for p in pixels if _near(p, GREY))
-    blue = sum(1 for p in pixels if _near(p, BLUE))
+    purple = sum(1 for p in pixels if _near(p, PURPLE))
     red = sum(1 for p in pixels if _near(p, RED))
-    # Stockholm's bars and badges are green (healthy), but for the running backup (blue); Oslo's backup bar is grey,
-    # and its disconnected filer's sync is red (failing).
+    # Stockholm's bars and badges are green (healthy), but for the filer whose first backup has not completed
+    # (purple, pending: not protected yet); Oslo's backup bar is grey, and its disconnected filer's sync is red.
     assert green > 2000, green
     assert grey > 1000, grey
-    assert blue > 200, blue
+    assert purple > 200, purple
     assert red > 200, red
     assert dom.stdout.count("failing") >= 1
+    assert "first backup in progress, none completed yet" in dom.stdout
+
+
+def closed_port():
+    """A local port nothing listens on: a filer that cannot be reached."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_filer_old_backup_and_collection_failure(report, tmp_path, chromium):
+    """An unreachable filer is in the report and counted, and the run succeeds; a last backup older than the play's
+    limit is a warning (orange); a failure of the collection itself (a bad argument) fails the run, writes no
+    report and says so."""
+    sims, _run, _out = report
+    gone = tmp_path / "gone.json"
+    gone.write_text(json.dumps({"stockholm": {"hosts": {"edge-gone": {
+        "edge_url": "https://127.0.0.1:%d" % closed_port(), "edge_username": "admin", "edge_password": "x"}}}}))
+    inventory = filer_inventory(sims, str(tmp_path / "filers.json"))
+    env = credentials_env(sims)
+    out = tmp_path / "out"
+    time.sleep(1.0)  # edge-002's last backup is over a second old, so over a limit of 0.0002 hours (0.72 s)
+    run = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
+                       extra_args=["-i", inventory, "-i", str(gone), "-e", "fleet_report_dir=%s" % out,
+                                   "-e", "fleet_report_backup_max_age_hours=0.0002"])
+    assert run.rc == 0, run.output()[-3000:]
+    assert "1 of the 5 filers could not be read: edge-gone." in run.stdout
+    data = json.loads((out / "fleet-report.json").read_text())
+    assert data["totals"]["unreadable"] == 1 and data["backup_max_age_hours"] == 0.0002
+    stockholm = dict((f["name"], f) for f in [o for o in data["offices"] if o["name"] == "Stockholm"][0]["filers"])
+    assert stockholm["edge-gone"]["error"] and stockholm["edge-gone"]["backup_health"] == "error"
+    assert stockholm[BACKED_UP_FILER]["backup_health"] == "warning"
+    assert stockholm[BACKED_UP_FILER]["backup_note"] == "last backup %s, older than 0.0002 hours" % (
+        stockholm[BACKED_UP_FILER]["backup"]["last_successful_backup"])
+    html = (out / "fleet-report.html").read_text()
+    assert 'id="total-unreadable">1<' in html and "could not be read: " in html
+    shot = out / "fleet-report.png"
+    result = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                             "--window-size=1280,1400", "--screenshot=%s" % shot, (out / "fleet-report.html").as_uri()],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
+    _w, _h, rows = _png_pixels(str(shot))
+    assert sum(1 for row in rows[::2] for p in row[::2] if _near(p, ORANGE)) > 200
+
+    # The collection's own failure: an argument no filer could cause. The run fails, and no report is written.
+    broken = tmp_path / "broken"
+    failed = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
+                          extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % broken,
+                                      "-e", "edge_validate_certs=maybe"])
+    assert failed.rc != 0
+    assert "failed in the collection itself" in failed.stdout and "validate_certs" in failed.stdout
+    assert not (broken / "fleet-report.json").exists() and not (broken / "fleet-report.html").exists()
+    # And a bad age limit is refused by name before any report is written.
+    bad_limit = run_playbook(os.path.join(PLAYBOOKS, "fleet_report.yml"), inventory=DEMO_INVENTORY, env=env,
+                             extra_args=["-i", inventory, "-e", "fleet_report_dir=%s" % broken,
+                                         "-e", "fleet_report_backup_max_age_hours=-1"])
+    assert bad_limit.rc != 0 and "fleet_report_backup_max_age_hours" in bad_limit.output()
+    assert not (broken / "fleet-report.json").exists()
 
 
 def test_unchanged_fleet_keeps_the_report(report):
