@@ -78,10 +78,11 @@ class FilefleetModule(AnsibleModule):
         super(FilefleetModule, self)._set_internal_properties(argument_spec, module_parameters)
         if argument_spec is None and module_parameters is None and not self._filefleet_types_checked:
             self._filefleet_types_checked = True
+            # Masked from here on: ansible-core collects no_log values only while it validates, and not at all
+            # when a suboption has the wrong type (its own failure then shows them in the invocation).
+            self.no_log_values.update(secret_values(self.argument_spec, self.params))
             errors = strict_type_errors(self.argument_spec, self.params, texts=self._filefleet_texts)
             if errors:
-                # ansible-core has not collected the no_log values yet: mask them here, as its own checks would
-                self.no_log_values.update(secret_values(self.argument_spec, self.params))
                 self.fail_json(msg="; ".join(errors))
 
     def _load_params(self):

@@ -10,6 +10,7 @@ import datetime
 import re
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+from ansible_collections.filefleet.office.plugins.module_utils._validate import number_text
 
 # Portal roles as the modules show them. The compliance officer goes on the wire as cterasdk sends it,
 # "ComplianceOffer" (sic: cterasdk/core/enum.py Role, also what it expects back from currentSession); either
@@ -88,7 +89,7 @@ def parse_password_change(value, today=None):
 def _days(value):
     if not 0 <= value <= MAX_PASSWORD_DAYS:
         raise ValueError("password_change must be a date (YYYY-MM-DD), a number of days from 0 to %d, true or false; "
-                         "got %s" % (MAX_PASSWORD_DAYS, value if value < 10 ** 15 else "%.3g" % value))
+                         "got %s" % (MAX_PASSWORD_DAYS, number_text(value)))
     return value
 
 

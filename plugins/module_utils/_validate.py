@@ -51,7 +51,10 @@ def _kind(value):
 def _shown(value, secret):
     if secret:
         return ""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # a whole number of more than 4300 digits has no repr
+        return " (a number too long to show)"
     return " (%s)" % (text if len(text) <= 80 else text[:77] + "...")
 
 
@@ -140,8 +143,11 @@ def strict_type_errors(spec, params, prefix="", texts=()):
                         errors.append("%s must be a dictionary, got %s%s" % (item_label, _kind(item), _shown(item, secret)))
                     else:
                         errors.extend(strict_type_errors(definition["options"], item, item_label + "."))
-        elif kind == "list" and isinstance(value, dict):
-            errors.append("%s must be a list, got a dictionary%s" % (label, _shown(value, secret)))
+        elif kind == "list" and (isinstance(value, (dict, bool, int, float))
+                                 or (definition.get("elements") == "dict" and not isinstance(value, list))):
+            errors.append("%s must be a list, got %s%s" % (label, _kind(value), _shown(value, secret)))
+        elif kind == "dict" and not isinstance(value, dict):
+            errors.append("%s must be a dictionary, got %s%s" % (label, _kind(value), _shown(value, secret)))
         elif kind == "dict" and definition.get("options") and isinstance(value, dict):
             errors.extend(strict_type_errors(definition["options"], value, label + "."))
     return errors
@@ -187,12 +193,17 @@ def check_bounds(option, value, low, high, unit=""):
                                                                    " " + unit if unit else "", _number(value)))
 
 
-def _number(value):
+def number_text(value):
+    """A number as a message shows it; a huge whole number as its order of magnitude (never converted to a float
+    or to all its digits, which may not be possible)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, int) and abs(value) >= 10 ** 15:
-        return "%.3g" % value
+        return "%sabout 10^%d" % ("-" if value < 0 else "", int((abs(value).bit_length() - 1) * 0.30103))
     return str(value)
+
+
+_number = number_text
 
 
 def check_base_url(option, value, allow_insecure_http):
