@@ -215,8 +215,8 @@ class DeviceMixin:
         known = directory["users"] if kind == "DomainUser" else directory["groups"]
         if flat.casefold() != directory["flat"].casefold() or account.casefold() not in [k.casefold() for k in known]:
             label = "Domain user" if kind == "DomainUser" else "Domain group"
-            return "%s does not exist: %s (the directory %s knows %s\\<name>)" % (label, name, directory["domain"],
-                                                                                directory["flat"])
+            known_as = "%s\\<name>" % directory["flat"]
+            return "%s does not exist: %s (the directory %s knows %s)" % (label, name, directory["domain"], known_as)
         return None
 
     @staticmethod
