@@ -76,12 +76,12 @@ def _scalar_error(option, kind, value, secret):
     if value is None:
         return None
     if isinstance(value, (dict, list, tuple, set)):
-        return "%s must be %s, got %s%s; give a single value" % (option, _TYPE_WORDS[kind], _kind(value),
-                                                                  _shown(value, secret))
+        return "%s must be %s, got %s%s; give a single value" % (
+            option, _TYPE_WORDS[kind], _kind(value), _shown(value, secret))
     if kind in ("str", "path"):
         if isinstance(value, bool) or isinstance(value, float):
-            return "%s must be %s, got %s%s; quote it to give it as text" % (option, _TYPE_WORDS[kind], _kind(value),
-                                                                              _shown(value, secret))
+            return "%s must be %s, got %s%s; quote it to give it as text" % (
+                option, _TYPE_WORDS[kind], _kind(value), _shown(value, secret))
         if isinstance(value, str):
             problem = text_problem(value)
             if problem:
@@ -189,8 +189,8 @@ def check_bounds(option, value, low, high, unit=""):
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("%s must be a finite number, got %r" % (option, value))
     if not low <= value <= high:
-        raise ValueError("%s must be between %s and %s%s, got %s" % (option, _number(low), _number(high),
-                                                                   " " + unit if unit else "", _number(value)))
+        raise ValueError("%s must be between %s and %s%s, got %s" % (
+            option, _number(low), _number(high), " " + unit if unit else "", _number(value)))
 
 
 def number_text(value):
@@ -287,8 +287,8 @@ def check_reference(option, value):
         if not 1 <= value <= MAX_ID:
             raise ValueError("%s: an id must be between 1 and %d, got %s" % (option, MAX_ID, _number(value)))
         return
-    raise ValueError("%s must be an id (a whole number) or a name (text), got %s%s" % (option, _kind(value),
-                                                                                      _shown(value, False)))
+    raise ValueError("%s must be an id (a whole number) or a name (text), got %s%s" % (
+        option, _kind(value), _shown(value, False)))
 
 
 def check_params(params, bounds=None, names=(), references=()):

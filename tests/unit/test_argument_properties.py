@@ -68,11 +68,11 @@ texts = st.one_of(
                      "https://h:99999", "https://u:p@h"]),
 )
 numbers = st.one_of(st.integers(), st.integers(min_value=-(10 ** 400), max_value=10 ** 400),
-                    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, -1, 2 ** 31, 10 ** 300, 10 ** 5000]))
+                    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0, -1, 2 ** 31, 10 ** 300]))
 scalars = st.one_of(st.none(), st.booleans(), numbers, texts)
-anything = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                          st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                        max_leaves=6)
+anything = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6)
 
 
 def of_type(definition):
