@@ -11,8 +11,11 @@ backup consumption units with activated nodes:
    ansible-playbook start-up) and HTTP requests served by the simulators. Target: converged run <= 10 s.
 2. the same work written the naive way - one task per object, every module run as its own process with its own
    login (FILEFLEET_OFFICE_IN_PROCESS=0, so no session reuse) - fresh and converged, and the ratio.
+3. the role on the same office whose filers come factory-fresh (no administrator, not joined, not connected):
+   the device stage first sets each one up (administrator, settings, domain, a local user and group, portal
+   connection), then the rest; fresh and converged.
 
-Usage: python benchmarks/bench_office.py [--users 200] [--shares 10] [--skip-baseline] [--json]
+Usage: python benchmarks/bench_office.py [--users 200] [--shares 10] [--skip-baseline] [--skip-factory] [--json]
 """
 
 import argparse
@@ -54,6 +57,18 @@ def office(users, shares):
         "office_backup_consumers": [{"name": "BENCH-FILER-%d" % (i + 1), "node": dict(NODE, node_name="BENCH-FILER-%d" % (i + 1))}
                                     for i in range(len(FILERS))],
     }
+
+
+def device(sims):
+    """The device stage of a factory-fresh office: setup, settings, domain join, a local user and group, connection
+    to the portal as the first office user (whom the leader creates first)."""
+    directory = sims.info["directory"]
+    return {"setup": True, "hostname": "{{ inventory_hostname }}", "location": "Bench office",
+            "timezone": "(GMT+01:00) Amsterdam, Berlin, Stockholm", "ntp_servers": ["0.pool.ntp.org"],
+            "domain": {"name": directory["domain"], "username": directory["username"], "password": directory["password"]},
+            "local_users": [{"name": "scanner", "password": "Bench-Scanner-Pw"}],
+            "local_groups": [{"name": "scanners", "members": [{"type": "local_user", "name": "scanner"}]}],
+            "portal": {"user": "bench000", "password": "Bench-Pw-0", "ca_path": sims.info["portal"]["ca_path"]}}
 
 
 def inventory(sims, data, path):
@@ -135,10 +150,13 @@ def run(sims, playbook, inv, extra_env=None):
             "logins": logins(sims) - logins_before, "changed": changed}
 
 
-def measure(users, shares, naive):
+def measure(users, shares, naive, factory=False):
     data = office(users, shares)
     with tempfile.TemporaryDirectory(prefix="bench-office-") as tmp:
-        with Simulators(os.path.join(tmp, "sims"), portal=True, edges=len(FILERS), cloutility=True) as sims:
+        with Simulators(os.path.join(tmp, "sims"), portal=True, edges=len(FILERS), cloutility=True,
+                        edge_factory=True if factory else None) as sims:
+            if factory:
+                data = dict(data, office_device=device(sims))
             inv = inventory(sims, data, os.path.join(tmp, "inventory.json"))
             if naive:
                 playbook = naive_playbook(data, os.path.join(tmp, "naive.yml"))
@@ -153,11 +171,15 @@ def main():
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--shares", type=int, default=10)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--skip-factory", action="store_true",
+                        help="leave out the factory-fresh office (filers without administrator, device stage)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results = {"office": {"users": args.users, "filers": len(FILERS), "shares_per_filer": args.shares,
                           "nodes": len(FILERS)},
                "role": measure(args.users, args.shares, naive=False)}
+    if not args.skip_factory:
+        results["role_factory_fresh"] = measure(args.users, args.shares, naive=False, factory=True)
     if not args.skip_baseline:
         results["one_task_per_object"] = measure(args.users, args.shares, naive=True)
         for phase in ("fresh", "converged"):
@@ -172,6 +194,8 @@ def main():
     print("Office: %(users)d users, %(filers)d filers x %(shares_per_filer)d shares, sync, backup, %(nodes)d activated nodes"
           % office_desc)
     rows = [("office_onboarding role", results["role"])]
+    if "role_factory_fresh" in results:
+        rows.append(("role, factory-fresh filers (device stage)", results["role_factory_fresh"]))
     if "one_task_per_object" in results:
         rows.append(("one task per object, no session reuse", results["one_task_per_object"]))
     for label, data in rows:
