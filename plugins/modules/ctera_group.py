@@ -33,7 +33,7 @@ options:
   name:
     description:
       - Group name. Names are not trimmed; a name with leading or trailing whitespace is refused, as are
-        C(/ \ # ? %), control characters and the names C(.) and C(..). The same holds for O(members).
+        C(/), backslash, C(#), C(?), C(%), control characters and the names C(.) and C(..). The same holds for O(members).
     type: str
     required: true
   description:

@@ -35,7 +35,7 @@ options:
   name:
     description:
       - User name. One of O(name) or O(users) is required.
-      - Names are not trimmed; a name with leading or trailing whitespace (C(" bob ")) is refused, as are C(/ \ # ? %),
+      - Names are not trimmed; a name with leading or trailing whitespace (C(" bob ")) is refused, as are C(/), backslash, C(#), C(?), C(%),
         control characters and the names C(.) and C(..).
     type: str
   concurrency:
