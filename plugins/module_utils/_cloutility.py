@@ -34,8 +34,8 @@ import time
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
-    ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, NotFound, Redactor, WaitTimeout, check_answer,
-    error_class_for, join_url, normalize_base_url, retried_note,
+    ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, NotFound, Redactor, UnexpectedAnswer, WaitTimeout,
+    check_answer, error_class_for, join_url, normalize_base_url, retried_note,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._common import secret_fingerprint
 from ansible_collections.filefleet.office.plugins.module_utils._portal import tls_argument_spec
@@ -302,6 +302,12 @@ class CloutilitySession:
             return []
         if isinstance(data, list):
             return data
+        if not isinstance(data, dict) or not isinstance(data.get("items") or [], list) or not (
+                "items" in data or "total" in data):
+            # Not a collection (a proxy's {"status": "ok"}, someone's error object): never an empty list.
+            raise UnexpectedAnswer(self.redactor("%s failed: the server answered %s, not a list or a page of items: "
+                                                 "%.200s" % (what, type(data).__name__, json.dumps(data))),
+                                   "GET", self.redactor(self.http.url(path)), 200)
         items = list(data.get("items") or [])
         total = data.get("total")
         seen = set(i.get("id") for i in items if isinstance(i, dict) and i.get("id") is not None)

@@ -20,6 +20,7 @@ import hashlib
 import json as jsonlib
 import os
 import random
+import re
 import tempfile
 import time
 import traceback
@@ -239,6 +240,10 @@ def join_url(base, *segments, **kwargs):
     return url
 
 
+# How CTERA XML starts: an optional declaration, then one of the elements the CTERA format is made of.
+CTERA_XML_START = re.compile(r"(<\?xml[^>]*\?>\s*)?<(obj|val|list|db)[\s/>]")
+
+
 def check_answer(response, expect, what, redactor=None, require_body=True):
     """Raise ``UnexpectedAnswer`` unless ``response`` (a 2xx answer) is what the API answers: ``expect`` is
     ``xml`` or ``json``. Redirects, HTML pages, the other format and (with ``require_body``) an empty body are
@@ -264,6 +269,9 @@ def check_answer(response, expect, what, redactor=None, require_body=True):
         problem = "an HTML page"
     elif expect == "xml" and (not head.startswith("<") or "json" in content_type.lower()):
         problem = "not XML"
+    elif expect == "xml" and not CTERA_XML_START.match(head):
+        # Well-formed XML of someone else (a proxy's or load balancer's status page) decodes to nothing.
+        problem = "XML that is not the API's (no obj, val, list or db element)"
     elif expect == "json":
         if head.startswith("<") or "xml" in content_type.lower():
             problem = "not JSON"
