@@ -187,6 +187,14 @@ class Group(Resource):
         group = self.session.get(self.path, what="read the local group %r" % self.name, missing_ok=True)
         return group_view(group) if isinstance(group, dict) and group.get("name") else None
 
+    def ready_view(self):
+        """Right after edge_setup a filer has its built-in groups, the administrator in ``Administrators``."""
+        if self.name not in BUILTIN_GROUPS:
+            return None
+        admin = self.params["edge_username"]
+        members = [{"type": "local_user", "name": admin}] if self.name == "Administrators" and admin else []
+        return {"name": self.name, "description": None, "members": members}
+
     def equal(self, key, have, want):
         if key == "members":
             return sorted(member_key(m) for m in have or []) == sorted(member_key(m) for m in want or [])
