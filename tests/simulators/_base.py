@@ -46,6 +46,8 @@ class Request:
             pass
         self.cookies = {k: v.value for k, v in jar.items()}
         self.scheme = "http"  # set by the server: "https" when the listener serves TLS
+        # A file-like reader of the body when the service streams it (``Service.streams_body``); ``body`` is then empty.
+        self.body_stream = None
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -82,6 +84,9 @@ class Response:
         if content_type and body is not None:
             self.headers.append(("Content-Type", content_type))
         self.drop_connection = False
+        # A large body sent piece by piece: an iterable of bytes and its total length (``body`` is then ignored).
+        self.stream = None
+        self.stream_length = 0
 
     @classmethod
     def json(cls, data, status=200, headers=None):
@@ -288,6 +293,14 @@ class Service:
     def route(self, request):
         raise NotImplementedError
 
+    def streams_body(self, method, path):  # pylint: disable=unused-argument
+        """Whether the body of this request is handed over as ``request.body_stream`` (to ``route_stream``, called
+        without the service lock) instead of being read whole first."""
+        return False
+
+    def route_stream(self, request):
+        raise NotImplementedError
+
     def active_sessions(self):
         return 0
 
@@ -384,6 +397,8 @@ class Service:
             return self.fault_response(int(rule["status"]), body, headers)
         if verdict == "foreign":
             return foreign_response(rule)
+        if request.body_stream is not None:
+            return self.route_stream(request)
         with self.lock:
             return self.route(request)
 
@@ -424,10 +439,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            body = self._read_chunked()
+        chunked = self.headers.get("Transfer-Encoding", "").lower() == "chunked"
+        stream = None
+        if self.server.service.streams_body(self.command, urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)):
+            body = b""
+            stream = BodyReader(self.rfile, length, chunked)
+        else:
+            body = self.rfile.read(length) if length else b""
+            if chunked:
+                body = self._read_chunked()
         request = Request(self.command, self.path, self.headers, body, self.client_address)
+        request.body_stream = stream
         request.scheme = "https" if self.server.ssl_context is not None else "http"
         try:
             response = self.server.service.dispatch(request)
@@ -440,9 +462,18 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if stream is not None and not stream.exhausted:
+            self.close_connection = True  # the rest of an unread body cannot be told from the next request
         self.send_response(response.status)
         for key, value in response.headers:
             self.send_header(key, value)
+        if response.stream is not None:
+            self.send_header("Content-Length", str(response.stream_length))
+            self.end_headers()
+            if self.command != "HEAD":
+                for piece in response.stream:
+                    self.wfile.write(piece)
+            return
         self.send_header("Content-Length", str(len(response.body)))
         # Headers and body in one write: two small segments would meet Nagle and delayed ACK (a 40 ms stall).
         self._headers_buffer.append(b"\r\n")
@@ -464,6 +495,45 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
     do_PROPFIND = do_MKCOL = do_COPY = do_MOVE = do_OPTIONS = _handle
+
+
+class BodyReader:
+    """A request body read on demand (``read(n)``), plain (``Content-Length``) or chunked."""
+
+    def __init__(self, rfile, length, chunked):
+        self.rfile = rfile
+        self.left = length
+        self.chunked = chunked
+        self.chunk_left = 0
+        self.exhausted = not chunked and length == 0
+
+    def read(self, size):
+        """Up to ``size`` bytes (fewer only at the end); ``b""`` at the end. A body cut short raises ``EOFError``."""
+        if self.exhausted:
+            return b""
+        if self.chunked:
+            if self.chunk_left == 0:
+                line = self.rfile.readline()
+                if not line:
+                    raise EOFError("request body cut short")
+                self.chunk_left = int(line.split(b";")[0].strip() or b"0", 16)
+                if self.chunk_left == 0:
+                    self.rfile.readline()
+                    self.exhausted = True
+                    return b""
+            data = self.rfile.read(min(size, self.chunk_left))
+            if not data:
+                raise EOFError("request body cut short")
+            self.chunk_left -= len(data)
+            if self.chunk_left == 0:
+                self.rfile.readline()
+            return data
+        data = self.rfile.read(min(size, self.left))
+        if not data:
+            raise EOFError("request body cut short")
+        self.left -= len(data)
+        self.exhausted = self.left == 0
+        return data
 
 
 class _Server(ThreadingHTTPServer):

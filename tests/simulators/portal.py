@@ -164,6 +164,45 @@ Calls as cterasdk 2.20.50 makes them; checked by tests/conformance/test_portal_t
   ``ownerName``, ``group``; device rows ``uid``, ``name``, ``deviceType`` (unknown: the SDK only lists them).
 * **What a filer sees** (``cloud_folders_for_device``): the live folders of the zones that hold the device, or,
   when no zone holds it, the folders owned by the user it connected as.
+
+Cloud folder content and Direct IO (``simulators/portal_files.py``, ``simulators/objectstore.py``)
+-------------------------------------------------------------------------------------------------
+Calls as cterasdk 2.20.50 makes them (spec sections 6.1, 6.2); checked by tests/conformance/test_portal_files_sdk.py.
+File content is kept as blocks on disk (``<state dir>/portal-blocks``), written while the upload streams in and read
+block by block for downloads; no file is held whole in memory. ``POST /_sim/files`` sets the block size
+(default 4 MiB), the compression (``snappy`` default, ``gzip``, ``snappy-java``, ``none``), encryption (default on)
+and direct mode (default on), globally or per cloud folder uid. Inferred:
+
+* **Namespace**: a tenant user's ``/ServicesPortal/webdav/`` lists that user's cloud folders (scope ``Personal``,
+  permission ``ReadWrite``), their content has scope ``InsideCloudFolder``. ``Users/{display name}/{folder}/..``
+  (the name a folder's ``cloudFolderInfo.ownerFriendlyName`` and ``addCloudDrive`` show; the user name is taken
+  too) is open to global administrators browsing the tenant (``/admin/webdav``, only ``Users`` there) and to
+  tenant administrators. The server does not check the role's ``canAccessEndUserFolders``: the SDK checks it
+  client-side (cio/core/commands.py ``ensure_user_access``); unknown whether a portal also refuses.
+* ``fetchResources``: ``root`` null for a missing path (and ``errorType`` ``DestinationNotExists`` when depth is
+  not 0); children sorted by name, paged by ``start``/``limit`` with ``hasMore``; ``lastmodified`` is the upload
+  time (the upload carries no modification time); ``permalink`` an invented URL.
+* ``makeCollection`` answers nothing on success, else ``FileWithTheSameNameExist`` (also for an existing cloud
+  folder or ``Users`` entry: SDK makedirs creates every parent and ignores only that answer), ``DestinationNotExists``,
+  ``InvalidName`` (empty, ``.``, ``..``, ``\\ / : ? & < > " |``), ``PermissionDenied`` (at the root).
+* ``deleteResources`` removes at once (a directory with everything below it) and frees the blocks; no recycle bin
+  for files (unknown). ``moveResources`` takes full destination paths within one cloud folder. Both answer a task
+  (``getTaskStatus``), ``failed`` with ``errorType`` and ``cursor`` when a source is missing or a destination is
+  taken (``Conflict``).
+* **Upload** (``POST /{ctx}/upload/folders/{uid}``, multipart, streamed): the target is ``fullpath``'s path; the
+  file exists only once the whole body arrived and its size equals ``fileSize``: a body cut short stores nothing
+  (the blocks written so far are removed), a size mismatch answers ``rc`` 1. An upload to an existing path
+  replaces the file (new file id). Answer ``{rc: 0, msg: OK}`` or ``rc`` 1 with a message.
+* **WebDAV GET** streams the plain bytes (``ETag``: SHA-256 of the content, invented); 404 for a missing file or
+  a directory.
+* **Direct IO** ``GET /directio/{file_id}``: bearer = an access key id of a user of the file's tenant who owns the
+  folder or has an administrator role; unknown key 401, unknown or foreign file 400 (``ObjectNotFoundError``), a
+  folder not in direct mode 422. JSON: ``file_id``, ``encrypt_info`` (``wrapped_key`` under that key's secret as
+  spec 6.1 step 2 says), ``compression_type``, ``chunks`` (``url``, ``len`` = plain length). Blocks: compressed,
+  then byte 0 = 1, IV, AES-256-CBC/PKCS#7; snappy-java framing uses 32 KiB pieces. Block URLs are pre-signed for
+  900 s on the object-storage listener (``object_store_url`` in the ready line), which answers ``ETag`` = MD5 of
+  the stored bytes and shares the Portal's lock and fault plan. An empty file has no chunks (the SDK then raises
+  ``BlocksNotFoundError``).
 """
 
 from __future__ import annotations
@@ -179,6 +218,7 @@ import time
 
 from simulators import _xml
 from simulators._base import Response, RouteTable, Service, random_secret
+from simulators.portal_files import FilesMixin
 from simulators.portal_tenancy import TenancyMixin
 
 VERSION = "8.3.1234.5"
@@ -414,7 +454,7 @@ def _no_domain(_request, _session, _tenant, path=None):
 # The service
 # ---------------------------------------------------------------------------------------------------------------
 
-class PortalService(TenancyMixin, Service):
+class PortalService(FilesMixin, TenancyMixin, Service):
     """CTERA Portal simulator (see module docstring)."""
 
     kind = "portal"
@@ -460,6 +500,9 @@ class PortalService(TenancyMixin, Service):
         """``POST /_sim/portal`` JSON ``{mode: answer}`` (every key optional; see ``SIM_MODES``) chooses the answers
         of the inferred behaviour; the JSON answer holds every mode. A ``/_sim/reset`` restores the defaults. Other
         ``/_sim/*`` as in the base."""
+        if request.path == "/_sim/files" and request.method == "POST":
+            with self.lock:
+                return self.files_sim_endpoint(request)
         if request.path != "/_sim/portal":
             return Service._sim_endpoint(self, request)
         if request.method != "POST":
@@ -736,8 +779,9 @@ class PortalService(TenancyMixin, Service):
         return {
             "@class": "BgTaskStatus", "id": task["id"], "name": task["name"], "startTime": task["startTime"],
             "endTime": task.get("endTime"), "elapsedTime": max(0, int((end - start).total_seconds())),
-            "status": "completed" if done else "running", "percentage": 100 if done else 50,
-            "result": None, "progstring": "Completed" if done else "Running", "portalUid": task["portalUid"],
+            "status": ("failed" if task.get("errorType") else "completed") if done else "running",
+            "percentage": 100 if done else 50, "result": None, "progstring": "Completed" if done else "Running",
+            "portalUid": task["portalUid"], "errorType": task.get("errorType"), "cursor": task.get("cursor"),
         }
 
     # -- routing ---------------------------------------------------------------------------------------------------
@@ -760,6 +804,7 @@ class PortalService(TenancyMixin, Service):
             ("GET", r"/public/publicInfo", self._public_info),
             ("POST", r"/api/login", self._login),
             ("POST", r"/api/logout", self._logout),
+            *self._files_context_routes(),
         ])
         api_routes = RouteTable([
             ("GET", r"/currentSession", self._get_current_session),
@@ -811,6 +856,8 @@ class PortalService(TenancyMixin, Service):
     def route(self, request):
         parts = request.path.split("/")
         ctx = parts[1] if len(parts) > 1 else ""
+        if ctx == "directio" and len(parts) == 3 and request.method == "GET":
+            return self.directio(request, parts[2])
         if ctx not in CONTEXTS:
             return Response(404, "Not Found", "text/plain")
         rest = "/" + "/".join(parts[2:])
@@ -1005,6 +1052,7 @@ class PortalService(TenancyMixin, Service):
             "deleteApiKey": self._delete_api_key,
             "addGroup": self._add_group,
             **self._tenancy_methods(),
+            **self._files_methods(),
         }, session)
 
     def _provisioning(self, name, session, _param):

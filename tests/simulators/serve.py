@@ -122,6 +122,12 @@ def main(argv=None):
         listener = Listener(service, args.portal_port, args.host, tls)
         listeners.append(listener)
         ready["portal"] = dict(service.credentials(), url=listener.url, ca_path=ca_path)
+        # The object storage the Portal's Direct IO answers point at: a listener of its own (simulators/objectstore.py).
+        from simulators.objectstore import ObjectStoreService
+
+        store = Listener(ObjectStoreService(service), 0, args.host, tls)
+        listeners.append(store)
+        service.object_store_url = ready["portal"]["object_store_url"] = store.url
 
     if args.edge_port is not None:
         from simulators.edge import EdgeService
