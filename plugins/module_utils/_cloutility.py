@@ -70,7 +70,7 @@ def server_message(parsed):
             if parsed.get(key):
                 return str(parsed[key])
     if isinstance(parsed, str) and parsed:
-        return parsed[:300]
+        return parsed  # cut by the caller after redaction
     return None
 
 
@@ -191,7 +191,7 @@ class CloutilitySession:
                 what = "Cloutility refresh grant refused: %s" % message
             raise AuthenticationError(self.redactor(what), "POST", url, response.status_code, self.redactor(message))
         if response.status_code >= 400:
-            message = server_message(parsed) or (response.text[:300] if response.text else None)
+            message = self.redactor(server_message(parsed)) or (self.redactor(response.text)[:300] if response.text else None)
             raise error_class_for(response.status_code)(
                 self.redactor("%s failed: %s answered HTTP %s%s; the credentials were not checked"
                               % (login, url, response.status_code, retried_note(response))),
@@ -269,7 +269,8 @@ class CloutilitySession:
         if response.status_code >= 400:
             if missing_ok and response.status_code == 404:
                 return None
-            message = server_message(parsed) or (response.text[:300] if response.text else None)
+            # Redacted before it is cut: a secret cut in half would escape the redaction.
+            message = self.redactor(server_message(parsed)) or (self.redactor(response.text)[:300] if response.text else None)
             cls = error_class_for(response.status_code)
             raise cls(self.redactor("%s failed%s" % (what, retried_note(response))), method,
                       self.redactor(response.url), response.status_code, self.redactor(message))
@@ -279,7 +280,7 @@ class CloutilitySession:
             self.redactor.add(parsed["tsmPassword"])  # the SP client password never leaves in an error
         if parsed is None and response.text and response.text.strip():
             raise ApiError(self.redactor("%s failed: the answer is not JSON" % what), method,
-                           self.redactor(response.url), response.status_code, self.redactor(response.text[:200]))
+                           self.redactor(response.url), response.status_code, self.redactor(response.text)[:200])
         return parsed
 
     def get(self, path, params=None, what=None, missing_ok=False):

@@ -161,9 +161,18 @@ class SessionScope:
                 session = factory()
                 _register_finalizer()
                 _SHARED_SESSIONS[full_key] = session
-            return session
+            return self._redacting(session)
         session = factory()
         self.opened.append(session)
+        return self._redacting(session)
+
+    def _redacting(self, session):
+        """Teach the session's redactor every secret option of this run (a user's password, a passphrase), so a
+        server that echoes one in an error shows it in no encoding; the connection password it knows already."""
+        redactor = getattr(session, "redactor", None) or getattr(getattr(session, "http", None), "redact", None)
+        if redactor is not None:
+            for value in sorted(str(v) for v in (getattr(self.module, "no_log_values", None) or ())):
+                redactor.add(value)
         return session
 
     def close(self):

@@ -282,10 +282,11 @@ def check_answer(response, expect, what, redactor=None, require_body=True):
                 problem = "not JSON"
     if problem is None:
         return
+    shown = redact(text.lstrip()[:4 * SNIPPET_CHARS])[:SNIPPET_CHARS]  # redacted, then cut (never half a secret)
     raise UnexpectedAnswer(redact("%s failed: the server answered %s, not the API's %s answer (HTTP %s, %s, "
                                   "%d bytes: %r)" % (what, problem, expect.upper(), status, content_type, len(body),
-                                                     head)),
-                           method, url, status, None, redact(head))
+                                                     shown)),
+                           method, url, status, None, shown)
 
 
 def normalize_base_url(url):
@@ -464,11 +465,11 @@ class HttpClient:
             raise SessionExpired("%s failed: the session expired" % what, "GET", self.redact(response.url),
                                  response.status_code)
         if response.status_code >= 400:
-            body = next(response.iter_content(chunk_size=MAX_MESSAGE_CHARS), b"").decode("utf-8", "replace")
+            body = next(response.iter_content(chunk_size=2 * MAX_MESSAGE_CHARS), b"").decode("utf-8", "replace")
             response.close()
             cls = error_class_for(response.status_code)
             raise cls(self.redact("%s failed" % what), "GET", self.redact(response.url), response.status_code,
-                      self.redact(body))
+                      self.redact(body)[:MAX_MESSAGE_CHARS])
         digest = hashlib.sha256()
         size = 0
         handle, temp_path = tempfile.mkstemp(prefix=".filefleet-", suffix=".part", dir=directory)
@@ -506,4 +507,4 @@ class HttpClient:
         cls = error_class_for(status)
         message = "%s failed%s" % (what, retried_note(response))
         raise cls(self.redact(message), response.request.method, self.redact(response.url), status,
-                  self.redact(clip(server_message)), self.redact(response.text[:MAX_MESSAGE_CHARS]))
+                  clip(self.redact(server_message)), self.redact(response.text)[:MAX_MESSAGE_CHARS])

@@ -158,7 +158,9 @@ class CteraXmlSession:
             if missing_ok and response.status_code == 404:
                 return None
             cls = error_class_for(response.status_code)
-            message = server_message(decode_error_body(response)) or (response.text[:300] if response.text else None)
+            # Redacted before it is cut: a secret cut in half would escape the redaction.
+            message = server_message(decode_error_body(response)) or (
+                self.http.redact(response.text)[:300] if response.text else None)
             raise cls(self.http.redact("%s failed%s" % (what, retried_note(response))), method,
                       self.http.redact(response.url), response.status_code, self.http.redact(message))
         if require_body is None:
