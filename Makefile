@@ -63,6 +63,7 @@ test: venv collection core-venvs
 	mkdir -p build
 	FILEFLEET_REQUIRE_CORE_VERSIONS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile \
 		--junitxml=build/pytest.xml tests/unit tests/conformance tests/integration
+	$(BIN)/python tests/reliability_report.py
 	$(MAKE) molecule
 	$(MAKE) sanity lint
 	@echo "make test: pytest, molecule, ansible-test sanity and ansible-lint all passed"
