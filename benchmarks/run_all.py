@@ -14,6 +14,7 @@ BENCHMARKS = [
     ("Portal users (ctera_user)", ["bench_portal_users.py"]),
     ("Edge Filer fleet (ctera_share + edge_sync)", ["bench_edge_fleet.py", "25", "100"]),
     ("Office onboarding (office_onboarding role)", ["bench_office.py"]),
+    ("Soak: fleet of 300 filers with 1% transient errors", ["bench_soak.py"]),
 ]
 
 
