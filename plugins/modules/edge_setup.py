@@ -118,6 +118,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._edge_device impo
     WIZARD, SetupSession, check_username, read_wizard,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
+from ansible_collections.filefleet.office.plugins.module_utils._http import AuthenticationError
 
 
 def argument_spec():
@@ -167,8 +168,14 @@ class Setup(Resource):
         if not self.was_set_up:
             return None
         # Already set up: nobody is created; only the wizard is looked at, as this administrator.
-        return {"initialized": True, "username": self.username, "email": None,
-                "wizard": read_wizard(self.session)}
+        try:
+            wizard = read_wizard(self.session)
+        except AuthenticationError:
+            raise ValueError("the Edge Filer %s is already set up, and %r cannot log in to it with the password "
+                             "given: edge_setup never creates or changes an administrator on a filer that has one "
+                             "(check username/password or edge_username/edge_password)"
+                             % (self.session.hostname, self.username))
+        return {"initialized": True, "username": self.username, "email": None, "wizard": wizard}
 
     def desired(self, current):
         if current is not None:

@@ -202,6 +202,7 @@ def test_bad_input_is_refused_before_any_write(filers):
         "Built-in group deleted": "'Administrators' is a built-in group of the filer; it cannot be deleted",
         "Bad domain": "domain must be the DNS name of an Active Directory domain",
         "Bad setup user name": "username must be 1 to 64 letters",
+        "Setup of a set-up filer with another password": "is already set up, and 'admin' cannot log in to it",
     }
     assert sorted(messages) == sorted(expected)
     after = filers.state(edge)
@@ -222,5 +223,5 @@ MODULE_OF_CASE = {
     "Bad user name": "edge_user", "Bad uid": "edge_user", "User without password": "edge_user",
     "Deleting oneself": "edge_user", "Missing member": "edge_group", "Domain member on a filer not joined": "edge_group",
     "Domain member without a domain": "edge_group", "Built-in group deleted": "edge_group", "Bad domain": "edge_domain",
-    "Bad setup user name": "edge_setup",
+    "Bad setup user name": "edge_setup", "Setup of a set-up filer with another password": "edge_setup",
 }
