@@ -1,0 +1,369 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Cloutility client behaviour that mutation testing (docs/mutation.md) found unchecked by the unit tests:
+paging of collections (filters kept on every page, items counted once, a server that does not page answered by
+an error instead of a partial list or an endless loop), the names in errors, the resolvers and their caches.
+
+Uses the scripted transport of test_cloutility_client.py (requests recorded as they would go on the wire).
+"""
+
+import pytest
+
+from ansible_collections.filefleet.office.plugins.module_utils import _cloutility as clou
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, NotFound
+
+from test_cloutility_client import Server, make_session
+
+PATH = "/v1/bunits/101/consumers"
+
+
+def collection(items, total, offset=0):
+    return {"href": "https://api.example.com" + PATH, "total": total, "offset": offset, "first": None, "items": items}
+
+
+def consumers(ids):
+    return [{"id": i, "name": "ws-%03d" % i} for i in ids]
+
+
+class Pages:
+    """A collection of ``count`` consumers answered ``page`` at a time from ``offset``; gives up after ``limit``
+    requests so that a client that never stops paging fails instead of hanging."""
+
+    def __init__(self, count, page=50, limit=20):
+        self.items = consumers(range(1, count + 1))
+        self.page = page
+        self.limit = limit
+        self.seen = []
+
+    def __call__(self, request):
+        params = dict(request["params"] or {})
+        self.seen.append(params)
+        assert len(self.seen) <= self.limit, "the client kept paging: %r" % self.seen
+        offset = int(params.get("offset", 0))
+        size = int(params.get("limit", self.page))
+        return collection(self.items[offset:offset + size], len(self.items), offset)
+
+
+def session_with(route):
+    server = Server()
+    server.routes[PATH] = (200, route)
+    session, http, _clock = make_session(server)
+    return session, http
+
+
+def test_every_page_is_read_with_the_callers_filters():
+    pages = Pages(230)
+    session, _http = session_with(pages)
+    items = session.list(PATH, params={"orderDesc": "false", "types": "100"})
+    assert [i["id"] for i in items] == list(range(1, 231))
+    # 50 without a limit (the server's default page), then pages of the client's size from where it stopped.
+    assert pages.seen == [{"orderDesc": "false", "types": "100"},
+                          {"orderDesc": "false", "types": "100", "offset": 50, "limit": clou.PAGE_SIZE},
+                          {"orderDesc": "false", "types": "100", "offset": 50 + clou.PAGE_SIZE, "limit": clou.PAGE_SIZE}]
+
+
+def test_items_seen_on_an_earlier_page_are_not_listed_twice():
+    """Between two requests a consumer was added before the page boundary: the next page starts with the last item
+    of the previous one. Each consumer is listed once, and paging goes on until every one is there."""
+    items = consumers(range(1, 131))
+    answers = iter([collection(items[:50], 130), collection(items[49:99], 130, 50), collection(items[98:130], 130, 99)])
+    session, http = session_with(lambda request: next(answers))
+    listed = session.list(PATH)
+    assert [i["id"] for i in listed] == list(range(1, 131))
+    assert len(http.requests) == 1 + 3  # the login and three pages
+
+
+@pytest.mark.parametrize("answer", [
+    lambda request: collection(consumers(range(1, 51)), 120),  # every request answers the first page again
+    lambda request: collection(consumers(range(1, 51)), 120, offset=(request["params"] or {}).get("offset")),  # same items
+], ids=["offset-ignored", "no-new-items"])
+def test_a_server_that_does_not_page_is_an_error_not_a_partial_list(answer):
+    session, http = session_with(answer)
+    with pytest.raises(ApiError) as failure:
+        session.list(PATH, what="list the consumption units of business unit 101")
+    message = str(failure.value)
+    assert message.startswith("list the consumption units of business unit 101: the server reports 120 items but "
+                              "paging stopped after 50 (offset=50 gave no new items); refusing to work on a partial list")
+    assert len(http.requests) == 1 + 2  # the login, the first page and one page that did not advance
+
+
+def test_a_page_from_the_wrong_offset_is_an_error_even_with_new_items():
+    items = consumers(range(1, 201))
+    # The second answer holds items not seen yet, but from offset 0: the server sorted differently, so items
+    # between could be missing.
+    answers = iter([collection(items[:50], 200), collection(items[100:200], 200, 0)])
+    session, _http = session_with(lambda request: next(answers))
+    with pytest.raises(ApiError) as failure:
+        session.list(PATH)
+    assert "list %s: the server reports 200 items but paging stopped after 50" % PATH in str(failure.value)
+
+
+class Scripted(Server):
+    """Answers ``PATH`` with ``answer(request) -> (status, body)``."""
+
+    def __init__(self, answer):
+        Server.__init__(self)
+        self.answer = answer
+
+    def __call__(self, request):
+        if request["path"] == PATH and request["headers"].get("Authorization", "")[len("Bearer "):] in self.valid:
+            return self.answer(request)
+        return Server.__call__(self, request)
+
+
+def test_errors_while_listing_name_the_listing():
+    session, _http = session_with(collection([], 0))
+    session.http.handler.routes["/v1/nodetypes"] = (500, {"message": "database down"})
+    with pytest.raises(ApiError) as failure:
+        session.list("/v1/nodetypes")
+    assert str(failure.value).startswith("list /v1/nodetypes failed")
+    with pytest.raises(ApiError) as failure:
+        session.node_types()
+    assert str(failure.value).startswith("list the node types failed")
+
+    # The first page is answered, the second fails: the error names the listing.
+    def answer(request):
+        if request["params"] is None:
+            return 200, collection(consumers(range(1, 51)), 79)
+        return 503, {"message": "busy"}
+    session, _http, _clock = make_session(Scripted(answer))
+    for what, expected in ((None, "list %s failed" % PATH), ("list the consumers of Stockholm",
+                                                             "list the consumers of Stockholm failed")):
+        with pytest.raises(ApiError) as failure:
+            session.list(PATH, what=what)
+        assert str(failure.value).startswith(expected)
+
+
+def test_empty_answers_and_bare_arrays():
+    session, _http = session_with([{"id": 1}, {"id": 2}])
+    assert session.list(PATH) == [{"id": 1}, {"id": 2}]
+    session, _http = session_with(collection(None, None))
+    assert session.list(PATH) == []
+
+
+# -- resolvers: by id or by name, each list read once per business unit, errors that name the option -----------------
+
+DOMAINS = [{"id": 1, "name": "30DAYS"}, {"id": 2, "name": "60DAYS"}, {"id": 3, "name": "STANDARD"}]
+OPTION_SETS = [{"id": 7, "name": "DEDUP_AND_COMPRESS"}, {"id": 8, "name": "FORCE_ENCRYPT"}]
+SYSTEMS = [{"id": 1, "name": "Linux"}, {"id": 2, "name": "Windows"}]
+TYPES = [{"id": 1, "name": "File Server"}, {"id": 2, "name": "Workstation"}]
+TREE = {"id": 22, "name": "Company AB", "businessUnits": [
+    {"id": 76, "name": "Marketing Department", "businessUnits": []},
+    {"id": 101, "name": "Stockholm Office", "businessUnits": [{"id": 130, "name": "Sales", "businessUnits": []}]}]}
+
+
+def resolver_session():
+    server = Server()
+    server.routes.update({
+        "/v1/bunits": (200, TREE),
+        "/v1/bunits/101/defaultserver/domains": (200, collection(DOMAINS, 3)),
+        "/v1/bunits/76/defaultserver/domains": (200, collection(DOMAINS[:1], 1)),
+        "/v1/bunits/101/defaultserver/clientoptionsets": (200, collection(OPTION_SETS, 2)),
+        "/v1/nodeoperatingsystems": (200, collection(SYSTEMS, 2)),
+        "/v1/nodetypes": (200, collection(TYPES, 2)),
+    })
+    session, http, _clock = make_session(server)
+    return session, http
+
+
+def reads(http):
+    return sorted(r["path"] for r in http.requests if r["path"] != "/v1/oauth")
+
+
+def test_resolvers_find_by_name_or_id_and_read_each_list_once_per_business_unit():
+    session, http = resolver_session()
+    assert session.resolve_domain(101, "standard")["id"] == 3
+    assert session.resolve_domain(101, 2)["name"] == "60DAYS"
+    assert session.resolve_domain(101, " 1 ")["name"] == "30DAYS"
+    assert session.resolve_domain(76, "30days")["id"] == 1
+    with pytest.raises(ValueError) as failure:
+        session.resolve_domain(76, "STANDARD")  # only on the other business unit's server
+    assert str(failure.value) == "domain='STANDARD': no policy domain with that name (known: 30DAYS)"
+    assert session.resolve_client_option_set(101, "force_encrypt")["id"] == 8
+    assert session.resolve_client_option_set(101, 7)["name"] == "DEDUP_AND_COMPRESS"
+    assert session.resolve_operating_system("windows")["id"] == 2
+    assert session.resolve_operating_system(1)["name"] == "Linux"
+    assert session.resolve_node_type("workstation")["id"] == 2
+    assert session.resolve_node_type("1")["name"] == "File Server"
+    assert reads(http) == ["/v1/bunits/101/defaultserver/clientoptionsets", "/v1/bunits/101/defaultserver/domains",
+                           "/v1/bunits/76/defaultserver/domains", "/v1/nodeoperatingsystems", "/v1/nodetypes"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda s: s.resolve_domain(101, "90DAYS"),
+     "domain='90DAYS': no policy domain with that name (known: 30DAYS, 60DAYS, STANDARD)"),
+    (lambda s: s.resolve_domain(101, 9, option="policy_domain"),
+     "policy_domain=9: no policy domain with id 9 (known: 1, 2, 3)"),
+    (lambda s: s.resolve_client_option_set(101, "NONE"),
+     "client_option_set='NONE': no client option set with that name (known: DEDUP_AND_COMPRESS, FORCE_ENCRYPT)"),
+    (lambda s: s.resolve_client_option_set(101, 1, option="options"),
+     "options=1: no client option set with id 1 (known: 7, 8)"),
+    (lambda s: s.resolve_operating_system("AIX"),
+     "operating_system='AIX': no node operating system with that name (known: Linux, Windows)"),
+    (lambda s: s.resolve_operating_system("AIX", option="os"), "os='AIX': no node operating system with that name "
+                                                               "(known: Linux, Windows)"),
+    (lambda s: s.resolve_node_type("Server"),
+     "node_type='Server': no node type with that name (known: File Server, Workstation)"),
+    (lambda s: s.resolve_node_type(5, option="kind"), "kind=5: no node type with id 5 (known: 1, 2)"),
+])
+def test_resolver_errors_name_the_option_and_what_exists(call, message):
+    session, _http = resolver_session()
+    with pytest.raises(ValueError) as failure:
+        call(session)
+    assert str(failure.value) == message
+
+
+def test_pick_by_name_or_id():
+    items = [{"id": 4, "name": "Alpha"}, {"id": 5, "name": "alpha"}, {"id": 6, "name": "Beta"}, {"id": 7}]
+    assert clou.pick(items, 5, "thing", "opt") is items[1]
+    assert clou.pick(items, "6", "thing", "opt") is items[2]
+    assert clou.pick(items, " beta ", "thing", "opt") is items[2]
+    assert clou.pick(items, "Alpha", "thing", "opt", casefold=False) is items[0]
+    with pytest.raises(ValueError) as failure:
+        clou.pick(items, "ALPHA", "thing", "opt")
+    assert str(failure.value) == "opt='ALPHA' is ambiguous: 2 things have that name (ids 4, 5); give the id instead"
+    with pytest.raises(ValueError) as failure:
+        clou.pick(items, "beta", "thing", "opt", casefold=False)
+    assert str(failure.value) == "opt='beta': no thing with that name (known: Alpha, Beta, alpha)"
+    # An item without the key is no match, not a match for the text "None" or "".
+    for wanted in ("None", "none"):
+        with pytest.raises(ValueError):
+            clou.pick([{"id": 7}], wanted, "thing", "opt")
+    assert clou.pick([{"id": 1, "label": "x"}, {"id": 2, "label": "y"}], "Y", "thing", "opt", key="label")["id"] == 2
+    with pytest.raises(ValueError) as failure:
+        clou.pick([{"id": 1, "label": "x"}], "z", "thing", "opt", key="label")
+    assert str(failure.value) == "opt='z': no thing with that name (known: x)"
+
+
+def test_ids_and_choices():
+    assert [clou.is_id(v) for v in (3, "12", " 12 ", "1a", "", None, True, False, 1.0)] == [
+        True, True, True, False, False, False, False, False, False]
+    names = [{"name": "n%02d" % i} for i in range(31)]
+    assert clou.describe_choices(names) == ", ".join("n%02d" % i for i in range(30)) + ", ..."
+    assert clou.describe_choices(names[:30]) == ", ".join("n%02d" % i for i in range(30))
+    assert clou.describe_choices(names[:3], limit=2) == "n00, n01, ..."
+    assert clou.describe_choices([{"id": 1}]) == "none"
+    assert clou.describe_choices([]) == "none"
+
+
+def test_server_message_of_each_error_shape():
+    assert clou.server_message({"developerMessage": "dev", "message": "msg"}) == "dev"
+    assert clou.server_message({"error": "invalid_grant", "error_description": "bad password"}) == "bad password"
+    assert clou.server_message({"message": "m", "Message": "M"}) == "m"
+    assert clou.server_message({"Message": "No HTTP resource was found"}) == "No HTTP resource was found"
+    assert clou.server_message({"error": "invalid_client"}) == "invalid_client"
+    assert clou.server_message({"code": 5}) is None
+    assert clou.server_message("x" * 400) == "x" * 400  # cut by the caller, after redaction
+    assert clou.server_message("") is None
+    assert clou.server_message(["a list"]) is None
+    assert clou.server_message(None) is None
+
+
+def test_node_name_message_names_the_option_and_the_rule():
+    with pytest.raises(ValueError) as failure:
+        clou.validate_node_name("bad name")
+    assert str(failure.value) == "node_name='bad name' is not a valid node name: use " + clou.NODE_NAME_RULE
+    assert clou.validate_node_name("ws-01.a") == "WS-01.A"
+
+
+def test_business_units_by_id_or_path():
+    session, http = resolver_session()
+    assert session.resolve_bunit(130) == {"id": 130, "name": "Sales", "path": "Company AB/Stockholm Office/Sales"}
+    assert session.resolve_bunit("22") == {"id": 22, "name": "Company AB", "path": "Company AB"}
+    assert session.resolve_bunit("stockholm office/SALES") == {"id": 130, "name": "Sales",
+                                                              "path": "Company AB/Stockholm Office/Sales"}
+    assert session.resolve_bunit("/Company AB/Marketing Department/") == {
+        "id": 76, "name": "Marketing Department", "path": "Company AB/Marketing Department"}
+    assert reads(http) == ["/v1/bunits"]  # the tree is read once
+    with pytest.raises(ValueError) as failure:
+        session.resolve_bunit(999, option="bunit")
+    assert str(failure.value) == ("bunit=999: no business unit with that id is visible to 'automation@example.com' "
+                                  "(top business unit 'Company AB')")
+    with pytest.raises(ValueError) as failure:
+        session.resolve_bunit("Stockholm Office//Sales")
+    assert str(failure.value) == "business_unit='Stockholm Office//Sales': empty name in the path"
+    with pytest.raises(ValueError) as failure:
+        session.resolve_bunit("Stockholm Office/Oslo")
+    assert str(failure.value) == ("business_unit='Oslo': no business unit under 'Company AB/Stockholm Office' with "
+                                  "that name (known: Sales) (path 'Stockholm Office/Oslo')")
+    for blank in (None, " "):
+        with pytest.raises(ValueError) as failure:
+            session.resolve_bunit(blank, option="where")
+        assert str(failure.value) == ("where must be an id or a path of business unit names such as "
+                                      "'Company AB/Marketing Department'")
+
+
+def test_failed_reads_name_what_was_read():
+    server = Server()
+    for path in ("/v1/bunits", "/v1/bunits/101/defaultserver/domains", "/v1/bunits/101/defaultserver/clientoptionsets",
+                 "/v1/nodeoperatingsystems", "/v1/nodetypes", PATH, PATH + "/5", PATH + "/5/node",
+                 PATH + "/5/node/activate"):
+        server.routes[path] = (500, {"message": "database down"})
+    session, _http, _clock = make_session(server)
+    for call, what in [
+            (lambda: session.bunit_tree(), "read the business unit tree"),
+            (lambda: session.domains(101), "list the policy domains of business unit 101"),
+            (lambda: session.client_option_sets(101), "list the client option sets of business unit 101"),
+            (lambda: session.operating_systems(), "list the node operating systems"),
+            (lambda: session.node_types(), "list the node types"),
+            (lambda: session.consumers(101), "list the consumption units of business unit 101"),
+            (lambda: session.get_consumer(101, 5), "read consumption unit 5"),
+            (lambda: session.get_node(101, 5), "read the backup node of consumption unit 5"),
+            (lambda: session.activate_node(101, 5, "WS5", "activate node WS5"), "activate node WS5"),
+            (lambda: session.delete(PATH + "/5", what="delete consumption unit 5"), "delete consumption unit 5"),
+            (lambda: session.put(PATH + "/5", {"name": "x"}, what="update consumption unit 5"),
+             "update consumption unit 5"),
+            (lambda: session.post(PATH, {"name": "x"}, what="create consumption unit x"), "create consumption unit x")]:
+        with pytest.raises(ApiError) as failure:
+            call()
+        assert str(failure.value).startswith(what + " failed"), what
+
+
+def test_requests_of_the_consumer_helpers():
+    server = Server()
+    seen = []
+
+    def record(answer):
+        def route(request):
+            seen.append((request["method"], request["path"], request["params"], request["json"], request["idempotent"]))
+            return answer
+        return route
+    server.routes.update({PATH: (200, record(collection(consumers([4, 5]) + [{"id": 6, "name": "WS-005"}], 3))),
+                          PATH + "/5": (200, record({"id": 5, "name": "ws-005"})),
+                          PATH + "/5/node": (200, record({"id": 50})),
+                          PATH + "/5/node/activate": (200, record("WS5"))})
+    session, _http, _clock = make_session(server)
+    assert session.find_consumers(101, "ws-005") == [{"id": 5, "name": "ws-005"}]  # names compared exactly
+    assert session.get_consumer(101, 5) == {"id": 5, "name": "ws-005"}
+    assert session.get_node(101, 5) == {"id": 50}
+    assert session.activate_node(101, 5, "WS5", "activate") == "WS5"
+    session.delete(PATH + "/5", params={"deleteAssociations": "true"})
+    session.put(PATH + "/5", {"name": "b"})
+    session.post(PATH, {"name": "c"}, params={"x": "1"})
+    assert seen == [("GET", PATH, None, None, None), ("GET", PATH + "/5", None, None, None),
+                    ("GET", PATH + "/5/node", None, None, None),
+                    ("GET", PATH + "/5/node/activate", {"tsmName": "WS5"}, None, False),
+                    ("DELETE", PATH + "/5", {"deleteAssociations": "true"}, None, None),
+                    ("PUT", PATH + "/5", None, {"name": "b"}, None),
+                    ("POST", PATH, {"x": "1"}, {"name": "c"}, False)]
+
+
+def test_missing_objects():
+    session, _http, _clock = make_session(Server())
+    assert session.get_consumer(101, 9) is None and session.get_node(101, 9) is None  # missing_ok by default
+    assert session.delete(PATH + "/9", missing_ok=True) is None
+    for call in (lambda: session.get_consumer(101, 9, missing_ok=False), lambda: session.get_node(101, 9, missing_ok=False),
+                 lambda: session.delete(PATH + "/9")):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_a_closed_session_logs_in_again_before_its_next_request():
+    server = Server()
+    session, http, _clock = make_session(server)
+    session.get("/v1/fullVersion")
+    session.close()
+    session.get("/v1/fullVersion")
+    assert [r["path"] for r in http.requests] == ["/v1/oauth", "/v1/fullVersion", "/v1/oauth", "/v1/fullVersion"]
+    assert http.grants() == ["password", "password"]  # the dropped refresh token is not used
