@@ -155,3 +155,118 @@ def test_check_name_messages_and_del_character():
         check_name("a\x7fb", "share")
     assert str(caught.value).startswith("share='a\\x7fb' is not allowed: it holds control characters")
     assert check_name("caf\u00e9\u0080x") == "caf\u00e9\u0080x"
+
+
+# -- secrets: every form a client sends or a server echoes is redacted ----------------------------------------------
+
+def _b64(text, urlsafe=False):
+    import base64
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    return encode(text.encode("utf-8")).decode("ascii")
+
+
+def test_every_encoding_of_a_secret_and_of_basic_credentials_is_redacted():
+    secret = 'p&s <w>"d/+ é?'  # every character class an encoding changes
+    redact = Redactor([secret], username="admin")
+    forms = {
+        "plain": secret,
+        "url-encoded": "p%26s%20%3Cw%3E%22d%2F%2B%20%C3%A9%3F",
+        "form-encoded": "p%26s+%3Cw%3E%22d%2F%2B+%C3%A9%3F",
+        "url-encoded path": "p%26s%20%3Cw%3E%22d/%2B%20%C3%A9%3F",
+        "json": 'p&s <w>\\"d/+ \\u00e9?',
+        "json utf-8": 'p&s <w>\\"d/+ é?',
+        "xml": "p&amp;s &lt;w&gt;&quot;d/+ é?",
+        "base64": _b64(secret), "base64 unpadded": _b64(secret).rstrip("="),
+        "base64 url-safe": _b64(secret, urlsafe=True), "base64 url-safe unpadded": _b64(secret, urlsafe=True).rstrip("="),
+        "basic": _b64("admin:" + secret), "basic unpadded": _b64("admin:" + secret).rstrip("="),
+        "basic url-safe": _b64("admin:" + secret, urlsafe=True),
+    }
+    for name, form in forms.items():
+        assert redact("<%s>" % form) == "<********>", name
+    # A user given with the secret (a second account) counts too, and so does the session's own user.
+    other = Redactor(username="admin")
+    other.add("tok-Secret-1", username="svc")
+    assert other("Basic " + _b64("svc:tok-Secret-1")) == "Basic ********"
+    assert other("Basic " + _b64("admin:tok-Secret-1")) == "Basic ********"
+    assert other("Basic " + _b64("svc:tok-Secret-1", urlsafe=True).rstrip("=")) == "Basic ********"
+
+
+def test_redaction_of_structures_and_other_types():
+    redact = Redactor(["s3cret-pw", None, "ab", 12345])
+    assert redact(None) is None
+    assert redact(b"login s3cret-pw \xff") == "login ******** \ufffd"
+    assert redact({"a": "s3cret-pw", "b": ["x s3cret-pw", ("12345",)], "c": 7}) == {
+        "a": "********", "b": ["x ********", ["********"]], "c": 7}
+    assert redact(("s3cret-pw", 3)) == ["********", 3]
+    assert redact(12345) == 12345  # not text: returned as it is
+    assert redact("ab cd abc") == "ab cd abc"  # a secret shorter than 3 characters is not redacted (it would mangle text)
+    assert redact("id 12345") == "id ********"  # secrets that are not text are redacted as text
+
+
+def test_the_longest_secret_is_redacted_first():
+    redact = Redactor(["abc", "abcdef-long"])
+    assert redact("x abcdef-long y abc") == "x ******** y ********"
+    redact = Redactor(["abcdef-long", "abc"])
+    assert redact("x abcdef-long") == "x ********"
+
+
+# -- TLS and connection settings of a client ---------------------------------------------------------------------
+
+def test_certificates_are_verified_unless_switched_off(tmp_path, no_ca_bundle_env, monkeypatch):
+    import warnings
+    filters = []
+    monkeypatch.setattr(warnings, "simplefilter", lambda action, category=Warning, *a, **k: filters.append((action, category)))
+    assert HttpClient("https://h.example.com").verify is True
+    assert filters == []
+    ca = str(tmp_path / "ca.pem")
+    client = HttpClient("https://h.example.com", ca_path=ca)
+    assert client.verify == ca and client.validate_certs is True and client.ca_path == ca
+    client = HttpClient("https://h.example.com", validate_certs=False, ca_path=ca)
+    assert client.verify is False and client.validate_certs is False
+    from urllib3.exceptions import InsecureRequestWarning
+    assert filters == [("ignore", InsecureRequestWarning)]  # only the warning about what the user chose is silenced
+
+
+def test_client_settings(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.com:3128")
+    monkeypatch.setenv("NO_PROXY", "")
+    client = HttpClient("h.example.com/api/", timeout=45, connect_timeout=4, retries=-2, backoff=1, backoff_max=3,
+                        headers={"X-Tenant": "acme"}, max_response_bytes="99")
+    assert client.base_url == "https://h.example.com/api"
+    assert client.timeout == (4.0, 45.0) and client.retries == 0 and client.backoff == 1.0 and client.backoff_max == 3.0
+    assert client.max_response_bytes == 99 and client.request_count == 0
+    assert client.session.trust_env is False  # proxies read once, here, not from the environment on every request
+    assert client.session.proxies.get("https") == "http://proxy.example.com:3128"
+    assert client.session.headers["User-Agent"].startswith("filefleet.office/")
+    assert client.session.headers["X-Tenant"] == "acme"
+    adapter = client.session.get_adapter("https://h.example.com/")
+    assert adapter.max_retries.total == 0  # retries are the client's own, never urllib3's hidden ones
+    assert client.session.get_adapter("http://h.example.com/") is adapter
+    assert client.url("/x") == "https://h.example.com/api/x" and client.url("x") == "https://h.example.com/api/x"
+    assert client.url("https://other.example.com/y") == "https://other.example.com/y"
+    assert client.url("http://other.example.com/y") == "http://other.example.com/y"
+    default = HttpClient("https://h.example.com")
+    assert default.timeout == (10.0, 30.0) and default.retries == 3
+
+
+# -- errors: what str() and results show -----------------------------------------------------------------------
+
+def test_api_error_text_and_result():
+    from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+    error = ApiError("read user u1 failed", "GET", "https://h/users/u1", 404, "no such user", "<body>")
+    assert str(error) == "read user u1 failed (GET https://h/users/u1 -> HTTP 404) server said: no such user"
+    assert error.to_result() == {"msg": str(error), "status": 404, "method": "GET", "url": "https://h/users/u1",
+                                 "server_message": "no such user"}
+    assert error.body == "<body>" and error.message == "read user u1 failed"
+    assert str(ApiError("login failed", "POST", "https://h/login")) == "login failed (POST https://h/login)"
+    assert str(ApiError("x failed", None, "https://h/x", 500)) == "x failed"
+    assert str(ApiError("x failed", "GET", None, 500)) == "x failed"
+    # The server's message is not repeated when the message already says it.
+    assert str(ApiError("x failed: quota exceeded", "GET", "https://h", 409, "quota exceeded")) == \
+        "x failed: quota exceeded (GET https://h -> HTTP 409)"
+    assert str(ApiError("plain")) == "plain" and ApiError("plain").to_result()["status"] is None
+    long = ApiError("m" * 5000, "GET", "https://h/" + "u" * 3000, 500, "s" * 3000, "b" * 3000)
+    assert long.message == "m" * 4000 + "... [1000 more characters]"
+    assert long.url == "https://h/" + "u" * 1990 + "... [1010 more characters]"
+    assert long.server_message == "s" * 2000 + "... [1000 more characters]"
+    assert long.body == "b" * 2000 + "... [1000 more characters]"
