@@ -16,7 +16,7 @@ options:
         C(https://); a plain C(http://) URL is refused unless O(allow_insecure_http=true).
       - A URL whose path ends in C(/ServicesPortal) (for example C(https://acme.portal.example.com/ServicesPortal))
         signs in as a tenant administrator of that tenant; any other URL signs in as a global administrator,
-        who may act in a tenant with the module's O(tenant) option.
+        who may act in a tenant with the C(tenant) option of the modules that have one.
       - If not set, the environment variable E(CTERA_PORTAL_URL) is used.
     type: str
     required: true
