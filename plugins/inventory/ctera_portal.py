@@ -220,9 +220,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _populate(self, filers):
         tenants = set(t.lower() for t in self.get_option("tenants"))
-        selected = [f for f in filers if f["name"]
-                    and (not tenants or str(f["tenant"] or "").lower() in tenants)
-                    and (f["connected"] or not self.get_option("connected_only"))]
+        connected_only = self.get_option("connected_only")
+        selected = [f for f in filers
+                    if f["name"] and (not tenants or str(f["tenant"] or "").lower() in tenants) and (f["connected"] or not connected_only)]
         counts = {}
         for filer in selected:
             counts[filer["name"]] = counts.get(filer["name"], 0) + 1

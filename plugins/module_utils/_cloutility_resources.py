@@ -146,8 +146,8 @@ def marked_for_deletion(item):
     if not isinstance(item, dict):
         return False
     state = _name(item.get("dataSourceState")) or ""
-    return bool(item.get("scheduledDeletionDate") or item.get("archivedDate") or item.get("decommissioned")
-                or state.casefold() in DELETED_STATES)
+    marked = item.get("scheduledDeletionDate") or item.get("archivedDate") or item.get("decommissioned")
+    return bool(marked or state.casefold() in DELETED_STATES)
 
 
 def live(items):

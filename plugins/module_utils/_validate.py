@@ -143,8 +143,8 @@ def strict_type_errors(spec, params, prefix="", texts=()):
                         errors.append("%s must be a dictionary, got %s%s" % (item_label, _kind(item), _shown(item, secret)))
                     else:
                         errors.extend(strict_type_errors(definition["options"], item, item_label + "."))
-        elif kind == "list" and (isinstance(value, (dict, bool, int, float))
-                                 or (definition.get("elements") == "dict" and not isinstance(value, list))):
+        elif kind == "list" and (isinstance(value, (dict, bool, int, float)) or definition.get("elements") == "dict"):
+            # value is not a list here: lists are handled above
             errors.append("%s must be a list, got %s%s" % (label, _kind(value), _shown(value, secret)))
         elif kind == "dict" and not isinstance(value, dict):
             errors.append("%s must be a dictionary, got %s%s" % (label, _kind(value), _shown(value, secret)))

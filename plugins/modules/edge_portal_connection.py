@@ -203,8 +203,9 @@ class Connection(Resource):
             want.update(server=None, portal_user=None)
             return want
         want.update(server=params["server"], portal_user=params["portal_user"])
-        if current["state"] == "connected" and not (self.equal("server", current["server"], params["server"])
-                                                    and current["portal_user"] == params["portal_user"]):
+        connected_elsewhere = current["state"] == "connected" and not (
+            self.equal("server", current["server"], params["server"]) and current["portal_user"] == params["portal_user"])
+        if connected_elsewhere:
             if not params["force"]:
                 raise ValueError("the filer %s is connected to %s as %s, not to %s as %s: set force: true to "
                                  "reconnect it (the new connection is checked first, and the old one kept if it "
