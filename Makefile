@@ -15,6 +15,7 @@ PYTEST_WORKERS ?= 2
 .PHONY: demo test venv collection unit integration conformance sanity lint molecule runner benchmarks clean
 .PHONY: core-venvs core-versions
 .PHONY: mutation
+.PHONY: package docs
 
 venv: $(VENV)/.installed
 
@@ -66,7 +67,8 @@ test: venv collection core-venvs
 	$(BIN)/python tests/reliability_report.py
 	$(MAKE) molecule
 	$(MAKE) sanity lint
-	@echo "make test: pytest, molecule, ansible-test sanity and ansible-lint all passed"
+	$(MAKE) package
+	@echo "make test: pytest, molecule, ansible-test sanity, ansible-lint and the package checks all passed"
 	@$(BIN)/python tests/summary.py build/pytest.xml
 
 # molecule/default: delegated driver, the simulators are the instances (create/destroy start and stop them).
@@ -100,6 +102,16 @@ benchmarks: venv collection
 mutation: venv collection
 	$(BIN)/python -m pip install -q -r tests/mutation/requirements.txt
 	$(BIN)/python tests/mutation/run.py --fresh $(MUTATION_FILES)
+
+# The collection as users get it: build the tarball into build/package/, install it into a fresh path, run
+# galaxy-importer on it (no ansible-test, so no container engine) and antsibull-docs lint-collection-docs
+# --plugin-docs on the installed copy; any error or warning fails. See tests/packaging/check_package.py.
+package: venv
+	$(BIN)/python tests/packaging/check_package.py --json build/package/measurements.json
+
+# The documentation site, built offline with antsibull-docs and Sphinx (warnings are errors) into build/docs/html.
+docs: venv collection
+	$(BIN)/python tests/packaging/build_docs.py
 
 clean:
 	rm -rf build .pytest_cache
