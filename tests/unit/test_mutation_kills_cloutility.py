@@ -367,3 +367,245 @@ def test_a_closed_session_logs_in_again_before_its_next_request():
     session.get("/v1/fullVersion")
     assert [r["path"] for r in http.requests] == ["/v1/oauth", "/v1/fullVersion", "/v1/oauth", "/v1/fullVersion"]
     assert http.grants() == ["password", "password"]  # the dropped refresh token is not used
+
+
+# -- the token manager: refusals, errors and token lifetimes; secrets redacted in every error ----------------------
+
+from ansible_collections.filefleet.office.plugins.module_utils._http import (  # noqa: E402  pylint: disable=C0413
+    AuthenticationError, UnexpectedAnswer, WaitTimeout,
+)
+from test_cloutility_client import CLIENT_ID, Clock, FakeHttp, FakeResponse, ORIGIN  # noqa: E402  pylint: disable=C0413
+
+USER = "automation@example.com"
+OAUTH = "https://api.example.com/v1/oauth"
+
+
+class GrantServer(Server):
+    """Answers the OAuth endpoint with ``grant_answer(form) -> (status, body)`` when set."""
+
+    grant_answer = None
+
+    def __call__(self, request):
+        if request["path"] == "/v1/oauth" and self.grant_answer is not None:
+            return self.grant_answer(request["data"])
+        return Server.__call__(self, request)
+
+
+def grant_session(answer, password="pw-Grant-Secret-1", **kwargs):
+    clou._REFUSED_GRANTS.clear()  # pylint: disable=protected-access
+    server = GrantServer()
+    server.grant_answer = answer
+    session, http, clock = make_session(server, password=password, **kwargs)
+    return session, http, clock, server
+
+
+@pytest.mark.parametrize("status, body, said", [
+    (400, {"error": "invalid_grant", "error_description": "password pw-Grant-Secret-1 is wrong"},
+     "password ******** is wrong"),
+    (401, None, "HTTP 401"),
+    (403, {"Message": "Origin not allowed"}, "Origin not allowed"),
+])
+def test_a_refused_login_says_which_options_to_check_and_hides_the_password(status, body, said):
+    session, http, _clock, _server = grant_session(lambda form: (status, body))
+    with pytest.raises(AuthenticationError) as failure:
+        session.login()
+    error = failure.value
+    assert error.message == (
+        "Cloutility login refused for user %r (client_id %r, origin %r): %s. The password grant is not retried, so "
+        "the account is not locked out by repeated attempts; check cloutility_username, cloutility_password, "
+        "cloutility_client_id and cloutility_origin" % (USER, CLIENT_ID, ORIGIN, said))
+    assert (error.method, error.url, error.status, error.server_message) == ("POST", OAUTH, status, said)
+    assert http.requests[0]["method"] == "POST" and "Authorization" not in http.requests[0]["headers"]
+    assert "pw-Grant-Secret-1" not in str(error) + repr(error.to_result())
+
+
+@pytest.mark.parametrize("status, body, cls, said", [
+    (400, {"code": "BadRequest", "message": "pw-Grant-Secret-1 is malformed"}, ApiError, "******** is malformed"),
+    (402, {"message": "licence expired"}, ApiError, "licence expired"),
+    (404, None, NotFound, "null"),
+    (502, "<html>bad gateway pw-Grant-Secret-1</html>", ApiError, "<html>bad gateway ********</html>"),
+])
+def test_a_login_that_fails_for_another_reason_does_not_blame_the_credentials(status, body, cls, said):
+    session, _http, _clock, _server = grant_session(lambda form: (status, body))
+    with pytest.raises(cls) as failure:
+        session.login()
+    error = failure.value
+    assert not isinstance(error, AuthenticationError)
+    assert error.message == ("Cloutility login for user %r failed: %s answered HTTP %s; the credentials were not "
+                             "checked" % (USER, OAUTH, status))
+    assert (error.method, error.url, error.status, error.server_message) == ("POST", OAUTH, status, said)
+    with pytest.raises(cls):
+        session.login()  # not remembered as refused: the next login is sent
+    assert len(_http.requests) == 2
+
+
+def test_a_refresh_that_fails_for_another_reason_is_named_a_token_refresh():
+    session, _http, _clock, server = grant_session(None)
+    session.login()
+    server.grant_answer = lambda form: (503, {"message": "maintenance"})
+    with pytest.raises(ApiError) as failure:
+        session.renew()
+    assert failure.value.message.startswith("Cloutility token refresh failed: %s answered HTTP 503" % OAUTH)
+
+
+@pytest.mark.parametrize("body, problem", [
+    ({"token_type": "bearer"}, "without an access_token"),
+    ({"access_token": "", "refresh_token": "r"}, "without an access_token"),
+])
+def test_a_login_answer_without_a_token_is_an_error(body, problem):
+    session, _http, _clock, _server = grant_session(lambda form: (200, body))
+    with pytest.raises(ApiError) as failure:
+        session.login()
+    error = failure.value
+    assert error.message == "Cloutility login for user %r failed: %s answered HTTP 200 %s" % (USER, OAUTH, problem)
+    assert (error.method, error.url, error.status) == ("POST", OAUTH, 200)
+
+
+def test_a_login_answered_by_something_else_names_the_login_and_hides_secrets():
+    class Html(FakeHttp):
+        def request(self, method, url, **kwargs):
+            response = FakeHttp.request(self, method, url, **kwargs)
+            response.text = "<html>proxy login for pw-Grant-Secret-1</html>"
+            response.headers = {"Content-Type": "text/html"}
+            return response
+    clou._REFUSED_GRANTS.clear()  # pylint: disable=protected-access
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Grant-Secret-1", CLIENT_ID, ORIGIN,
+                                     http=Html(Server()), clock=clock, sleep=clock.sleep)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.login()
+    assert str(failure.value).startswith("Cloutility login for user %r failed: the server answered an HTML page" % USER)
+    assert "pw-Grant-Secret-1" not in str(failure.value) and "********" in str(failure.value)
+
+
+def test_tokens_are_redacted_from_later_errors():
+    session, _http, _clock, server = grant_session(None)
+    session.login()
+    token, refresh = session._access_token, session._refresh_token  # pylint: disable=protected-access
+    server.routes["/v1/echo"] = (500, {"message": "token %s refresh %s" % (token, refresh)})
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/echo")
+    assert failure.value.server_message == "token ******** refresh ********"
+
+
+@pytest.mark.parametrize("expires_in, stale_after", [(299, 269.1), (None, 269.1), ("soon", 269.1), (1000, 970.0),
+                                                     (10, 9.0)])
+def test_a_token_is_renewed_a_tenth_of_its_life_before_it_expires_at_most_30_seconds(expires_in, stale_after):
+    def answer(form):
+        body = {"access_token": "tok-%s-%d" % (form["grant_type"], len(http.requests)), "refresh_token": "refresh-tok"}
+        if expires_in is not None:
+            body["expires_in"] = expires_in
+        return 200, body
+    session, http, clock, server = grant_session(answer)
+    server.valid = type("Any", (), {"__contains__": lambda self, token: True})()
+    start = clock.now
+    session.get("/v1/fullVersion")
+    clock.now = start + stale_after - 0.05
+    session.get("/v1/fullVersion")
+    assert http.grants() == ["password"]
+    clock.now = start + stale_after + 0.05
+    session.get("/v1/fullVersion")
+    assert http.grants() == ["password", "refresh_token"]
+
+
+def test_a_refused_login_is_remembered_for_exactly_these_credentials():
+    session, http, _clock, _server = grant_session(lambda form: (400, {"error": "invalid_grant"}))
+    with pytest.raises(AuthenticationError):
+        session.login()
+    with pytest.raises(AuthenticationError) as failure:
+        clou.CloutilitySession("https://api.example.com/v1/", USER, "pw-Grant-Secret-1", CLIENT_ID, " %s " % ORIGIN,
+                               http=http).login()
+    assert str(failure.value) == ("Cloutility login for user %r was already refused in this run; not trying again to "
+                                  "avoid locking the account" % USER)
+    assert len(http.requests) == 1
+    others = [("https://other.example.com", USER, "pw-Grant-Secret-1", CLIENT_ID, ORIGIN),
+              ("https://api.example.com", "someone@example.com", "pw-Grant-Secret-1", CLIENT_ID, ORIGIN),
+              ("https://api.example.com", USER, "pw-Grant-Secret-2", CLIENT_ID, ORIGIN),
+              ("https://api.example.com", USER, "pw-Grant-Secret-1", "another-client", ORIGIN),
+              ("https://api.example.com", USER, "pw-Grant-Secret-1", CLIENT_ID, "https://other.example.com")]
+    for index, args in enumerate(others):
+        with pytest.raises(AuthenticationError) as failure:
+            clou.CloutilitySession(*args, http=http).login()
+        assert "already refused" not in str(failure.value)
+        assert len(http.requests) == 2 + index  # each is tried once
+
+
+def test_session_settings():
+    clock = Clock()
+    session = clou.CloutilitySession("api.example.com/V1/", USER, "pw-Settings-1", CLIENT_ID, None, timeout=45,
+                                     clock=clock, sleep=clock.sleep)
+    assert session.base_url == "https://api.example.com" and session.origin == ""
+    assert session.http.base_url == "https://api.example.com" and session.http.timeout[1] == 45.0
+    assert session.http.redact("pw-Settings-1 pw-Settings-1") == "******** ********"  # the transport hides it too
+    import base64
+    basic = base64.b64encode(("%s:pw-Settings-1" % USER).encode()).decode()
+    assert session.redactor("Basic " + basic) == "Basic ********"
+    assert clou.CloutilitySession("https://api.example.com/cloutility/v1", USER, "p", CLIENT_ID, ORIGIN).base_url == \
+        "https://api.example.com/cloutility"
+    assert clou.CloutilitySession("https://api.example.com/v1x", USER, "p", CLIENT_ID, ORIGIN).base_url == \
+        "https://api.example.com/v1x"
+
+
+# -- the choke point: errors name the request, answers that are not the API's ----------------------------------------
+
+class Retried(FakeHttp):
+    def request(self, method, url, **kwargs):
+        response = FakeHttp.request(self, method, url, **kwargs)
+        response.retries = 2
+        return response
+
+
+def test_errors_name_the_request_the_retries_and_the_server_text():
+    server = Server()
+    server.routes["/v1/flaky"] = (503, "Service Unavailable for pw-Choke-1 " + "x" * 400)
+    server.routes["/v1/gone"] = (405, {"message": "not allowed"})
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Choke-1", CLIENT_ID, ORIGIN,
+                                     http=Retried(server), clock=clock, sleep=clock.sleep)
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/flaky")
+    error = failure.value
+    assert error.message == "GET /v1/flaky failed (after 2 retries)"
+    assert error.server_message == "Service Unavailable for ******** " + "x" * 400
+    assert (error.method, error.url, error.status) == ("GET", "https://api.example.com/v1/flaky", 503)
+    with pytest.raises(ApiError) as failure:
+        session.delete("/v1/gone", missing_ok=True)  # only a 404 counts as missing
+    assert failure.value.status == 405 and failure.value.message == "DELETE /v1/gone failed (after 2 retries)"
+
+
+def test_answers_that_are_not_the_apis_are_errors_for_reads_and_fine_when_empty_for_writes():
+    class Odd(FakeHttp):
+        def request(self, method, url, **kwargs):
+            response = FakeHttp.request(self, method, url, **kwargs)
+            if response.status_code == 200 and not url.endswith("/oauth"):
+                response.text = "" if "empty" in url else "<html>login for pw-Odd-1</html>"
+                response.headers = {"Content-Type": "text/html" if response.text else "application/json"}
+            return response
+    server = Server()
+    for path in ("/v1/page", "/v1/empty"):
+        server.routes[path] = (200, {"ok": True})
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Odd-1", CLIENT_ID, ORIGIN, http=Odd(server),
+                                     clock=clock, sleep=clock.sleep)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.get("/v1/page", what="read the page")
+    assert str(failure.value).startswith("read the page failed: the server answered an HTML page")
+    assert "pw-Odd-1" not in str(failure.value)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.get("/v1/empty")
+    assert str(failure.value).startswith("GET /v1/empty failed: the server answered an empty body")
+    assert session.delete("/v1/empty") is None and session.put("/v1/empty", {"a": 1}) is None
+
+
+def test_waiting_ends_at_the_deadline_with_the_last_state():
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "p", CLIENT_ID, ORIGIN, http=FakeHttp(Server()),
+                                     clock=clock, sleep=clock.sleep)
+    polls = []
+    with pytest.raises(WaitTimeout) as failure:
+        session.wait_for(lambda: polls.append(clock.now) or {"state": "Pending"}, lambda v: False, "activation of WS1",
+                         timeout=4, interval=2)
+    assert polls == [1000.0, 1002.0, 1004.0]
+    assert str(failure.value) == ("activation of WS1 did not finish within 4 seconds; last seen state: "
+                                  "{'state': 'Pending'}")
+    assert session.wait_for(lambda: 7, lambda v: v == 7, "x") == 7
