@@ -186,3 +186,51 @@ def test_sessions_are_shared_only_between_identical_connection_options(monkeypat
     assert len(set(map(id, others))) == len(others)
     if name != "cloutility":  # portal and edge log in when the session is made, once per distinct session
         assert len(clean) == 1 + len(variants)
+
+
+# -- the Portal's paged query (users, groups, devices are listed through it) ---------------------------------------
+
+class QuerySession(portal.CteraXmlSession):
+    """A CteraXmlSession whose ``db`` calls go to an in-memory table of ``count`` objects (no network)."""
+
+    def __init__(self, count, stop_early=False):  # pylint: disable=super-init-not-called
+        self.rows = [{"name": "u%03d" % i, "email": "u%03d@example.com" % i} for i in range(count)]
+        self.stop_early = stop_early
+        self.calls = []
+
+    def database(self, path, name, param=None, what=None, idempotent=False, missing_ok=False):
+        self.calls.append(dict(path=path, name=name, param=param, what=what, idempotent=idempotent))
+        start, limit = param["startFrom"], param["countLimit"]
+        rows = self.rows[start:start + limit]
+        more = start + limit < len(self.rows)
+        if self.stop_early and start > 0:
+            rows = []  # a server that says there is more but answers nothing: no endless loop
+        return {"objects": rows, "hasMore": more}
+
+
+def test_query_reads_every_page_with_the_same_request():
+    session = QuerySession(120)
+    got = list(session.query("/admin/api/users", include=["email"], filters=[{"field": "role"}], what="list users"))
+    assert got == session.rows
+    assert [c["param"]["startFrom"] for c in session.calls] == [0, 50, 100]
+    for call in session.calls:
+        assert call["path"] == "/admin/api/users" and call["name"] == "query" and call["what"] == "list users"
+        assert call["idempotent"] is True  # a read: retried like one
+        assert call["param"]["countLimit"] == 50
+        assert call["param"]["include"] == ["email", "name"]  # the name is always read (objects are found by it)
+        assert call["param"]["filters"] == [{"field": "role"}] and call["param"]["orFilter"] is False
+
+
+def test_query_options():
+    session = QuerySession(7)
+    assert list(session.query("/p", include=["name", "email"], page_size=3)) == session.rows
+    assert [c["param"]["startFrom"] for c in session.calls] == [0, 3, 6]
+    assert all(c["param"]["include"] == ["name", "email"] for c in session.calls)
+    assert all("filters" not in c["param"] and "orFilter" not in c["param"] for c in session.calls)
+    session = QuerySession(4)
+    assert list(session.query("/p")) == session.rows
+    assert "include" not in session.calls[0]["param"] and len(session.calls) == 1
+    session = QuerySession(100, stop_early=True)
+    assert len(list(session.query("/p"))) == 50 and len(session.calls) == 2
+    session = QuerySession(50)  # exactly one page: hasMore false, no second request
+    assert len(list(session.query("/p"))) == 50 and len(session.calls) == 1
