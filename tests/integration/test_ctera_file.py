@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ctera_file through one ansible-playbook run (playbooks/ctera_file.yml) against the Portal simulator, in both
+execution modes. What landed in the cloud is read from the simulator's state (GET /_sim/state: sizes and SHA-256
+of what it stored) and with cterasdk; what landed locally is compared byte for byte with the source tree."""
+
+import hashlib
+import os
+
+import aiohttp.connector
+import pytest
+
+import cterasdk
+from cterasdk import core_types
+from cterasdk.core.enum import Role
+
+from integration_support import playbook_path, run_playbook
+from simulators.harness import Simulators
+
+BLOCK = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def file_sims(tmp_path_factory, execution_mode):
+    state_dir = str(tmp_path_factory.mktemp("files-" + execution_mode))
+    with Simulators(state_dir, portal=True) as running:
+        portal = running.info["portal"]
+        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
+            cafile=portal["ca_path"])
+        running.sim_call(portal, "/_sim/files", "POST", {"block_size": BLOCK})
+        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
+        admin = cterasdk.GlobalAdmin(host, int(port))
+        admin.login(portal["username"], portal["password"])
+        admin.portals.browse("acme")
+        admin.users.add("filer", "filer@acme.example", "File", "Owner", "Tenant1!pw", Role.EndUser)
+        owner = core_types.UserAccount("filer")
+        admin.cloudfs.groups.add("files-fg", owner)
+        admin.cloudfs.drives.add("My Files", group="files-fg", owner=owner)
+        key = admin.users.credentials.s3.create(owner)
+        admin.logout()
+        running.key = key
+        yield running
+
+
+def _sha(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _tree(root):
+    found = {}
+    for top, _dirs, files in os.walk(root):
+        for name in files:
+            path = os.path.join(top, name)
+            found[os.path.relpath(path, root).replace(os.sep, "/")] = _sha(path)
+    return found
+
+
+def test_ctera_file(file_sims, tmp_path):
+    portal = file_sims.info["portal"]
+    src = tmp_path / "src"
+    (src / "docs" / "deep").mkdir(parents=True)
+    (src / "empty").mkdir()
+    (src / "big.bin").write_bytes(os.urandom(5 * BLOCK + 17) + b"policy " * 30000)
+    for index in range(12):
+        (src / "docs" / ("note %02d.txt" % index)).write_text("note %d\n" % index * (index + 1))
+    (src / "docs" / "deep" / "ünïcode name.txt").write_text("text comes back exactly as sent")
+    (src / "zero.bin").write_bytes(b"")
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {"CTERA_PORTAL_URL": portal["url"] + "/ServicesPortal", "CTERA_PORTAL_USERNAME": "filer",
+           "CTERA_PORTAL_PASSWORD": "Tenant1!pw", "CTERA_CA_PATH": portal["ca_path"]}
+    run = run_playbook(playbook_path("ctera_file.yml"), env=env, extra_vars={
+        "src": str(src), "work": str(work), "key_id": file_sims.key.accessKey, "key_secret": file_sims.key.secretKey,
+        "admin_url": portal["url"], "admin_user": portal["username"], "admin_password": portal["password"]})
+    assert run.failed() == 0, run.stdout[-3000:]  # the one failure expected is ignored
+    source = _tree(str(src))
+
+    check = run.result("Upload tree (check)")
+    assert check["changed"] is True and check["transfer"]["files_moved"] == len(source)
+    assert check["transfer"]["bytes_moved"] == sum(p.stat().st_size for p in src.rglob("*") if p.is_file())
+    upload = run.result("Upload tree")
+    assert upload["changed"] is True and upload["transfer"]["files"] == sorted(source), upload
+    assert upload["transfer"]["throughput_mb_s"] > 0
+    for name in ("Upload tree again", "Upload tree again by checksum", "Download tree again",
+                 "Download tree again by checksum"):
+        assert run.result(name)["changed"] is False, name
+        assert run.result(name)["transfer"]["files_moved"] == 0, name
+
+    # The cloud, through the simulator's state: every file whole, with the same content, the empty folder made.
+    record = file_sims.state(portal)["tenants"]["acme"]
+    uid = next(u for u, d in record["cloud_drives"].items() if d["name"] == "My Files")
+    stored = record["cloud_files"][uid]
+    for rel, digest in source.items():
+        assert stored["seed/" + rel]["sha256"] == digest, rel
+    assert stored["seed/empty"]["dir"] is True and stored["seed/docs/deep"]["dir"] is True
+    assert len(stored["seed/big.bin"]["blocks"]) > 5
+
+    # Downloads: the same bytes, Direct IO for the tree (blocks from the object store), WebDAV without keys.
+    assert _tree(str(work / "down")) == source
+    assert os.path.isdir(str(work / "down" / "empty"))
+    assert _sha(str(work / "webdav.bin")) == source["big.bin"]
+    assert _sha(str(work / "admin.bin")) == source["big.bin"]
+    store = file_sims.sim_call({"url": portal["object_store_url"], "ca_path": portal["ca_path"]}, "/_sim/stats")
+    assert store["total_requests"] >= len(stored["seed/big.bin"]["blocks"])
+
+    assert [r["changed"] for r in run.result("Folder")["results"]] == [True, False]
+    assert stored["archive/2024"]["dir"] is True
+    assert [r["changed"] for r in run.result("Delete")["results"]] == [True, False]
+    assert "big-copy.bin" not in stored
+
+    # Every block dropped: the task fails naming the block, and nothing is left at the destination.
+    failed = run.result("Download with failing blocks")
+    assert "block 1 failed 3 times" in failed["msg"] and not failed.get("transfer"), failed
+    assert not [p for p in os.listdir(str(work)) if p.startswith("failed") or p.endswith(".part")]
+    # The secret never shows.
+    assert file_sims.key.secretKey not in run.output()
