@@ -23,7 +23,7 @@ class FakeFiler:
 
     def __init__(self):
         self.writes = []
-        self.join_error = None
+        self.join_errors = []  # what the next joinDomain calls raise
         self.tree = {
             "config/device": {"hostname": "vGateway-0001", "location": ""},
             "config/time": {"TimeZone": "(GMT-08:00) Pacific Time (US , Canada)", "NTPMode": "enabled",
@@ -83,8 +83,8 @@ class FakeFiler:
 
     def execute(self, path, name, param=None, what=None):
         self.writes.append(("execute", path, dict(param, password="***") if name == "joinDomain" else param))
-        if self.join_error:
-            raise self.join_error
+        if self.join_errors:
+            raise self.join_errors.pop(0)
         self.tree["status/fileservices/cifs/joinStatus"] = 0
 
 
@@ -133,7 +133,7 @@ def test_settings_refuses_bad_values_before_any_request(filer):
 
 def test_domain_join_as_the_sdk_and_a_refused_join_puts_the_settings_back(filer):
     original = copy.deepcopy(filer.tree["config/fileservices/cifs"])
-    filer.join_error = ApiError("join the domain corp.example.com failed", "POST", "status/fileservices/cifs", 500)
+    filer.join_errors.append(ApiError("join the domain corp.example.com failed", "POST", "status/fileservices/cifs", 500))
     args = dict(domain="corp.example.com", username="joiner", password="secret-pw", ou="OU=Sto,DC=corp")
     with pytest.raises(ApiError):
         run(edge_domain, filer, **args)
@@ -142,12 +142,13 @@ def test_domain_join_as_the_sdk_and_a_refused_join_puts_the_settings_back(filer)
     assert filer.writes[0][2]["type"] == "domain" and filer.writes[0][2]["workgroup"] is None
     assert filer.writes[1][2] == {"username": "joiner", "password": "***", "ouPath": "OU=Sto,DC=corp"}
     assert filer.tree["config/fileservices/cifs"] == original
-    filer.join_error = None
     joined = run(edge_domain, filer, **args)
     assert joined["domain"] == {"state": "joined", "domain": "corp.example.com", "workgroup": None}
-    assert run(edge_domain, filer, **dict(args, domain="CORP.example.com"))["changed"] is False
+    capitals, other = dict(args), dict(args)
+    capitals["domain"], other["domain"] = "CORP.example.com", "other.example.com"
+    assert run(edge_domain, filer, **capitals)["changed"] is False
     with pytest.raises(ValueError, match="joined to the domain corp.example.com, not other.example.com"):
-        run(edge_domain, filer, **dict(args, domain="other.example.com"))
+        run(edge_domain, filer, **other)
     left = run(edge_domain, filer, state="left")
     assert left["domain"] == {"state": "left", "domain": None, "workgroup": "CTERA"}
     assert filer.tree["config/fileservices/cifs"]["type"] == "workgroup"
