@@ -21,7 +21,7 @@ description:
   - Cloud sync is C(ok), C(busy) (syncing, scanning...), C(off) or C(error) (any other status, or on while the filer
     is not connected to its portal).
   - Cloud backup is C(ok) (the last backup completed within O(backup_max_age_hours)), C(busy) (a backup runs and
-    the last one is recent), C(pending) (on, but no backup has completed yet: the filer is not protected yet),
+    the last one is recent), C(pending) (on, but no backup has completed yet, so the filer is not protected yet),
     C(warning) (the last completed backup is older than O(backup_max_age_hours), or its time is not understood),
     C(off) (suspended or not configured) or C(error) (not readable, configuration failed or the last run failed).
   - A backup node is C(ok) (activated and in contact), C(off) (not activated) or C(error) (activated but never in
