@@ -12,7 +12,7 @@ module: ctera_plan
 short_description: Manage subscription plans of a CTERA Portal
 version_added: 0.2.0
 description:
-  - Creates, changes and deletes subscription plans: the services they enable, the retention of versions and the
+  - Creates, changes and deletes subscription plans, with the services they enable, the retention of versions and the
     quotas of the items they include.
   - Only the options you give are managed, down to each key of O(services), O(retention) and O(quotas); a key you
     leave out keeps its value.

@@ -5,9 +5,12 @@
 _info modules through real ansible-playbook runs against the Portal simulator.
 
 Every check of the portal reads the simulator's own state (GET /_sim/state) or cterasdk, never the modules.
-One playbook (playbooks/portal_tenancy.yml) holds every module; each run changes some of its variables.
+The lifecycle is one ansible-playbook run (playbooks/portal_tenancy.yml), one play per phase over the same tasks
+(playbooks/tasks/portal_tenancy_phase.yml), each phase ending with a snapshot of the simulator's state; it runs
+in-process only, and a representative part (playbooks/portal_tenancy_modes.yml) runs in both execution modes.
 """
 
+import json
 import os
 import uuid
 
@@ -42,18 +45,42 @@ def acme(sims):
     return state(sims)["tenants"]["acme"]
 
 
-def run(sims, t, check=False, **overrides):
-    extra = {"t": t, "device": DEVICE}
-    extra.update(overrides)
-    return run_playbook(playbook_path("portal_tenancy.yml"), extra_vars=extra, env=portal_env(sims), check=check,
-                        diff=True)
+def sim_vars(sims):
+    return {"sim_url": sims.info["portal"]["url"], "sim_ca": sims.info["portal"]["ca_path"]}
 
 
-def drive(sims, owner, name):
-    tenant = acme(sims)
+def phases(run):
+    """The task results of each phase of playbooks/portal_tenancy.yml: {phase: {task name: result}}, split at the
+    "Phase" task that opens each phase (one host, so the records are in the order the tasks ran)."""
+    found, current = {}, None
+    for record in run.tasks:
+        if record["task"] == "Phase":
+            current = found.setdefault(record["result"]["msg"], {})
+        elif current is not None:
+            current[record["task"]] = record["result"]
+    return found
+
+
+def populated(tenants):
+    """Tenants without their empty collections (the simulator makes a tenant's empty zones, folder_groups and
+    cloud_drives on the first read of them)."""
+    return dict((name, dict((k, v) for k, v in tenant.items() if v != {})) for name, tenant in tenants.items())
+
+
+def changed_tasks(phase):
+    return sorted(name for name, result in phase.items() if result.get("changed"))
+
+
+def drive(snapshot, owner, name):
+    """Cloud folder name of user owner in tenant acme in a snapshot of the Portal simulator's state, or None."""
+    tenant = snapshot["tenants"]["acme"]
     uid = tenant["users"][owner]["uid"]
     found = [d for d in tenant.get("cloud_drives", {}).values() if d["owner"] == uid and d["name"] == name]
     return found[0] if found else None
+
+
+def zone_named(snapshot, name):
+    return [z for z in snapshot["tenants"]["acme"]["zones"].values() if z["name"] == name][0]
 
 
 def sdk_admin(sims):
@@ -65,28 +92,51 @@ def sdk_admin(sims):
     return client
 
 
+CREATED = ["Folder group", "Plan", "Projects folder", "Scans folder", "Service user", "Tenant", "Zone"]
+BAD_INPUT = [
+    "name 'Bad_Tenant' is not a valid tenant name",
+    "retention.daily must be 0 or more",
+    "quota_gb must be 0 (no quota) or more",
+    "group is required to create cloud folder",
+    "folders[0].owner must not be empty",
+    "owner 'nobody-{t}' is not a user of tenant 'acme'",
+    "plan 'no-such-plan-{t}' does not exist",
+    "devices 'no-such-filer-{t}' are not devices of tenant 'acme'",
+    "permanently is only for state=absent",
+]
+
+
+@pytest.mark.one_mode("one playbook run of 97 module tasks; test_tenancy_both_modes runs a representative part as "
+                      "real modules too")
 def test_tenancy_lifecycle(portal_sims):
+    """Every tenancy module through check, create, converged rerun, change, converged rerun, trash, recovery and
+    permanent deletion, then bad input, in one ansible-playbook run; each phase ends with a snapshot of the
+    Portal simulator's state (the independent reader), and cterasdk reads the end result."""
     sims = portal_sims
     t = uuid.uuid4().hex[:6]
     svc = "svc-" + t
-
-    check = run(sims, t, check=True)
-    assert check.rc == 0, check.stdout + check.stderr
-    assert check.changed() == 7  # plan, tenant, user, folder group, two folders, zone
     before = state(sims)
-    assert "gold-" + t not in before["plans"] and "co-" + t not in before["tenants"]
-    assert svc not in before["tenants"]["acme"]["users"] and not before["tenants"]["acme"].get("zones")
-    assert "censored" in check.result("Activation code") and "code" not in check.result("Activation code")
-    assert any("are not cloud folders of tenant 'acme' yet" in w for w in check.result("Zone")["warnings"])
+    extra = dict(sim_vars(sims), t=t, device=DEVICE, bad_tenant="Bad_Tenant", bad_retention=-1, bad_quota=-5)
+    run = run_playbook(playbook_path("portal_tenancy.yml"), extra_vars=extra, env=portal_env(sims))
+    assert run.rc == 0, run.stdout + run.stderr
+    phase = phases(run)
+    assert list(phase) == ["check", "create", "again", "change", "change_again", "gone", "back", "purge"]
 
-    real = run(sims, t)
-    assert real.rc == 0, real.stdout + real.stderr
-    assert real.changed() == 7
-    for task in ("Plan", "Tenant", "Folder group", "Projects folder", "Zone"):
-        key = {"Plan": "plan", "Tenant": "tenant", "Folder group": "folder_group", "Projects folder": "cloud_folder",
-               "Zone": "zone"}[task]
-        assert check.result(task)[key] == real.result(task)[key], task
-    now = state(sims)
+    # Check mode: predicts every creation and writes nothing.
+    check = phase["check"]
+    assert changed_tasks(check) == CREATED
+    snapshot = check["Portal state"]["json"]
+    assert populated(snapshot["tenants"]) == populated(before["tenants"]) and snapshot["plans"] == before["plans"]
+    assert "censored" in check["Activation code"] and "code" not in check["Activation code"]
+    assert any("are not cloud folders of tenant 'acme' yet" in w for w in check["Zone"]["warnings"])
+
+    # Create: the same results as predicted, read back from the simulator.
+    real = phase["create"]
+    assert changed_tasks(real) == CREATED
+    for task, key in (("Plan", "plan"), ("Tenant", "tenant"), ("Folder group", "folder_group"),
+                      ("Projects folder", "cloud_folder"), ("Zone", "zone")):
+        assert check[task][key] == real[task][key], task
+    now = real["Portal state"]["json"]
     plan = now["plans"]["gold-" + t]
     assert plan["services"]["Cloud Backup"] == "Disabled" and plan["retention"]["daily"] == 14
     assert plan["items"]["appliances"] == 2 and plan["items"]["storage"] == 2048 * 1024 ** 3
@@ -95,96 +145,106 @@ def test_tenancy_lifecycle(portal_sims):
         ("Co " + t, "B-" + t, "Co AB", "gold-" + t)
     users = now["tenants"]["acme"]["users"]
     assert now["tenants"]["acme"]["folder_groups"]["fg-" + t]["owner"] == users[svc]["uid"]
-    projects, scans = drive(sims, svc, "Projects"), drive(sims, svc, "Scans")
+    projects, scans = drive(now, svc, "Projects"), drive(now, svc, "Scans")
     assert (projects["description"], projects["quota"], projects["winacls"]) == ("Projects of " + t, 10, True)
     assert (scans["quota"], scans["winacls"], scans["deleted"]) == (None, False, False)
-    zone = [z for z in now["tenants"]["acme"]["zones"].values() if z["name"] == "zone-" + t][0]
+    zone = zone_named(now, "zone-" + t)
     device_uid = now["tenants"]["acme"]["devices"][DEVICE]["uid"]
     assert (zone["folders"], zone["devices"], zone["description"]) == ([projects["uid"]], [device_uid], "Office zone")
-    assert "censored" in real.result("Activation code") and "code" not in real.result("Activation code")
+    assert "censored" in real["Activation code"] and "code" not in real["Activation code"]
     issued = [c for c, v in now["activation_codes"].items() if v["user"] == svc]
-    assert issued and not any(c in real.stdout for c in issued)
-    assert [f["name"] for f in real.result("Information")["cloud_folders"]] == ["Projects", "Scans"]
-    assert real.result("Zone information")["zones"][0]["folders"] == [{"name": "Projects", "owner": svc}]
-    assert real.result("Tenant information")["tenants"][0]["plan"] == "gold-" + t
+    shown = run.stdout + run.stderr + json.dumps([r for r in run.tasks if r["task"] != "Portal state"])
+    assert issued and not any(c in shown for c in issued)
+    assert [f["name"] for f in real["Information"]["cloud_folders"]] == ["Projects", "Scans"]
+    assert real["Zone information"]["zones"][0]["folders"] == [{"name": "Projects", "owner": svc}]
+    assert real["Tenant information"]["tenants"][0]["plan"] == "gold-" + t
 
-    admin = sdk_admin(sims)  # an independent reader: cterasdk
-    try:
-        admin.portals.browse("acme")
-        found = admin.cloudfs.drives.find("Projects", core_types.UserAccount(svc), include=["description", "folderQuota"])
-        assert (found.description, found.folderQuota) == ("Projects of " + t, 10)
-        assert admin.cloudfs.zones.get("zone-" + t).description == "Office zone"
-        admin.portals.browse_global_admin()
-        assert admin.plans.get("gold-" + t, include=["retentionPolicy"]).retentionPolicy.daily == 14
-    finally:
-        admin.logout()
+    assert changed_tasks(phase["again"]) == []
 
-    again = run(sims, t)
-    assert again.rc == 0 and again.changed() == 0, again.stdout
-
-    changes = {"tenant_display": "Renamed " + t, "tenant_plan": "Default", "plan_daily": 21, "group_owner": "",
-               "folder_quota": 0, "folder_description": "", "zone_folders": [{"name": "Scans", "owner": svc}],
-               "zone_folders_mode": "append"}
-    changed = run(sims, t, **changes)
-    assert changed.rc == 0, changed.stdout + changed.stderr
-    assert changed.changed() == 5
-    assert changed.result("Tenant")["diff"] == {"before": {"display_name": "Co " + t, "plan": "gold-" + t},
-                                                "after": {"display_name": "Renamed " + t, "plan": "Default"}}
-    assert changed.result("Projects folder")["diff"]["after"] == {"description": None, "quota_gb": 0}
-    now = state(sims)
+    # Changes to every kind of object are applied, with diffs over the changed keys.
+    changed = phase["change"]
+    assert changed_tasks(changed) == ["Folder group", "Plan", "Projects folder", "Tenant", "Zone"]
+    assert changed["Tenant"]["diff"] == {"before": {"display_name": "Co " + t, "plan": "gold-" + t},
+                                         "after": {"display_name": "Renamed " + t, "plan": "Default"}}
+    assert changed["Projects folder"]["diff"]["after"] == {"description": None, "quota_gb": 0}
+    now = changed["Portal state"]["json"]
     assert now["plans"]["gold-" + t]["retention"]["daily"] == 21
     tenant = now["tenants"]["co-" + t]
     assert (tenant["displayName"], tenant["plan"], tenant["companyName"]) == ("Renamed " + t, "Default", "Co AB")
     assert now["tenants"]["acme"]["folder_groups"]["fg-" + t]["owner"] is None
-    assert (drive(sims, svc, "Projects")["quota"], drive(sims, svc, "Projects")["description"]) == (None, None)
-    zone = [z for z in now["tenants"]["acme"]["zones"].values() if z["name"] == "zone-" + t][0]
-    assert sorted(zone["folders"]) == sorted([projects["uid"], scans["uid"]])
-    assert run(sims, t, **changes).changed() == 0
+    assert (drive(now, svc, "Projects")["quota"], drive(now, svc, "Projects")["description"]) == (None, None)
+    assert sorted(zone_named(now, "zone-" + t)["folders"]) == sorted([projects["uid"], scans["uid"]])
+    assert changed_tasks(phase["change_again"]) == []
 
-    gone = run(sims, t, tenant_state="absent", scans_state="absent", zone_folders=[{"name": "Scans", "owner": svc}],
-               zone_folders_mode="remove", **dict((k, v) for k, v in changes.items() if not k.startswith("zone")))
-    assert gone.rc == 0, gone.stdout + gone.stderr
-    assert gone.changed() == 3
-    now = state(sims)
+    # Absent: the tenant and a folder go to the trash can, a folder leaves the zone.
+    gone = phase["gone"]
+    assert changed_tasks(gone) == ["Scans folder", "Tenant", "Zone"]
+    now = gone["Portal state"]["json"]
     assert now["tenants"]["co-" + t]["deleted"] is True
-    assert drive(sims, svc, "Scans")["deleted"] is True
-    assert gone.result("Information")["cloud_folders"][1]["deleted"] is True
-    assert gone.result("Tenant information")["tenants"][0]["deleted"] is True
+    assert drive(now, svc, "Scans")["deleted"] is True
+    assert zone_named(now, "zone-" + t)["folders"] == [projects["uid"]]
+    assert gone["Information"]["cloud_folders"][1]["deleted"] is True
+    assert gone["Tenant information"]["tenants"][0]["deleted"] is True
 
-    back = run(sims, t, **dict((k, v) for k, v in changes.items() if not k.startswith("zone")))
-    assert back.rc == 0, back.stdout + back.stderr
-    assert back.result("Tenant")["changed"] and back.result("Scans folder")["changed"]
-    assert state(sims)["tenants"]["co-" + t]["deleted"] is False
-    assert drive(sims, svc, "Scans")["deleted"] is False and drive(sims, svc, "Scans")["uid"] == scans["uid"]
+    # Present again: both come back from the trash can, the folder as the same folder.
+    back = phase["back"]
+    assert changed_tasks(back) == ["Scans folder", "Tenant"]
+    now = back["Portal state"]["json"]
+    assert now["tenants"]["co-" + t]["deleted"] is False
+    assert drive(now, svc, "Scans")["deleted"] is False and drive(now, svc, "Scans")["uid"] == scans["uid"]
 
-    purge = run(sims, t, scans_state="absent", scans_permanently=True,
-                **dict((k, v) for k, v in changes.items() if not k.startswith("zone")))
-    assert purge.rc == 0 and purge.result("Scans folder")["changed"], purge.stdout
-    assert drive(sims, svc, "Scans") is None
+    purge = phase["purge"]
+    assert changed_tasks(purge) == ["Scans folder"]
+    assert drive(purge["Portal state"]["json"], svc, "Scans") is None
+
+    # Bad input: each case refused with a message naming the option, nothing written.
+    messages = [run.result("Bad %d" % i).get("msg", "") for i in range(len(BAD_INPUT))]
+    assert run.stdout.count("...ignoring") == len(BAD_INPUT), run.stdout
+    for expected, message in zip(BAD_INPUT, messages):
+        assert expected.format(t=t) in message, (expected, message)
+    after = run.result("Portal state")["json"]
+    assert after["tenants"] == purge["Portal state"]["json"]["tenants"]
+    assert after["plans"] == purge["Portal state"]["json"]["plans"]
+
+    admin = sdk_admin(sims)  # an independent reader of the end result: cterasdk
+    try:
+        admin.portals.browse("acme")
+        found = admin.cloudfs.drives.find("Projects", core_types.UserAccount(svc), include=["description", "folderQuota"])
+        assert (found.description, found.folderQuota) == (None, None)
+        assert admin.cloudfs.zones.get("zone-" + t).description == "Office zone"
+        admin.portals.browse_global_admin()
+        assert admin.plans.get("gold-" + t, include=["retentionPolicy"]).retentionPolicy.daily == 21
+        assert admin.portals.get("co-" + t, include=["displayName"]).displayName == "Renamed " + t
+    finally:
+        admin.logout()
 
 
-def test_bad_input_refused_before_any_write(portal_sims):
+def test_tenancy_both_modes(portal_sims):
+    """A representative part (user, folder group, cloud folder, zone, activation code, info, one refused input)
+    as real modules and in-process: created, converged on the second item, read back from the simulator."""
     sims = portal_sims
     t = uuid.uuid4().hex[:6]
-    setup = run(sims, t, zone_devices=[])
-    assert setup.rc == 0, setup.stdout
-    before = state(sims)
-    result = run_playbook(playbook_path("portal_tenancy_bad_input.yml"), env=portal_env(sims),
-                          extra_vars={"t": t, "bad_tenant": "Bad_Tenant", "bad_retention": -1, "bad_quota": -5})
-    assert result.rc == 0, result.stdout
-    messages = [result.result("Bad %d" % i).get("msg", "") for i in range(9)]
-    assert result.stdout.count("...ignoring") == 9, result.stdout
-    assert "name 'Bad_Tenant' is not a valid tenant name" in messages[0]
-    assert "retention.daily must be 0 or more" in messages[1]
-    assert "quota_gb must be 0 (no quota) or more" in messages[2]
-    assert "group is required to create cloud folder" in messages[3]
-    assert "folders[0].owner must not be empty" in messages[4]
-    assert "owner 'nobody-%s' is not a user of tenant 'acme'" % t in messages[5]
-    assert "plan 'no-such-plan-%s' does not exist" % t in messages[6]
-    assert "devices 'no-such-filer-%s' are not devices of tenant 'acme'" % t in messages[7]
-    assert "permanently is only for state=absent" in messages[8]
-    after = state(sims)
-    for key in ("plans", "activation_codes"):
-        after.pop(key, None)
-        before.pop(key, None)
-    assert after["tenants"] == before["tenants"]
+    svc = "svc-" + t
+    extra = dict(sim_vars(sims), t=t, device=DEVICE, bad_quota=-5)
+    run = run_playbook(playbook_path("portal_tenancy_modes.yml"), extra_vars=extra, env=portal_env(sims), diff=True)
+    assert run.rc == 0, run.stdout + run.stderr
+    for task in ("Service user", "Folder group", "Cloud folder", "Zone"):
+        items = run.result(task)["results"]
+        assert [item["changed"] for item in items] == [True, False], task
+    assert run.result("Cloud folder")["results"][0]["diff"]["after"]["quota_gb"] == 10
+    now = run.result("Portal state")["json"]
+    users = now["tenants"]["acme"]["users"]
+    assert now["tenants"]["acme"]["folder_groups"]["fg-" + t]["owner"] == users[svc]["uid"]
+    projects = drive(now, svc, "Projects")
+    assert (projects["description"], projects["quota"], projects["deleted"]) == ("Projects of " + t, 10, False)
+    zone = zone_named(now, "zone-" + t)
+    assert (zone["folders"], zone["devices"]) == ([projects["uid"]], [now["tenants"]["acme"]["devices"][DEVICE]["uid"]])
+    issued = [c for c, v in now["activation_codes"].items() if v["user"] == svc]
+    shown = run.stdout + run.stderr + json.dumps([r for r in run.tasks if r["task"] != "Portal state"])
+    assert issued and not any(c in shown for c in issued)
+    assert "censored" in run.result("Activation code")
+    assert [f["name"] for f in run.result("Information")["cloud_folders"]] == ["Projects"]
+    refused = [r for r in run.tasks if r["task"] == "Refused quota"]
+    assert [r["status"] for r in refused] == ["failed"]
+    assert "quota_gb must be 0 (no quota) or more" in refused[0]["result"]["msg"]
+    assert drive(now, svc, "Refused") is None
