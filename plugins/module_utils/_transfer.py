@@ -8,7 +8,7 @@
 * Reads of the tree: ``fetchResources`` (depth 0 = the item, 1 = its children, pages of 100), retried like a GET.
 * Download: Direct IO when the user's S3 key pair is given and the file has an id: the block map from
   ``GET /directio/{id}`` (bearer = access key id), the file key unwrapped with the secret, blocks fetched from
-  their pre-signed URLs by a bounded pool of threads (at most ``workers`` fetches and ``2 * workers`` blocks held),
+  their pre-signed URLs by a bounded pool of threads (at most ``workers`` fetches and ``workers + 2`` blocks held),
   each block checked against the storage's MD5 ``ETag``, decrypted (AES-256-CBC), decompressed (gzip, snappy or
   snappy-java, by sniffing as the SDK does) and checked against its length, in the worker thread; a failed block is
   fetched again on its own. Blocks are written in order to a temporary file next to the destination, renamed into
@@ -471,7 +471,7 @@ class CloudFiles:
             offset += length
         digest = hashlib.sha256()
         written = 0
-        window = 2 * self.workers
+        window = self.workers + 2
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             pending = []
             index = 0

@@ -77,9 +77,9 @@ options:
     description: Secret access key of the same key pair (it unwraps the file keys; it is never sent).
     type: str
   workers:
-    description: Parallel block fetches of a Direct IO download (at most twice as many blocks held in memory).
+    description: Parallel block fetches of a Direct IO download (at most two more blocks than that held in memory).
     type: int
-    default: 8
+    default: 6
   files_in_flight:
     description: Files uploaded at the same time when O(src) is a directory.
     type: int
@@ -168,7 +168,7 @@ def argument_spec():
         compare=dict(type="str", choices=["size_mtime", "checksum"], default="size_mtime"),
         s3_access_key_id=dict(type="str", no_log=False),
         s3_secret_access_key=dict(type="str", no_log=True),
-        workers=dict(type="int", default=8),
+        workers=dict(type="int", default=6),
         files_in_flight=dict(type="int", default=4),
         tenant=dict(type="str"),
     )

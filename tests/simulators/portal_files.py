@@ -164,7 +164,7 @@ class FilesMixin:
         return path
 
     def block_path(self, key):
-        if not re.fullmatch(r"[0-9a-f]+-\d+", key or ""):
+        if not re.fullmatch(r"[0-9a-f]+-\d+(-[0-9a-f]{32})?", key or ""):
             return os.path.join(self.blocks_dir(), "missing")
         return os.path.join(self.blocks_dir(), key)
 
@@ -519,10 +519,12 @@ class FilesMixin:
                 break
             digest.update(data)
             stored = encode_block(data, key, storage["compression"], storage["encrypted"])
-            block_key = "%s-%d" % (token, len(entry["blocks"]))
+            md5 = hashlib.md5(stored).hexdigest()  # nosec - what S3 answers as the ETag
+            # The key carries the MD5, so the object store answers the ETag without reading the block first.
+            block_key = "%s-%d-%s" % (token, len(entry["blocks"]), md5)
             with open(self.block_path(block_key), "wb") as handle:
                 handle.write(stored)
-            entry["blocks"].append([block_key, len(data), len(stored), hashlib.md5(stored).hexdigest()])  # nosec
+            entry["blocks"].append([block_key, len(data), len(stored), md5])
             entry["size"] += len(data)
             if len(data) < block_size:
                 break
