@@ -319,12 +319,11 @@ def device_uids(session, names):
         return {}
     param = {"_classname": "QueryParams", "include": ["name", "uid"], "filters": [name_filter(n) for n in names],
              "orFilter": len(names) > 1}
-    return dict((as_text(obj["name"]), obj["uid"]) for obj in query_all(session, session.path("devices"), param,
-                                                                       "list devices") if obj.get("name") in names)
+    listing = query_all(session, session.path("devices"), param, "list devices")
+    return dict((as_text(obj["name"]), obj["uid"]) for obj in listing if obj.get("name") in names)
 
 
 def owner_uid(folder_obj):
     """The owner's uid in a folder's owner reference (cloudfs.py ``_find_folders`` takes the first number)."""
     match = re.search("[1-9][0-9]*", str(folder_obj.get("owner") or ""))
     return int(match.group(0)) if match else None
-

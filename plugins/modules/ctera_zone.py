@@ -156,8 +156,8 @@ def argument_spec():
     spec.update(
         name=dict(type="str", required=True),
         description=dict(type="str"),
-        folders=dict(type="list", elements="dict", options=dict(name=dict(type="str", required=True),
-                                                                 owner=dict(type="str", required=True))),
+        folders=dict(type="list", elements="dict",
+                     options=dict(name=dict(type="str", required=True), owner=dict(type="str", required=True))),
         folders_mode=dict(type="str", choices=["exact", "append", "remove"], default="exact"),
         devices=dict(type="list", elements="str"),
         devices_mode=dict(type="str", choices=["exact", "append", "remove"], default="exact"),

@@ -87,8 +87,8 @@ def read_zones(module, scope):
     if module.params["name"]:
         names = [module.params["name"]]
     else:
-        names = [as_text(z["name"]) for z in query_all(session, None, {"_classname": "QueryParams"}, "list zones",
-                                                        method="getZonesDisplayInfo")]
+        listing = query_all(session, None, {"_classname": "QueryParams"}, "list zones", method="getZonesDisplayInfo")
+        names = [as_text(z["name"]) for z in listing]
     zones = [view for view in (read_zone(session, name, tenant)[0] for name in names) if view is not None]
     zones.sort(key=lambda z: z["name"])
     return {"changed": False, "zones": zones, "count": len(zones), "tenant": tenant}
