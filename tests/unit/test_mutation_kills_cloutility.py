@@ -11,9 +11,11 @@ Uses the scripted transport of test_cloutility_client.py (requests recorded as t
 import pytest
 
 from ansible_collections.filefleet.office.plugins.module_utils import _cloutility as clou
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, NotFound
+from ansible_collections.filefleet.office.plugins.module_utils._http import (
+    ApiError, AuthenticationError, NotFound, UnexpectedAnswer, WaitTimeout,
+)
 
-from test_cloutility_client import Server, make_session
+from test_cloutility_client import CLIENT_ID, ORIGIN, Clock, FakeHttp, Server, make_session
 
 PATH = "/v1/bunits/101/consumers"
 
@@ -370,11 +372,6 @@ def test_a_closed_session_logs_in_again_before_its_next_request():
 
 
 # -- the token manager: refusals, errors and token lifetimes; secrets redacted in every error ----------------------
-
-from ansible_collections.filefleet.office.plugins.module_utils._http import (  # noqa: E402  pylint: disable=C0413
-    AuthenticationError, UnexpectedAnswer, WaitTimeout,
-)
-from test_cloutility_client import CLIENT_ID, Clock, FakeHttp, FakeResponse, ORIGIN  # noqa: E402  pylint: disable=C0413
 
 USER = "automation@example.com"
 OAUTH = "https://api.example.com/v1/oauth"
