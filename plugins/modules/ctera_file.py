@@ -72,7 +72,6 @@ options:
   s3_access_key_id:
     description: Access key id of the user's S3 credentials, for Direct IO downloads.
     type: str
-    no_log: false
   s3_secret_access_key:
     description: Secret access key of the same key pair (it unwraps the file keys; it is never sent).
     type: str
