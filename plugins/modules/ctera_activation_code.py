@@ -24,9 +24,11 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: partial
-    description: In check mode no code is requested and C(code) is null.
+    details: In check mode no code is requested and C(code) is null.
+    description: Runs in check mode without asking the portal for a code.
   diff_mode:
     support: none
+    description: Issuing a code changes no configuration, so there is nothing to show.
 options:
   user:
     description: The tenant user the filer will connect as. The user must exist.
