@@ -108,6 +108,10 @@ def main():
     sims.start()
     try:
         info = sims.info
+        # The Stockholm shares are on the filers' fixed folder list: office_onboarding does not create cloud folders
+        # yet, so the filers keep that list when the device stage connects them to the portal.
+        for edge in info["edges"]:
+            sims.sim_call(edge, "/_sim/edge", "POST", {"cloud_volume": "fixed"})
         say("CTERA Portal:  %s (tenants acme for Stockholm, globex for Oslo)" % info["portal"]["url"])
         for edge in info["edges"]:
             if edge.get("factory"):

@@ -31,6 +31,10 @@ ZONE = "(GMT+01:00) Amsterdam, Berlin, Stockholm"
 def factory_office(tmp_path):
     sims = Simulators(str(tmp_path / "sims"), portal=True, edges=2, edge_factory=True)
     sims.start()
+    # The office's share is on the filers' fixed folder list: office_onboarding does not create cloud folders yet,
+    # so the filers keep that list when they connect to the portal (edge simulator mode cloud_volume).
+    for edge in sims.info["edges"]:
+        sims.sim_call(edge, "/_sim/edge", "POST", {"cloud_volume": "fixed"})
     yield sims
     sims.stop()
 

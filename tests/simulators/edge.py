@@ -136,6 +136,17 @@ collection is tested against each plausible answer:
   is left exactly as it was) or ``drops`` (disconnected, old settings still saved; ``reconnect`` restores them).
   Note that the SDK waits for the attach task without reading how it ended and then tracks the connection state,
   so a failed attach of a filer that stays connected to its old portal looks like a success to it.
+* Cloud volume of a filer connected to the linked portal simulator (connected through ``attachAndSave`` to its
+  address, so registered as a device): the ``cloud`` volume holds ``users``, ``users/{owner's display name}`` and
+  ``users/{owner's display name}/{folder}`` for each live cloud drive folder the portal gives the filer
+  (``PortalService.cloud_folder_paths_for_device``: the folders of the zones that hold the device or, with no
+  zone, those of the user it connected as), read again on every request, so a new folder, a folder added to the
+  filer's zone or one taken away shows at once. Evidence: cterasdk core/types.py ``Share.absolute`` puts portal
+  folders under ``/cloud/users/{path}`` and the Portal names its folders ``Users/{owner's display name}/{folder}``
+  (the ``addCloudDrive`` answer); how fast a real filer shows a change is unknown. A share on a directory that is
+  not there is refused (400) as for any volume; shares already made on a folder that went away stay. Filers
+  connected to ``portal.filefleet.test`` (the default start) or to no portal keep the fixed ``VOLUME_TREE``, and
+  so does a filer in mode ``cloud_volume: fixed`` (default ``portal``).
 * ``reboot``, ``poweroff`` and ``reset2default`` are accepted no-ops (sessions and configuration survive).
 * Factory state: the default host name ``vGateway-NNNN`` (the filer's index) is invented; a real filer's is unknown.
   ``createfirstuser`` answers an empty body (the SDK reads nothing), refuses a second first user with 403 (the SDK
@@ -222,8 +233,10 @@ TASK_ENDS = ("completed", "completed with warnings", "failed", "stopped", "disab
 TASK_FAILURES = ("failed", "stopped", "disabled")
 BACKUP_STATUS_MODES = ("extended", "status", "vendor")
 SIM_DEFAULTS = {"sync_phase_seconds": [0.3, 0.5, 0.7], "backup_seconds": 1.0, "task_seconds": 0.0,
-                "task_refs": "path", "task_end": "completed", "backup_status": "extended", "failed_attach": "keeps"}
+                "task_refs": "path", "task_end": "completed", "backup_status": "extended", "failed_attach": "keeps",
+                "cloud_volume": "portal"}
 FAILED_ATTACH_MODES = ("keeps", "drops")
+CLOUD_VOLUME_MODES = ("portal", "fixed")
 LICENSES = ("NA", "vGateway4", "vGateway8", "vGateway", "vGateway32", "vGateway64", "vGateway128")
 ENCRYPTION_MODES = ("RecoverableKeyEncryption", "SecretKeyEncryption")
 TASKS_KEPT = 50
@@ -486,7 +499,7 @@ class EdgeService(DeviceMixin, Service):
         """``POST /_sim/edge`` JSON (every key optional) changes what a test cannot reach through the device API:
         ``portal_connected``, ``sync_phase_seconds``, ``backup_seconds``, ``task_seconds``; the answer modes
         ``task_refs`` (TASK_REF_MODES), ``task_end`` (TASK_ENDS), ``backup_status`` (BACKUP_STATUS_MODES) and
-        ``failed_attach`` (FAILED_ATTACH_MODES); and
+        ``failed_attach`` (FAILED_ATTACH_MODES), ``cloud_volume`` (CLOUD_VOLUME_MODES); and
         ``volumes``, the names of the filer's volumes (a new one is empty; a volume a share uses cannot go). Other
         ``/_sim/*`` as in the base."""
         if request.path != "/_sim/edge":
@@ -506,7 +519,8 @@ class EdgeService(DeviceMixin, Service):
                     if key in plan:
                         sim[key] = max(0.0, float(plan[key]))
                 for key, allowed in (("task_refs", TASK_REF_MODES), ("task_end", TASK_ENDS),
-                                     ("backup_status", BACKUP_STATUS_MODES), ("failed_attach", FAILED_ATTACH_MODES)):
+                                     ("backup_status", BACKUP_STATUS_MODES), ("failed_attach", FAILED_ATTACH_MODES),
+                                     ("cloud_volume", CLOUD_VOLUME_MODES)):
                     if key in plan:
                         if plan[key] not in allowed:
                             raise ValueError("%s: one of %s" % (key, ", ".join(allowed)))
@@ -1077,6 +1091,31 @@ class EdgeService(DeviceMixin, Service):
             self.portal_link, self.portal_address, self.portal_tls, self.public_url = portal, address, bool(tls), url
             self.boot_tenant = tenant
             self._register_at_boot()
+
+    def dispatch(self, request):
+        """Every request (``/_sim/state`` included) sees the cloud volume as the linked portal gives it now."""
+        with self.lock:
+            self._refresh_cloud_volume()
+        return Service.dispatch(self, request)
+
+    def _refresh_cloud_volume(self):
+        """On a filer connected to the linked portal (mode ``cloud_volume: portal``), the ``cloud`` volume holds the
+        cloud folders the portal gives this device, under ``users/{owner's display name}/{folder}``."""
+        portal = self.state["portal"]
+        services = self.state["config"].get("services") or {}
+        if (self.portal_link is None or self.state["sim"].get("cloud_volume") != "portal" or not portal["connected"]
+                or services.get("server") != self.portal_address or not portal.get("tenant")
+                or "cloud" not in self.state["volume_tree"]):
+            return
+        tree = ["users"]
+        for path in self.portal_link.cloud_folder_paths_for_device(portal["tenant"], portal["device"],
+                                                                   services.get("user")):
+            owner = "users/" + path.split("/", 1)[0]
+            tree += [owner] if owner not in tree else []
+            tree.append("users/" + path)
+        if tree != self.state["volume_tree"]["cloud"]:
+            self.state["volume_tree"]["cloud"] = tree
+            self.save()
 
     def _register_at_boot(self):
         """A filer that starts connected, with a tenant, is a device of that tenant (as if it had connected)."""

@@ -609,20 +609,36 @@ class TenancyMixin:
         return P.xml_response("ok")
 
     # -- what a connected filer sees -------------------------------------------------------------------------------
-    def cloud_folders_for_device(self, tenant, device_name, username):
-        """Names of the live cloud drive folders a filer of ``tenant`` sees: those of the zones that hold the
-        device, or, when no zone holds it, those owned by ``username`` (the user it connected as)."""
-        with self.lock:
-            record = self._tenant_record(tenant)
-            if record is None:
-                return []
-            device = record.get("devices", {}).get(device_name)
-            drives = self._cloud_drives(tenant)
+    def _device_drives(self, tenant, device_name, username):
+        """The live cloud drive folder records a filer of ``tenant`` sees: those of the zones that hold the device,
+        or, when no zone holds it, those owned by ``username`` (the user it connected as)."""
+        record = self._tenant_record(tenant)
+        if record is None:
+            return []
+        device = record.get("devices", {}).get(device_name)
+        drives = self._cloud_drives(tenant)
+        zones = [z for z in self._zones(tenant).values() if device is not None and device["uid"] in z["devices"]]
+        if zones:
             uids = []
-            for zone in self._zones(tenant).values():
-                if device is not None and device["uid"] in zone["devices"]:
-                    uids += [u for u in zone["folders"] if u not in uids]
-            if device is None or not any(device["uid"] in z["devices"] for z in self._zones(tenant).values()):
-                user = record["users"].get(username)
-                uids = [d["uid"] for d in drives.values() if user is not None and d["owner"] == user["uid"]]
-            return sorted(drives[str(u)]["name"] for u in uids if str(u) in drives and not drives[str(u)]["deleted"])
+            for zone in zones:
+                uids += [u for u in zone["folders"] if u not in uids]
+        else:
+            user = record["users"].get(username)
+            uids = [d["uid"] for d in drives.values() if user is not None and d["owner"] == user["uid"]]
+        return [drives[str(u)] for u in uids if str(u) in drives and not drives[str(u)]["deleted"]]
+
+    def cloud_folders_for_device(self, tenant, device_name, username):
+        """Names of the live cloud drive folders a filer of ``tenant`` sees (``_device_drives``)."""
+        with self.lock:
+            return sorted(d["name"] for d in self._device_drives(tenant, device_name, username))
+
+    def cloud_folder_paths_for_device(self, tenant, device_name, username):
+        """The same folders as paths under the filer's ``cloud/users`` namespace: ``{owner's display name}/{folder}``
+        (cterasdk core/types.py ``Share.absolute``: ``/cloud/users/{path}``; the Portal's own folder paths are
+        ``Users/{owner's display name}/{folder}``, as addCloudDrive answers)."""
+        with self.lock:
+            paths = []
+            for drive in self._device_drives(tenant, device_name, username):
+                owner = self._user_by_uid(tenant, drive["owner"])
+                paths.append("%s/%s" % (self._display_name(owner) if owner else "unknown", drive["name"]))
+            return sorted(paths)
