@@ -162,8 +162,10 @@ Calls as cterasdk 2.20.50 makes them; checked by tests/conformance/test_portal_t
   ``ZoneNameAlreadyExists``/``InvalidName`` with HTTP 200 (zones.py only tests ``rc``; the other values are
   unknown). Zone ids come from the uid counter. Folder rows carry ``uid``, ``name``, ``owner`` (reference),
   ``ownerName``, ``group``; device rows ``uid``, ``name``, ``deviceType`` (unknown: the SDK only lists them).
-* **What a filer sees** (``cloud_folders_for_device``): the live folders of the zones that hold the device, or,
-  when no zone holds it, the folders owned by the user it connected as.
+* **What a filer sees** (``cloud_folders_for_device``, ``cloud_folder_paths_for_device``): the live folders of the
+  zones that hold the device, or, when no zone holds it, the folders owned by the user it connected as; a filer
+  connected to this portal shows them on its ``cloud`` volume as ``users/{owner's display name}/{folder}``
+  (tests/simulators/edge.py, "Cloud volume"). Unknown: a real portal's rule when zones are off for the tenant.
 
 Cloud folder content and Direct IO (``simulators/portal_files.py``, ``simulators/objectstore.py``)
 -------------------------------------------------------------------------------------------------
