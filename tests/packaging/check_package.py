@@ -79,9 +79,10 @@ def check_contents(tarball):
     missing = [path for path in tree_content() if path not in names]
     if missing:
         problems.append("the tarball lacks %s" % ", ".join(missing))
-    caches = sorted(n for n in names if "__pycache__" in n or n.endswith((".pyc", ".retry")))
+    caches = sorted(n for n in names if "__pycache__" in n or n.endswith((".pyc", ".retry"))
+                    or any(part.startswith(".") for part in n.split("/")))
     if caches:
-        problems.append("the tarball holds caches: %s" % ", ".join(caches))
+        problems.append("the tarball holds caches or hidden files: %s" % ", ".join(caches))
     return len(files), sum(m.size for m in files), problems
 
 
