@@ -6,6 +6,7 @@ one run are closed (or shared by the items of an in-process loop and logged out 
 redacted failures, missing libraries fail before any I/O, secret fingerprints."""
 
 import atexit
+import base64
 import datetime
 import json
 import multiprocessing.util
@@ -287,3 +288,52 @@ def test_in_process_sessions_are_logged_out_once_when_the_worker_exits(monkeypat
     assert [s.closed for s in sessions] == [1, 1]
     at_exit[0]()  # the second way out (a process that is not a multiprocessing worker) finds nothing left
     assert [s.closed for s in sessions] == [1, 1]
+
+
+# -- every no_log value of the task is taught to each session's redactor -----------------------------------------
+
+class SecretModule(FakeModule):
+    def __init__(self, in_process=False, no_log_values=()):
+        FakeModule.__init__(self, in_process)
+        self.no_log_values = set(no_log_values)
+
+
+class RedactingSession(Session):
+    def __init__(self, name, own=True, transport=True):
+        Session.__init__(self, name)
+        if own:
+            self.redactor = Redactor()
+        if transport:
+            self.http = type("Http", (), {})()
+            self.http.redact = Redactor()
+
+
+@pytest.mark.parametrize("in_process", [False, True], ids=["per-run", "shared"])
+def test_sessions_learn_the_tasks_secrets(in_process):
+    module = SecretModule(in_process, no_log_values={"user-Pw-4411", 987654})
+    basic = base64.b64encode(b"user-Pw-4411").decode()
+    with common.SessionScope(module) as scope:
+        own = scope.get("portal", ("a",), lambda: RedactingSession("own"))
+        transport_only = scope.get("edge", ("b",), lambda: RedactingSession("t", own=False))
+        neither = scope.get("cloutility", ("c",), lambda: Session("plain"))
+        for redact in (own.redactor, transport_only.http.redact):
+            assert redact("pw user-Pw-4411 b64 %s id 987654 None" % basic) == "pw ******** b64 ******** id ******** None"
+        assert own.http.redact("user-Pw-4411") == "user-Pw-4411"  # the session's own redactor is the one taught
+        assert neither.name == "plain"
+
+
+def test_a_module_without_secrets_teaches_nothing():
+    class Plain(FakeModule):
+        pass
+    with common.SessionScope(Plain()) as scope:
+        session = scope.get("portal", ("a",), lambda: RedactingSession("own"))
+    assert session.redactor("None user-Pw-4411") == "None user-Pw-4411"
+
+
+def test_missing_requests_message_is_ansible_cores_own(monkeypatch):
+    from ansible.module_utils.basic import missing_required_lib
+    monkeypatch.setattr(common, "HAS_REQUESTS", False)
+    module = FakeModule()
+    with pytest.raises(Done):
+        common.require_libraries(module)
+    assert module.failed["msg"] == missing_required_lib("requests")
