@@ -8,12 +8,13 @@
 * Reads of the tree: ``fetchResources`` (depth 0 = the item, 1 = its children, pages of 100), retried like a GET.
 * Download: Direct IO when the user's S3 key pair is given and the file has an id: the block map from
   ``GET /directio/{id}`` (bearer = access key id), the file key unwrapped with the secret, blocks fetched from
-  their pre-signed URLs by a bounded pool of threads (at most ``workers`` fetches and ``workers + 2`` blocks held),
-  each block checked against the storage's MD5 ``ETag``, decrypted (AES-256-CBC), decompressed (gzip, snappy or
-  snappy-java, by sniffing as the SDK does) and checked against its length, in the worker thread; a failed block is
-  fetched again on its own. Blocks are written in order to a temporary file next to the destination, renamed into
-  place only when every block was verified. A storage not in direct mode (422), or no key pair: the WebDAV GET,
-  streamed to the same kind of temporary file.
+  their pre-signed URLs by ``workers`` threads, each holding one block at a time in buffers it reuses: the body
+  streamed into a buffer of its known length and checked against the storage's MD5 ``ETag``, decrypted in place
+  (AES-256-CBC), decompressed (gzip, snappy or snappy-java, by sniffing as the SDK does), checked against the
+  block map's length and written with ``os.pwrite`` at its offset in a temporary file next to the destination. A
+  failed block is fetched again on its own; the file is renamed into place only when every block was verified,
+  and deleted otherwise. A storage not in direct mode (422), or no key pair: the WebDAV GET, streamed to the same
+  kind of temporary file.
 * Upload: the multipart POST to ``/{ctx}/upload/folders/{cloud folder uid}``, its body streamed from the file (never
   read whole); the portal keeps the file only when the whole body arrived (a transfer cut short leaves nothing).
   Trees: directories first (``makeCollection``), then the files with at most ``files_in_flight`` uploads at once.
@@ -23,7 +24,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import base64
-import gzip
 import hashlib
 import io
 import json
@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, unquote, urlsplit
 
@@ -58,12 +59,18 @@ except ImportError:
     HAS_CRAMJAM = False
     CRAMJAM_IMPORT_ERROR = traceback.format_exc()
 
+try:
+    from urllib3.exceptions import HTTPError as Urllib3Error
+except ImportError:  # pragma: no cover - requests brings urllib3
+    Urllib3Error = OSError
+
 CRYPTOGRAPHY_LIBRARY = ("cryptography", HAS_CRYPTOGRAPHY, CRYPTOGRAPHY_IMPORT_ERROR)
 CRAMJAM_LIBRARY = ("cramjam", HAS_CRAMJAM, CRAMJAM_IMPORT_ERROR)
 PAGE = 100
 SNAPPY_JAVA = b"\x82SNAPPY\x00"
 BLOCK_ATTEMPTS = 3
 UPLOAD_PIECE = 1024 * 1024
+PIECE = 256 * 1024
 BAD_NAME_CHARS = set('\\/:?&<>"|')
 
 
@@ -87,31 +94,152 @@ def unwrap_key(wrapped_key, secret_access_key):
     return base64.b64decode(json.loads(plain.decode("utf-8")))
 
 
-def decode_block(stored, key, compressed):
-    """Plain bytes of one stored block: byte 0 skipped, IV, AES-256-CBC with PKCS#7; then gzip or snappy (raw or
-    snappy-java framing), told apart by their first bytes as the SDK does."""
-    data = stored
-    if key is not None:
+# -- Direct IO blocks (spec 6.1 steps 3 and 4) ------------------------------------------------------------------
+class BlockWorker:
+    """One worker thread's block pipeline with buffers reused from block to block: the stored bytes are read
+    from the socket into ``stored`` (a buffer of the block's known length, checked against the ETag as they come),
+    decrypted in place through a small scratch buffer, decompressed into ``plain`` (snappy) or straight to the
+    file (gzip), and written with ``os.pwrite`` at the block's offset. So a worker holds at most two block-sized
+    buffers, whatever the file's size, and no block waits in a queue for the ones before it."""
+
+    def __init__(self, storage, fd, key, compressed, byte_range=None):
+        self.storage = storage
+        self.fd = fd
+        self.key = key
+        self.compressed = compressed
+        self.byte_range = byte_range
+        self.stored = bytearray()
+        self.plain = bytearray()
+        self.scratch = bytearray(PIECE + 16)
+
+    @staticmethod
+    def _grow(buffer, size):
+        return buffer if len(buffer) >= size else bytearray(size)
+
+    def fetch(self, url):
+        """The stored bytes of the block at ``url`` (a view of ``self.stored``), checked against Content-Length
+        and the MD5 ETag; ValueError/TransportError when they are not whole."""
+        response = self.storage(url).request("GET", url, idempotent=True, stream=True)
+        try:
+            if response.status_code >= 400:
+                raise ValueError("HTTP %d" % response.status_code)
+            length = response.headers.get("Content-Length")
+            md5 = hashlib.md5()  # nosec - S3's ETag is an MD5
+            pos = 0
+            if length is not None and length.isdigit():
+                # 16 bytes of slack: decryption works in place and never needs more than the stored length.
+                self.stored = self._grow(self.stored, int(length) + 16)
+                view = memoryview(self.stored)
+                for piece in response.raw.stream(PIECE, decode_content=False):
+                    end = pos + len(piece)
+                    if end > int(length):
+                        raise ValueError("more than the %s bytes announced" % length)
+                    view[pos:end] = piece
+                    md5.update(piece)
+                    pos = end
+                if pos != int(length):
+                    raise ValueError("%d of %s bytes" % (pos, length))
+            else:
+                self.stored = bytearray()
+                for piece in response.raw.stream(PIECE, decode_content=False):
+                    self.stored += piece
+                    md5.update(piece)
+                pos = len(self.stored)
+                view = memoryview(self.stored)
+        except (Urllib3Error, OSError) as exc:
+            raise ValueError("the block was cut short: %s" % exc)
+        finally:
+            response.close()
+        etag = (response.headers.get("ETag") or "").strip('"')
+        if len(etag) == 32 and md5.hexdigest() != etag:
+            raise ValueError("checksum mismatch")
+        return view[:pos]
+
+    def decrypt(self, stored):
+        """Decrypt ``stored`` (byte 0, IV, AES-256-CBC with PKCS#7) in place; the plain bytes at its start."""
         if len(stored) < 33 or (len(stored) - 17) % 16:
             raise ValueError("an encrypted block of %d bytes is not whole" % len(stored))
-        decryptor = Cipher(algorithms.AES(key), modes.CBC(stored[1:17])).decryptor()
-        data = decryptor.update(memoryview(stored)[17:]) + decryptor.finalize()
-        pad = data[-1]
+        decryptor = Cipher(algorithms.AES(self.key), modes.CBC(bytes(stored[1:17]))).decryptor()
+        scratch = memoryview(self.scratch)
+        src, dst = 17, 0
+        while src < len(stored):
+            step = min(PIECE, len(stored) - src)
+            count = decryptor.update_into(stored[src:src + step], scratch)
+            # The output never passes the input read so far (it starts 17 bytes behind), so this is safe.
+            stored[dst:dst + count] = scratch[:count]
+            dst += count
+            src += step
+        decryptor.finalize()
+        pad = stored[dst - 1]
         if not 0 < pad <= 16:
             raise ValueError("bad padding after decryption")
-        data = data[:-pad]
-    if not compressed:
-        return data
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
-    if data[:8] == SNAPPY_JAVA:
-        out, pos = bytearray(), 16
-        while pos + 4 <= len(data):
-            size = int.from_bytes(data[pos:pos + 4], "big")
-            out += cramjam.snappy.decompress_raw(memoryview(data)[pos + 4:pos + 4 + size])
-            pos += 4 + size
-        return bytes(out)
-    return bytes(cramjam.snappy.decompress_raw(data))
+        return stored[:dst - pad]
+
+    def write(self, data, offset):
+        """Write plain bytes ``data`` found at file offset ``offset`` (clipped to the byte range, if any)."""
+        if self.byte_range is not None:
+            first, last = self.byte_range
+            skip = max(0, first - offset)
+            data = data[skip:max(skip, last + 1 - offset)]
+            offset = max(offset, first) - first
+        while len(data):
+            count = os.pwrite(self.fd, data, offset)
+            data = data[count:]
+            offset += count
+
+    def run(self, chunk, start):
+        """Fetch, verify, decode and write the block ``chunk`` that starts at plain offset ``start``."""
+        data = self.fetch(chunk["url"])
+        if self.key is not None:
+            data = self.decrypt(data)
+        expected = int(chunk["len"])
+        if not self.compressed:
+            written = len(data)
+            if written == expected:
+                self.write(data, start)
+        elif bytes(data[:2]) == b"\x1f\x8b":
+            written = self._gunzip(data, start, expected)
+        elif bytes(data[:8]) == SNAPPY_JAVA:
+            self.plain = self._grow(self.plain, expected)
+            plain, pos, written = memoryview(self.plain), 16, 0
+            while pos + 4 <= len(data):
+                size = int.from_bytes(data[pos:pos + 4], "big")
+                frame = data[pos + 4:pos + 4 + size]
+                if written + cramjam.snappy.decompress_raw_len(frame) > expected:
+                    raise ValueError("more plain bytes than the block map says (%d)" % expected)
+                written += cramjam.snappy.decompress_raw_into(frame, plain[written:])
+                pos += 4 + size
+            if written == expected:
+                self.write(plain[:written], start)
+        else:
+            written = cramjam.snappy.decompress_raw_len(data)
+            if written == expected:
+                self.plain = self._grow(self.plain, expected)
+                plain = memoryview(self.plain)
+                written = cramjam.snappy.decompress_raw_into(data, plain)
+                self.write(plain[:written], start)
+        if written != expected:
+            raise ValueError("%d plain bytes, the block map says %d" % (written, expected))
+
+    def _gunzip(self, data, start, expected):
+        """gzip (one member or more) inflated piece by piece straight to the file; returns the plain length."""
+        written, pos = 0, 0
+        while pos < len(data):
+            inflater = zlib.decompressobj(31)
+            while not inflater.eof:
+                if inflater.unconsumed_tail:
+                    out = inflater.decompress(inflater.unconsumed_tail, PIECE)
+                elif pos < len(data):
+                    out = inflater.decompress(data[pos:pos + PIECE], PIECE)
+                    pos = min(pos + PIECE, len(data))
+                else:
+                    raise ValueError("a gzip stream that ends early")
+                if written + len(out) > expected:
+                    raise ValueError("more plain bytes than the block map says (%d)" % expected)
+                self.write(out, start + written)
+                written += len(out)
+            pos -= len(inflater.unused_data)
+        return written
 
 
 # -- streamed multipart body -----------------------------------------------------------------------------------
@@ -208,7 +336,6 @@ class CloudFiles:
         self.secret_access_key = secret_access_key
         self.workers = max(1, int(workers))
         self.files_in_flight = max(1, int(files_in_flight))
-        self._local = threading.local()
         self.direct_blocks = 0
         self.fallbacks = 0
 
@@ -338,20 +465,22 @@ class CloudFiles:
 
     # -- download ----------------------------------------------------------------------------------------------
     def download(self, info, path, dest, mtime=None):
-        """Download file ``path`` (its ``ResourceInfo``) to local ``dest``; returns ``(bytes, sha256)``. The
-        content goes to a temporary file in ``dest``'s directory, renamed onto ``dest`` only when complete."""
+        """Download file ``path`` (its ``ResourceInfo``) to local ``dest``; returns ``(bytes, sha256)``, the
+        digest None for a Direct IO download (its blocks are written out of order; each was verified on its own).
+        The content goes to a temporary file in ``dest``'s directory, renamed onto ``dest`` only when complete."""
         directory = os.path.dirname(os.path.abspath(dest))
         temp = None
         try:
             if self._direct_possible(info):
                 handle, temp = tempfile.mkstemp(prefix=".filefleet-", suffix=".part", dir=directory)
                 try:
-                    with os.fdopen(handle, "wb") as out:
-                        size, digest = self._direct(info["fileId"], path, out)
+                    size, digest = self._direct(info["fileId"], path, handle), None
                 except NotDirectMode:
                     self.fallbacks += 1
                     os.unlink(temp)
                     temp = None
+                finally:
+                    os.close(handle)
             if temp is None:
                 temp, digest, size = self.session.download(self.href(path), directory, "download %r" % path)
             if mtime is not None:
@@ -367,26 +496,34 @@ class CloudFiles:
         return bool(self.access_key_id and self.secret_access_key and info.get("fileId") is not None)
 
     def read_into(self, info, path, out):
-        """Write the content of file ``path`` to ``out`` (``write``); returns ``(bytes, sha256)``."""
-        if self._direct_possible(info):
-            try:
-                return self._direct(info["fileId"], path, out)
-            except NotDirectMode:
-                self.fallbacks += 1
-        return self._webdav(path, out)
-
-    def _webdav(self, path, out):
-        temp, digest, size = self.session.download(self.href(path), tempfile.gettempdir(), "download %r" % path)
+        """Write the content of file ``path`` to ``out`` (``write``), in order; returns ``(bytes, sha256)``."""
+        temp = None
         try:
+            if self._direct_possible(info):
+                handle, temp = tempfile.mkstemp(prefix=".filefleet-", suffix=".part")
+                try:
+                    self._direct(info["fileId"], path, handle)
+                except NotDirectMode:
+                    self.fallbacks += 1
+                    os.unlink(temp)
+                    temp = None
+                finally:
+                    os.close(handle)
+            if temp is None:
+                temp = self.session.download(self.href(path), tempfile.gettempdir(), "download %r" % path)[0]
+            digest, size = hashlib.sha256(), 0
             with open(temp, "rb") as handle:
                 while True:
                     piece = handle.read(UPLOAD_PIECE)
                     if not piece:
                         break
+                    digest.update(piece)
                     out.write(piece)
+                    size += len(piece)
         finally:
-            os.unlink(temp)
-        return size, digest
+            if temp is not None and os.path.exists(temp):
+                os.unlink(temp)
+        return size, digest.hexdigest()
 
     def _api(self):
         api = getattr(self, "_direct_api", None)
@@ -397,18 +534,20 @@ class CloudFiles:
             api.redact.add(self.secret_access_key)
         return api
 
-    def _storage(self, url):
-        """This thread's client of the object storage at ``url``'s origin (pre-signed URLs: no cookie, no auth)."""
-        parts = urlsplit(url)
-        origin = "%s://%s" % (parts.scheme, parts.netloc)
-        clients = getattr(self._local, "clients", None)
-        if clients is None:
-            clients = self._local.clients = {}
-        if origin not in clients:
-            http = self.session.http
-            clients[origin] = HttpClient(origin, validate_certs=http.validate_certs, ca_path=http.ca_path,
-                                         redactor=http.redact, retries=0)
-        return clients[origin]
+    def _storage_clients(self):
+        """A lookup of object storage clients by URL origin, for one worker thread (pre-signed URLs: no cookie,
+        no auth), and the list of clients to close after it."""
+        clients = {}
+        http = self.session.http
+
+        def client(url):
+            parts = urlsplit(url)
+            origin = "%s://%s" % (parts.scheme, parts.netloc)
+            if origin not in clients:
+                clients[origin] = HttpClient(origin, validate_certs=http.validate_certs, ca_path=http.ca_path,
+                                             redactor=http.redact, retries=0)
+            return clients[origin]
+        return client, clients
 
     def block_map(self, file_id, path):
         response = self._api().request("GET", "/directio/%s" % file_id,
@@ -426,38 +565,12 @@ class CloudFiles:
         except ValueError:
             raise TransferError("Direct IO block map of %r: the answer is not JSON" % path)
 
-    def _block(self, chunk, key, compressed, number, path):
-        """Fetch, verify and decode one block (in a worker thread), trying it up to BLOCK_ATTEMPTS times."""
-        last = None
-        for attempt in range(BLOCK_ATTEMPTS):
-            if attempt:
-                time.sleep(min(2.0, 0.2 * (2 ** attempt)))
-            try:
-                response = self._storage(chunk["url"]).request("GET", chunk["url"], idempotent=True, stream=True)
-                if response.status_code >= 400:
-                    response.close()
-                    last = "HTTP %d" % response.status_code
-                    continue
-                stored = response.raw.read(decode_content=False)
-                response.close()
-                length = response.headers.get("Content-Length")
-                if length is not None and length.isdigit() and int(length) != len(stored):
-                    last = "%d of %s bytes" % (len(stored), length)
-                    continue
-                etag = (response.headers.get("ETag") or "").strip('"')
-                if len(etag) == 32 and hashlib.md5(stored).hexdigest() != etag:  # nosec - S3's ETag is an MD5
-                    last = "checksum mismatch"
-                    continue
-                plain = decode_block(stored, key, compressed)
-                if len(plain) != int(chunk["len"]):
-                    last = "%d plain bytes, the block map says %s" % (len(plain), chunk["len"])
-                    continue
-                return plain
-            except (TransportError, ValueError, OSError, EOFError) as exc:
-                last = str(exc)[:200]
-        raise TransferError("Direct IO of %r: block %d failed %d times (%s)" % (path, number, BLOCK_ATTEMPTS, last))
-
-    def _direct(self, file_id, path, out, byte_range=None):
+    def _direct(self, file_id, path, fd, byte_range=None):
+        """Download file ``file_id`` with Direct IO into the open file ``fd`` (each block written at its offset);
+        returns the bytes written. ``workers`` threads each take the next block, fetch, verify, decode and write
+        it, then take another: at most ``workers`` blocks are in memory, each in its worker's reused buffers. A
+        failed block is tried again on its own (BLOCK_ATTEMPTS in all); when one fails for good the others stop
+        taking blocks and the error names the first block that failed."""
         meta = self.block_map(file_id, path)
         chunks = meta.get("chunks") or []
         info = meta.get("encrypt_info") or {}
@@ -469,31 +582,57 @@ class CloudFiles:
             if byte_range is None or (offset <= byte_range[1] and offset + length > byte_range[0]):
                 spans.append((number, offset, chunk))
             offset += length
-        digest = hashlib.sha256()
-        written = 0
-        window = self.workers + 2
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            pending = []
-            index = 0
+        size = offset if byte_range is None else max(0, min(offset, byte_range[1] + 1) - byte_range[0])
+        todo = iter(spans)
+        lock = threading.Lock()
+        failures = []
+
+        def work():
+            storage, clients = self._storage_clients()
+            worker = BlockWorker(storage, fd, key, compressed, byte_range)
             try:
-                while index < len(spans) or pending:
-                    while index < len(spans) and len(pending) < window:
-                        number, start, chunk = spans[index]
-                        pending.append((start, pool.submit(self._block, chunk, key, compressed, number, path)))
-                        index += 1
-                    start, future = pending.pop(0)
-                    data = future.result()
-                    if byte_range is not None:
-                        data = data[max(0, byte_range[0] - start):max(0, byte_range[1] + 1 - start)]
-                    digest.update(data)
-                    out.write(data)
-                    written += len(data)
-                    self.direct_blocks += 1
-            except BaseException:
-                for _start, future in pending:
-                    future.cancel()
-                raise
-        return written, digest.hexdigest()
+                while True:
+                    with lock:
+                        span = None if failures else next(todo, None)
+                    if span is None:
+                        return
+                    number, start, chunk = span
+                    last = None
+                    for attempt in range(BLOCK_ATTEMPTS):
+                        if attempt:
+                            time.sleep(min(2.0, 0.2 * (2 ** attempt)))
+                        try:
+                            worker.run(chunk, start)
+                            last = None
+                            break
+                        except (TransportError, ValueError, OSError, EOFError, zlib.error) as exc:
+                            last = str(exc)[:200] or type(exc).__name__
+                    with lock:
+                        if last is not None:
+                            failures.append((number, last))
+                            return
+                        self.direct_blocks += 1
+            except BaseException as exc:  # pylint: disable=broad-exception-caught
+                with lock:
+                    failures.append((0, exc))
+            finally:
+                for client in clients.values():
+                    client.close()
+
+        threads = [threading.Thread(target=work, name="directio-%d" % index, daemon=True)
+                   for index in range(min(self.workers, len(spans)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            number, last = min(failures, key=lambda failure: failure[0])
+            if isinstance(last, BaseException):
+                raise last
+            raise TransferError("Direct IO of %r: block %d failed %d times (%s)" % (path, number, BLOCK_ATTEMPTS,
+                                                                                   last))
+        os.ftruncate(fd, size)
+        return size
 
 
 def local_sha256(path):
