@@ -121,6 +121,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._edge_status impo
     backup_view, configure_backup, read_backup_status, set_backup_running,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 
 
 def argument_spec():
@@ -178,6 +179,13 @@ class Backup(Resource):
         else:
             configure_backup(self.session, self.params["passphrase"], warn=self.module.warn)
         after = self.read()
+        if changes.get("state") == "enabled" and not after["configured"]:
+            # Never a success the filer does not confirm: a filer restarted between creating the folder and
+            # answering its task loses the key, and the settings stored without it attach nothing.
+            raise ApiError("configure cloud backup on %s failed: the backup folder was attached or created, but the "
+                           "filer does not confirm it (backup %s, status %s; a filer restarted in between forgets the "
+                           "key of a folder it just created); run again to attach it" % (
+                               self.session.hostname, after["state"], after["status"]))
         if after["state"] == "unknown":
             after["state"] = changes["state"]  # what was just sent; the filer does not report it
         return after
