@@ -122,7 +122,9 @@ collection is tested against each plausible answer:
   ``stopped`` or ``disabled``, the five end states of common/enum.py ``TaskRunningStatus`` that lib/tasks.py waits
   for. Which tasks end how on a real filer is unknown. A task that did not complete has a null ``result`` and a
   ``progstring`` saying why (unknown), and a ``createFolder`` that did not complete creates no folder. The 50 most
-  recent tasks are kept.
+  recent tasks are kept. The ``sharedSecret`` of a backup folder task lives only in memory (it is never written to
+  the state file): after a restart the task answers it as null. Whether a real filer keeps it across a restart is
+  unknown; a client must not report backup configured unless the filer says so (tests/integration/test_fault_matrix.py).
 * Portal connection (see "What is simulated"). ``isWebSsoEnabled`` answers ``connectOK`` with ``hasWebSSO``
   false for a reachable server, ``UntrustedCA`` (no ``result``) for the linked portal unless ``trustCertificate``
   is true (its certificate is signed by the simulators' own CA, which a filer does not know), and
