@@ -10,6 +10,7 @@ import base64
 import datetime
 import json
 import multiprocessing.util
+import threading
 
 import pytest
 from ansible.module_utils import _internal, basic
@@ -337,3 +338,13 @@ def test_missing_requests_message_is_ansible_cores_own(monkeypatch):
     with pytest.raises(Done):
         common.require_libraries(module)
     assert module.failed["msg"] == missing_required_lib("requests")
+
+
+def test_a_module_made_in_a_thread_that_never_ran_the_plugin_reads_stdin(capsys, stdin_args):
+    stdin_args({"name": "from-stdin"})
+    made = []
+    worker = threading.Thread(target=lambda: made.append(common.FilefleetModule(argument_spec=SPEC)))
+    worker.start()
+    worker.join()
+    assert len(made) == 1 and made[0].filefleet_in_process is False and made[0].params["name"] == "from-stdin"
+    capsys.readouterr()
