@@ -329,7 +329,7 @@ def clean_path(path, option="path"):
 class CloudFiles:
     """Files of a Portal session's cloud folders (see module docstring)."""
 
-    def __init__(self, session, access_key_id=None, secret_access_key=None, workers=8, files_in_flight=4):
+    def __init__(self, session, access_key_id=None, secret_access_key=None, workers=6, files_in_flight=4):
         self.session = session
         self.namespace = "/%s/webdav" % session.context
         self.access_key_id = access_key_id

@@ -76,7 +76,9 @@ options:
     description: Secret access key of the same key pair (it unwraps the file keys; it is never sent).
     type: str
   workers:
-    description: Parallel block fetches of a Direct IO download (at most two more blocks than that held in memory).
+    description:
+      - Parallel block fetches of a Direct IO download. Each holds one block in memory at a time (two buffers of
+        the block size, reused), so memory grows with O(workers), not with the file.
     type: int
     default: 6
   files_in_flight:
