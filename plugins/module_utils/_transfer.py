@@ -423,8 +423,13 @@ class CloudFiles:
         try:
             for attempt in (1, 2):
                 body.rewind()
-                response = http.request("POST", "/%s/upload/folders/%s" % (self.session.context, folder_uid),
-                                        data=body, headers={"Content-Type": body.content_type}, idempotent=False)
+                try:
+                    response = http.request("POST", "/%s/upload/folders/%s" % (self.session.context, folder_uid),
+                                            data=body, headers={"Content-Type": body.content_type}, idempotent=False)
+                except TransportError as exc:
+                    # Not sent again here (a POST); the portal keeps nothing of a body cut short, so a rerun is safe.
+                    raise TransferError("%s failed, the portal kept nothing of it (run again to retry): %s"
+                                        % (what, exc.message), "POST", exc.url, exc.status)
                 if self.session._is_expired(response) and attempt == 1:  # pylint: disable=protected-access
                     self.session.logged_in = False
                     self.session.login()

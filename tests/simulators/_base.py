@@ -131,7 +131,10 @@ class FaultPlan:
       errors: [{status, count, path (prefix, optional), method (optional), retry_after (optional), body (optional),
                 location (optional: a Location header, e.g. a redirect to the login page)}]
                                  the next ``count`` matching requests answer ``status``
-      drop: [{count, path, method}]  the next matching requests get their connection closed with no answer
+      drop: [{count, path, method, after_bytes (optional)}]  the next matching requests get their connection closed
+                                 with no answer; with ``after_bytes``, a request whose body the service streams
+                                 (an upload) is handled until that many bytes of its body were read, then the
+                                 connection is closed (a connection lost mid-upload)
       foreign: [{kind, count, path, method, status (optional), size (optional)}]
                                  the next matching requests get an answer that is not the API's (a captive portal,
                                  a misrouted proxy, a broken server). ``kind``: ``html`` (a login page, HTTP 200
@@ -384,7 +387,11 @@ class Service:
         if self.faults.latency_ms or delay:
             time.sleep(self.faults.latency_ms / 1000.0 + delay)
         if verdict == "drop":
-            response = Response(500)
+            if rule.get("after_bytes") is not None and request.body_stream is not None:
+                request.body_stream = CutBody(request.body_stream, int(rule["after_bytes"]))
+                response = self.route_stream(request)
+            else:
+                response = Response(500)
             response.drop_connection = True
             return response
         if verdict == "error":
@@ -533,6 +540,25 @@ class BodyReader:
             raise EOFError("request body cut short")
         self.left -= len(data)
         self.exhausted = self.left == 0
+        return data
+
+
+class CutBody:
+    """A streamed request body that ends (``EOFError``) after ``limit`` bytes: the ``after_bytes`` drop fault."""
+
+    def __init__(self, inner, limit):
+        self.inner = inner
+        self.left = limit
+
+    @property
+    def exhausted(self):
+        return self.inner.exhausted
+
+    def read(self, size):
+        if self.left <= 0:
+            raise EOFError("request body cut short (drop fault)")
+        data = self.inner.read(min(size, self.left))
+        self.left -= len(data)
         return data
 
 

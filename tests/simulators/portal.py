@@ -193,7 +193,8 @@ and direct mode (default on), globally or per cloud folder uid. Inferred:
   taken (``Conflict``).
 * **Upload** (``POST /{ctx}/upload/folders/{uid}``, multipart, streamed): the target is ``fullpath``'s path; the
   file exists only once the whole body arrived and its size equals ``fileSize``: a body cut short stores nothing
-  (the blocks written so far are removed), a size mismatch answers ``rc`` 1. An upload to an existing path
+  (the blocks written so far are removed; the ``drop`` fault with ``after_bytes`` cuts the connection that far
+  into the body), a size mismatch answers ``rc`` 1. An upload to an existing path
   replaces the file (new file id). Answer ``{rc: 0, msg: OK}`` or ``rc`` 1 with a message.
 * **WebDAV GET** streams the plain bytes (``ETag``: SHA-256 of the content, invented); 404 for a missing file or
   a directory.

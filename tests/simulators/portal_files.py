@@ -513,6 +513,18 @@ class FilesMixin:
         entry = {"blocks": [], "size": 0, "key": base64.b64encode(key).decode("ascii"), "encrypted": storage["encrypted"],
                  "compression": storage["compression"]}
         digest = hashlib.sha256()
+        try:
+            self._store_each_block(parts, storage, block_size, token, key, entry, digest)
+        except BaseException:
+            # A body cut short: the blocks written so far go too (object storage keeps no orphans).
+            self._remove_blocks(entry)
+            raise
+        entry["sha256"] = digest.hexdigest()
+        if not entry["encrypted"]:
+            entry["key"] = None
+        return entry
+
+    def _store_each_block(self, parts, storage, block_size, token, key, entry, digest):
         while True:
             data = parts.read_exact(block_size)
             if not data:
@@ -528,10 +540,6 @@ class FilesMixin:
             entry["size"] += len(data)
             if len(data) < block_size:
                 break
-        entry["sha256"] = digest.hexdigest()
-        if not entry["encrypted"]:
-            entry["key"] = None
-        return entry
 
     def _commit_upload(self, session, ctx, drive_uid, fields, stored):
         if stored is None:
