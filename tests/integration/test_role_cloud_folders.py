@@ -8,6 +8,8 @@ Read back from the simulators' own state: the portal's folders and zones, and ea
 own office's folders) and shares. A second run changes nothing.
 """
 
+import json
+
 import yaml
 
 import pytest
@@ -18,6 +20,7 @@ from simulators.harness import Simulators
 
 ONBOARD = PLAYBOOKS + "/onboard_office.yml"
 PASSWORD = "Svc-Passw0rd-1"
+CLOUD_ACTIONS = ("ctera_cloud_folder", "ctera_folder_group", "ctera_share", "ctera_zone")
 OFFICES = (("stockholm", "Stockholm", ["Projects", "Scans"]), ("oslo", "Oslo", ["Finance"]))
 
 
@@ -55,6 +58,28 @@ def _inventory(sims, path):
     return path
 
 
+def _world(sims):
+    """The simulators' state, without the empty collections a read makes in a tenant (zones, folder groups, cloud
+    drives) and the filers' background task records (the connection check edge_portal_connection runs in check
+    mode, as the SDK does before connecting, is one: a test, not a change)."""
+    worlds = []
+    for entry in [sims.info["portal"]] + sims.info["edges"]:
+        state = sims.state(entry)
+        state.pop("tasks", None)
+        state.pop("next_task", None)
+        for tenant in (state.get("tenants") or {}).values():
+            for key in [k for k, v in tenant.items() if v == {}]:
+                del tenant[key]
+        worlds.append(json.dumps(state, sort_keys=True))
+    return worlds
+
+
+def _changed(run):
+    """(host, module) of the folder, zone and share tasks that changed something."""
+    return sorted(set((r["host"], r["action"].rsplit(".", 1)[-1]) for r in run.tasks
+                      if r["result"].get("changed") and r["action"].rsplit(".", 1)[-1] in CLOUD_ACTIONS))
+
+
 @pytest.mark.one_mode("a role run over two offices; the modules it uses run in both modes in their own tests")
 def test_two_offices_get_their_own_folders_and_zone(two_offices, tmp_path):
     sims = two_offices
@@ -63,8 +88,17 @@ def test_two_offices_get_their_own_folders_and_zone(two_offices, tmp_path):
            "CTERA_PORTAL_PASSWORD": portal["password"], "CTERA_CA_PATH": portal["ca_path"]}
     inventory = _inventory(sims, str(tmp_path / "offices.yml"))
 
+    before = _world(sims)
+    predicted = run_playbook(ONBOARD, inventory=inventory, env=env, check=True, diff=True)
+    assert predicted.rc == 0, predicted.stdout[-6000:]
+    assert _world(sims) == before  # check mode wrote nothing
+
     first = run_playbook(ONBOARD, inventory=inventory, env=env)
     assert first.rc == 0, first.stdout[-6000:]
+    # Check mode predicted the folder group, folders, zone and shares of each office (on its own filer).
+    expected = sorted((edge["name"], action) for edge in sims.info["edges"] for action in CLOUD_ACTIONS)
+    assert _changed(first) == expected
+    assert _changed(predicted) == expected
 
     acme = sims.state(portal)["tenants"]["acme"]
     drives = acme["cloud_drives"].values()
