@@ -60,8 +60,7 @@ def query_all(session, path, param, what, method=None):
         else:
             page = session.database(path, "query", param, what=what, idempotent=True) or {}
         objects = page.get("objects") or []
-        for obj in objects:
-            yield obj
+        yield from objects
         if not page.get("hasMore") or not objects:
             return
         param["startFrom"] += PAGE
