@@ -234,7 +234,8 @@ class FaultPlan:
 
     def take_expiry(self, request):
         """Whether every session is to be invalidated before this request is handled."""
-        return any([self._hit(rule, request) for rule in self.expire])
+        hits = [self._hit(rule, request) for rule in self.expire]  # every rule counts the request (no short cut)
+        return any(hits)
 
 
 CAPTIVE_PAGE = ("<!DOCTYPE html>\n<html><head><title>Guest Wi-Fi</title></head><body><h1>Welcome</h1>"
