@@ -5,7 +5,8 @@
 zone, its filer connected to the portal as the office's service user, and shares on the office's folders.
 
 Read back from the simulators' own state: the portal's folders and zones, and each filer's cloud volume (only its
-own office's folders) and shares. A second run changes nothing.
+own office's folders) and shares. A second run changes nothing. office_offboarding then deletes the zones and moves
+the folders to the recycle bin only for the office whose inventory asks for it.
 """
 
 import json
@@ -19,6 +20,7 @@ from office_helpers import PLAYBOOKS
 from simulators.harness import Simulators
 
 ONBOARD = PLAYBOOKS + "/onboard_office.yml"
+OFFBOARD = PLAYBOOKS + "/offboard_office.yml"
 PASSWORD = "Svc-Passw0rd-1"
 CLOUD_ACTIONS = ("ctera_cloud_folder", "ctera_folder_group", "ctera_share", "ctera_zone")
 OFFICES = (("stockholm", "Stockholm", ["Projects", "Scans"]), ("oslo", "Oslo", ["Finance"]))
@@ -123,3 +125,21 @@ def test_two_offices_get_their_own_folders_and_zone(two_offices, tmp_path):
 
     again = run_playbook(ONBOARD, inventory=inventory, env=env)
     assert again.rc == 0 and again.changed() == 0, again.stdout[-6000:]
+
+    # Offboarding both offices (each confirmed): the zones go; Oslo's folders go to the recycle bin because its
+    # inventory says so, Stockholm's stay; nothing is deleted permanently.
+    with open(inventory, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    offices = data["all"]["children"]["offices"]["children"]
+    offices["stockholm"]["vars"]["offboarding_confirm"] = "Stockholm"
+    offices["oslo"]["vars"].update(offboarding_confirm="Oslo", offboarding_trash_cloud_folders=True)
+    with open(inventory, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(data, handle)
+    gone = run_playbook(OFFBOARD, inventory=inventory, env=env)
+    assert gone.rc == 0, gone.stdout[-6000:]
+    acme = sims.state(portal)["tenants"]["acme"]
+    assert not [z for z in acme["zones"].values() if z["name"] in ("zone-stockholm", "zone-oslo")]
+    by_name = dict((d["name"], d) for d in acme["cloud_drives"].values())
+    assert sorted(by_name) == ["Finance", "Projects", "Scans"]  # none deleted permanently
+    assert (by_name["Finance"]["deleted"], by_name["Projects"]["deleted"], by_name["Scans"]["deleted"]) == \
+        (True, False, False)
