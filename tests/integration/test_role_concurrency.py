@@ -103,6 +103,9 @@ def _office_wide_hosts(run):
     return sorted(set(r["host"] for r in run.tasks if "Portal users exist" in r["task"] and r["status"] != "skipped"))
 
 
+@pytest.mark.one_mode("slow (two concurrent runs and a rerun over four filers, 300 s as modules under load); checks "
+                      "the role's choice of leader and no module result: test_runs_that_meet_never_create_an_object_twice "
+                      "runs the modules that meet in both modes")
 def test_two_slices_with_office_leader_do_the_office_wide_work_once(fleet):
     sims, inventories, env = fleet
     _slow(sims, LATENCY_MS)
