@@ -130,13 +130,7 @@ class BlockWorker:
                 # 16 bytes of slack: decryption works in place and never needs more than the stored length.
                 self.stored = self._grow(self.stored, int(length) + 16)
                 view = memoryview(self.stored)
-                for piece in response.raw.stream(PIECE, decode_content=False):
-                    end = pos + len(piece)
-                    if end > int(length):
-                        raise ValueError("more than the %s bytes announced" % length)
-                    view[pos:end] = piece
-                    md5.update(piece)
-                    pos = end
+                pos = self._read_into(response, view, int(length), md5)
                 if pos != int(length):
                     raise ValueError("%d of %s bytes" % (pos, length))
             else:
@@ -154,6 +148,31 @@ class BlockWorker:
         if len(etag) == 32 and md5.hexdigest() != etag:
             raise ValueError("checksum mismatch")
         return view[:pos]
+
+    @staticmethod
+    def _read_into(response, view, length, md5):
+        """Read the body straight from the connection into ``view`` (no piece copied on the way); the bytes read.
+        The connection goes back to the pool for the next block once the whole body was read."""
+        source = getattr(response.raw, "_fp", None)  # the http.client response under urllib3's
+        if source is None or not hasattr(source, "readinto"):
+            pos = 0
+            for piece in response.raw.stream(PIECE, decode_content=False):
+                if pos + len(piece) > length:
+                    raise ValueError("more than the %d bytes announced" % length)
+                view[pos:pos + len(piece)] = piece
+                md5.update(piece)
+                pos += len(piece)
+            return pos
+        pos = 0
+        while pos < length:
+            count = source.readinto(view[pos:min(length, pos + PIECE)])
+            if not count:
+                break
+            md5.update(view[pos:pos + count])
+            pos += count
+        if pos == length and source.isclosed():
+            response.raw.release_conn()
+        return pos
 
     def decrypt(self, stored):
         """Decrypt ``stored`` (byte 0, IV, AES-256-CBC with PKCS#7) in place; the plain bytes at its start."""
