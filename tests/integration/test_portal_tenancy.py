@@ -125,7 +125,7 @@ def test_tenancy_lifecycle(portal_sims):
     # Check mode: predicts every creation and writes nothing.
     check = phase["check"]
     assert changed_tasks(check) == CREATED
-    snapshot = check["Portal state"]["json"]
+    snapshot = check["Portal state"]["ansible_facts"]["portal_state"]
     assert populated(snapshot["tenants"]) == populated(before["tenants"]) and snapshot["plans"] == before["plans"]
     assert "censored" in check["Activation code"] and "code" not in check["Activation code"]
     assert any("are not cloud folders of tenant 'acme' yet" in w for w in check["Zone"]["warnings"])
@@ -136,7 +136,7 @@ def test_tenancy_lifecycle(portal_sims):
     for task, key in (("Plan", "plan"), ("Tenant", "tenant"), ("Folder group", "folder_group"),
                       ("Projects folder", "cloud_folder"), ("Zone", "zone")):
         assert check[task][key] == real[task][key], task
-    now = real["Portal state"]["json"]
+    now = real["Portal state"]["ansible_facts"]["portal_state"]
     plan = now["plans"]["gold-" + t]
     assert plan["services"]["Cloud Backup"] == "Disabled" and plan["retention"]["daily"] == 14
     assert plan["items"]["appliances"] == 2 and plan["items"]["storage"] == 2048 * 1024 ** 3
@@ -167,7 +167,7 @@ def test_tenancy_lifecycle(portal_sims):
     assert changed["Tenant"]["diff"] == {"before": {"display_name": "Co " + t, "plan": "gold-" + t},
                                          "after": {"display_name": "Renamed " + t, "plan": "Default"}}
     assert changed["Projects folder"]["diff"]["after"] == {"description": None, "quota_gb": 0}
-    now = changed["Portal state"]["json"]
+    now = changed["Portal state"]["ansible_facts"]["portal_state"]
     assert now["plans"]["gold-" + t]["retention"]["daily"] == 21
     tenant = now["tenants"]["co-" + t]
     assert (tenant["displayName"], tenant["plan"], tenant["companyName"]) == ("Renamed " + t, "Default", "Co AB")
@@ -179,7 +179,7 @@ def test_tenancy_lifecycle(portal_sims):
     # Absent: the tenant and a folder go to the trash can, a folder leaves the zone.
     gone = phase["gone"]
     assert changed_tasks(gone) == ["Scans folder", "Tenant", "Zone"]
-    now = gone["Portal state"]["json"]
+    now = gone["Portal state"]["ansible_facts"]["portal_state"]
     assert now["tenants"]["co-" + t]["deleted"] is True
     assert drive(now, svc, "Scans")["deleted"] is True
     assert zone_named(now, "zone-" + t)["folders"] == [projects["uid"]]
@@ -189,22 +189,22 @@ def test_tenancy_lifecycle(portal_sims):
     # Present again: both come back from the trash can, the folder as the same folder.
     back = phase["back"]
     assert changed_tasks(back) == ["Scans folder", "Tenant"]
-    now = back["Portal state"]["json"]
+    now = back["Portal state"]["ansible_facts"]["portal_state"]
     assert now["tenants"]["co-" + t]["deleted"] is False
     assert drive(now, svc, "Scans")["deleted"] is False and drive(now, svc, "Scans")["uid"] == scans["uid"]
 
     purge = phase["purge"]
     assert changed_tasks(purge) == ["Scans folder"]
-    assert drive(purge["Portal state"]["json"], svc, "Scans") is None
+    assert drive(purge["Portal state"]["ansible_facts"]["portal_state"], svc, "Scans") is None
 
     # Bad input: each case refused with a message naming the option, nothing written.
     messages = [run.result("Bad %d" % i).get("msg", "") for i in range(len(BAD_INPUT))]
     assert run.stdout.count("...ignoring") == len(BAD_INPUT), run.stdout
     for expected, message in zip(BAD_INPUT, messages):
         assert expected.format(t=t) in message, (expected, message)
-    after = run.result("Portal state")["json"]
-    assert after["tenants"] == purge["Portal state"]["json"]["tenants"]
-    assert after["plans"] == purge["Portal state"]["json"]["plans"]
+    after = run.result("Portal state")["ansible_facts"]["portal_state"]
+    assert after["tenants"] == purge["Portal state"]["ansible_facts"]["portal_state"]["tenants"]
+    assert after["plans"] == purge["Portal state"]["ansible_facts"]["portal_state"]["plans"]
 
     admin = sdk_admin(sims)  # an independent reader of the end result: cterasdk
     try:
@@ -232,7 +232,7 @@ def test_tenancy_both_modes(portal_sims):
         items = run.result(task)["results"]
         assert [item["changed"] for item in items] == [True, False], task
     assert run.result("Cloud folder")["results"][0]["diff"]["after"]["quota_gb"] == 10
-    now = run.result("Portal state")["json"]
+    now = run.result("Portal state")["ansible_facts"]["portal_state"]
     users = now["tenants"]["acme"]["users"]
     assert now["tenants"]["acme"]["folder_groups"]["fg-" + t]["owner"] == users[svc]["uid"]
     projects = drive(now, svc, "Projects")
