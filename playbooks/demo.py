@@ -91,8 +91,9 @@ def main():
     say("filefleet.office demo")
     say("This demo onboards two offices, Stockholm and Oslo, each with two CTERA Edge Filers; the Stockholm filers come")
     say("factory-fresh and are brought to production first (administrator, settings, domain, portal connection). It creates their users and")
-    say("groups on the CTERA Portal, their shares, cloud sync and cloud backup on the filers, and their backup consumption units")
-    say("and activated nodes in Cloutility (IBM Storage Protect). No real systems are touched: the portal, the filers")
+    say("groups on the CTERA Portal (and Stockholm's own cloud folders and zone), their shares, cloud sync and cloud backup on the")
+    say("filers, and their backup consumption units and activated nodes in Cloutility (IBM Storage Protect). No real")
+    say("systems are touched: the portal, the filers")
     say("and Cloutility are simulators that speak the real APIs, started on this machine for the demo.")
     os.makedirs(OUTPUT, exist_ok=True)
     state_dir = tempfile.mkdtemp(prefix="filefleet-demo-")
@@ -108,10 +109,6 @@ def main():
     sims.start()
     try:
         info = sims.info
-        # The Stockholm shares are on the filers' fixed folder list: office_onboarding does not create cloud folders
-        # yet, so the filers keep that list when the device stage connects them to the portal.
-        for edge in info["edges"]:
-            sims.sim_call(edge, "/_sim/edge", "POST", {"cloud_volume": "fixed"})
         say("CTERA Portal:  %s (tenants acme for Stockholm, globex for Oslo)" % info["portal"]["url"])
         for edge in info["edges"]:
             if edge.get("factory"):
