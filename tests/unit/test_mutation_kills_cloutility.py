@@ -606,3 +606,24 @@ def test_waiting_ends_at_the_deadline_with_the_last_state():
     assert str(failure.value) == ("activation of WS1 did not finish within 4 seconds; last seen state: "
                                   "{'state': 'Pending'}")
     assert session.wait_for(lambda: 7, lambda v: v == 7, "x") == 7
+
+
+@pytest.mark.parametrize("text, said", [("", None), ("x" * 400, "x" * 300)])
+def test_a_failed_login_shows_at_most_300_characters_of_a_body_that_is_not_json_and_counts_retries(text, said):
+    class Plain(FakeHttp):
+        def request(self, method, url, **kwargs):
+            response = FakeHttp.request(self, method, url, **kwargs)
+            response.text = text
+            response.retries = 2
+            return response
+    clou._REFUSED_GRANTS.clear()  # pylint: disable=protected-access
+    server = GrantServer()
+    server.grant_answer = lambda form: (502, None)
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Plain-1", CLIENT_ID, ORIGIN,
+                                     http=Plain(server), clock=clock, sleep=clock.sleep)
+    with pytest.raises(ApiError) as failure:
+        session.login()
+    assert failure.value.server_message == said
+    assert failure.value.message == ("Cloutility login for user %r failed: %s answered HTTP 502 (after 2 retries); the "
+                                     "credentials were not checked" % (USER, OAUTH))
