@@ -43,14 +43,10 @@ from simulators.harness import Simulators
 PLAYBOOK = playbook_path("fault_matrix.yml")
 SECRETS = {"user_password": "Fault-Matrix-Pass-271!", "passphrase": "Fault-Matrix-Phrase-314!"}
 # Task of fault_matrix.yml -> the module it runs.
-TASK_MODULE = {
-    "ctera_user": "ctera_user", "ctera_group": "ctera_group", "ctera_user_info": "ctera_user_info",
-    "ctera_share": "ctera_share", "ctera_share absent": "ctera_share", "ctera_share_info": "ctera_share_info",
-    "edge_sync": "edge_sync", "edge_backup": "edge_backup", "edge_config_export": "edge_config_export",
-    "edge_info": "edge_info", "cloutility_consumer": "cloutility_consumer",
-    "cloutility_consumer absent": "cloutility_consumer", "cloutility_consumer_info": "cloutility_consumer_info",
-    "backup_node": "backup_node", "backup_node_info": "backup_node_info",
-}
+TASK_MODULE = dict(("Module " + task, task.split(" ")[0]) for task in (
+    "ctera_user", "ctera_group", "ctera_user_info", "ctera_share", "ctera_share absent", "ctera_share_info",
+    "edge_sync", "edge_backup", "edge_config_export", "edge_info", "cloutility_consumer",
+    "cloutility_consumer absent", "cloutility_consumer_info", "backup_node", "backup_node_info"))
 MODULES = sorted(set(TASK_MODULE.values()))
 REPRESENTATIVE = ["cloutility_consumer", "ctera_share", "ctera_user"]
 SERVICE_OF = {"ctera_user": "portal", "ctera_group": "portal", "ctera_user_info": "portal"}

@@ -87,7 +87,7 @@ def test_every_reader_fails_clearly_on_an_answer_that_is_not_the_apis(sims, tmp_
             failed, message, size = proc.returncode != 0, proc.stderr, len(proc.stdout)
             shown = ([line for line in message.splitlines() if path in line] or [message])[0]
         else:
-            record = [t for t in run.tasks if t["task"] == module][-1]
+            record = [t for t in run.tasks if t["task"] == "Module " + module][-1]
             failed, message = record["status"] == "failed", record["result"].get("msg", "")
             size = len(json.dumps(record["result"]))
             shown = message if key not in record["result"] else "success with %s" % key

@@ -96,7 +96,7 @@ def test_no_secret_in_any_encoding_reaches_the_output(sims, execution_mode):
             sims.faults(entry, {})
     # The echo reached the client: each task failed on its injected error.
     for module in secrets:
-        record = [t for t in run.tasks if t["task"] == module][-1]
+        record = [t for t in run.tasks if t["task"] == "Module " + module][-1]
         assert record["status"] == "failed", (module, record["result"])
         assert "echo" in json.dumps(record["result"]), (module, record["result"])
     output = run.stdout + run.stderr + json.dumps(run.records)
