@@ -18,7 +18,8 @@ What is simulated
   (``reboot``/``poweroff``/``reset2default`` accepted), ``GET|PUT config/device/<attr>``.
   Firmware by index: ``index % 4 == 3`` -> ``7.11.1000.1`` (SDK ``SharesV1`` shape), others ``7.12.5600.3``
   (``SharesV7``). Hostname = filer name. Volumes ``cloud`` and ``local`` with a fixed directory tree
-  (``VOLUME_TREE``, kept in ``state["volume_tree"]``), listed by ``POST status/fileManager``
+  (``VOLUME_TREE``, kept in ``state["volume_tree"]``; on a filer connected to the linked portal, ``cloud`` holds
+  the portal's folders instead: see "Cloud volume" below), listed by ``POST status/fileManager``
   ``listPhysicalFolders`` and, as cterasdk's ``volumes.get()`` reads them, by ``GET config/storage/volumes[/name]``
   (``{name, device, size, fileSystemType}``). ``POST /_sim/edge {"volumes": [...]}`` sets the volume names.
 * Shares (``config/fileservices/share``): list, get, ``db``/``add``, whole-object PUT (class ``ShareConfig`` and
