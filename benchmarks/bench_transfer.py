@@ -118,7 +118,7 @@ def make_file(path, size):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--size-mib", type=int, default=256)
     parser.add_argument("--gib", action="store_true", help="1 GiB instead of --size-mib")

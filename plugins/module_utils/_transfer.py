@@ -338,7 +338,7 @@ def clean_path(path, option="path"):
     """A file API path without empty, ``.`` or ``..`` segments (ValueError naming ``option`` otherwise)."""
     if not isinstance(path, str) or not path.strip("/ "):
         raise ValueError("%s must name a cloud folder and a path inside it, got %r" % (option, path))
-    segments = [s for s in path.strip("/").split("/")]
+    segments = path.strip("/").split("/")
     for segment in segments:
         if segment in ("", ".", "..") or any(ord(c) < 32 for c in segment):
             raise ValueError("%s %r has an empty, '.', '..' or control-character segment" % (option, path))
@@ -381,8 +381,7 @@ class CloudFiles:
             if page.get("errorType"):
                 raise ApiError("list %r: the portal answered %s" % (path, page["errorType"]))
             items = [i for i in (page.get("items") or []) if isinstance(i, dict)]
-            for item in items:
-                yield item
+            yield from items
             if not page.get("hasMore") or not items:
                 return
             start += PAGE
@@ -653,8 +652,8 @@ class CloudFiles:
             number, last = min(failures, key=lambda failure: failure[0])
             if isinstance(last, BaseException):
                 raise last
-            raise TransferError("Direct IO of %r: block %d failed %d times (%s)" % (path, number, BLOCK_ATTEMPTS,
-                                                                                   last))
+            raise TransferError("Direct IO of %r: block %d failed %d times (%s)"
+                                % (path, number, BLOCK_ATTEMPTS, last))
         os.ftruncate(fd, size)
         return size
 

@@ -344,7 +344,7 @@ class Transfer(Resource):
             self._plan_upload()
         else:
             self._plan_download()
-        pending = sorted(set([j[3] for j in self.jobs] + [d for d in self.dirs]))
+        pending = sorted(set([j[3] for j in self.jobs] + list(self.dirs)))
         return {"path": self.path, "out_of_date": pending}
 
     def desired(self, current):
