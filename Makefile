@@ -89,8 +89,10 @@ sanity: venv
 	$(BIN)/python tests/sanity/run_sanity.py $(SANITY_ARGS)
 
 # Settings and excluded paths are in .ansible-lint; the collection is found through $(COLL_LINK).
+# ANSIBLE_HOME under build/: a collection installed in ~/.ansible/collections (an older filefleet.office) must not
+# shadow the tree under test.
 lint: venv collection
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production --offline
+	PATH="$(CURDIR)/$(BIN):$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" $(BIN)/ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
 
 benchmarks: venv collection
