@@ -157,6 +157,10 @@ def measure(users, shares, naive, factory=False):
                         edge_factory=True if factory else None) as sims:
             if factory:
                 data = dict(data, office_device=device(sims))
+                # The bench shares are on the filers' fixed folder list, which they keep once connected to the
+                # portal (edge simulator mode cloud_volume; the portal's own folders would need office_cloud).
+                for edge in sims.info["edges"]:
+                    sims.sim_call(edge, "/_sim/edge", "POST", {"cloud_volume": "fixed"})
             inv = inventory(sims, data, os.path.join(tmp, "inventory.json"))
             if naive:
                 playbook = naive_playbook(data, os.path.join(tmp, "naive.yml"))
