@@ -42,7 +42,7 @@ options:
     type: str
     required: true
   src:
-    description: Local file or directory to upload to O(path). Mutually exclusive with O(dest).
+    description: Local file or directory to upload to O(path) (missing folders above it are made). Mutually exclusive with O(dest).
     type: path
   dest:
     description:
@@ -297,9 +297,11 @@ class Transfer(Resource):
                         self.jobs.append((local, self.path + "/" + rel, os.path.getsize(local), rel))
             parent = self.path
         else:
+            parent = self.path.rpartition("/")[0]
             if self._upload_needed(src, root, self.path):
                 self.jobs.append((src, self.path, os.path.getsize(src), self.path.rpartition("/")[2]))
-            parent = self.path.rpartition("/")[0]
+                if root is None and "/" in parent and self.files.stat(parent) is None:
+                    self.dirs.append(parent)  # made with its missing parents before the upload
         if self.jobs or self.dirs:
             self.folder_uid = self._folder_uid(parent)
 
@@ -360,7 +362,7 @@ class Transfer(Resource):
         moved = 0
         if self.direction == "upload":
             for folder in self.dirs:
-                if folder == self.path:
+                if folder in (self.path, self.path.rpartition("/")[0]):
                     self.files.makedirs(folder)
                 else:
                     self.files.mkdir(folder)
