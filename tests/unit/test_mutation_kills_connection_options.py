@@ -234,3 +234,29 @@ def test_query_options():
     assert len(list(session.query("/p"))) == 50 and len(session.calls) == 2
     session = QuerySession(50)  # exactly one page: hasMore false, no second request
     assert len(list(session.query("/p"))) == 50 and len(session.calls) == 1
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_the_session_gets_every_connection_option(monkeypatch, name):
+    family = FAMILIES[name]
+    set_connection_env(monkeypatch, family, password="pw-Session-Secret-62")
+    session = session_for(family, module_for(family))[0]
+    assert session.http.redact("echo pw-Session-Secret-62") == "echo ********"
+    assert session.username == "admin-%s" % family["kind"]
+    if name == "cloutility":
+        assert session.client_id == family["extra"]["cloutility_client_id"][1]
+        assert session.origin == family["extra"]["cloutility_origin"][1]
+        assert session.redactor("echo pw-Session-Secret-62") == "echo ********"
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_a_caller_that_leaves_out_the_tls_options_gets_certificates_verified(name):
+    family = FAMILIES[name]
+    params = {family["url"][0]: "https://h.example.com", family["user"][0]: "u", family["password"][0]: "pw-Bare-1"}
+    params.update((option, value) for option, (_variable, value) in family["extra"].items())
+    session = family["session"](Scope(FakeModule()), params)
+    assert session.http.verify is True and session.http.timeout[1] == 30.0
+
+
+class FakeModule:
+    filefleet_in_process = False
