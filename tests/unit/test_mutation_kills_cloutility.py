@@ -627,3 +627,21 @@ def test_a_failed_login_shows_at_most_300_characters_of_a_body_that_is_not_json_
     assert failure.value.server_message == said
     assert failure.value.message == ("Cloutility login for user %r failed: %s answered HTTP 502 (after 2 retries); the "
                                      "credentials were not checked" % (USER, OAUTH))
+
+
+def test_a_login_answered_with_text_that_is_not_json_says_so():
+    class Text(FakeHttp):
+        def request(self, method, url, **kwargs):
+            response = FakeHttp.request(self, method, url, **kwargs)
+            response.text = "OK pw-Text-1"
+            response.headers = {"Content-Type": "text/plain"}
+            return response
+    clou._REFUSED_GRANTS.clear()  # pylint: disable=protected-access
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Text-1", CLIENT_ID, ORIGIN,
+                                     http=Text(Server()), clock=clock, sleep=clock.sleep)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.login()
+    assert str(failure.value).startswith("Cloutility login for user %r failed: the server answered not JSON, not the "
+                                         "API's JSON answer" % USER)
+    assert "pw-Text-1" not in str(failure.value)

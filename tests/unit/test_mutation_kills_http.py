@@ -270,3 +270,43 @@ def test_api_error_text_and_result():
     assert long.url == "https://h/" + "u" * 1990 + "... [1010 more characters]"
     assert long.server_message == "s" * 2000 + "... [1000 more characters]"
     assert long.body == "b" * 2000 + "... [1000 more characters]"
+
+
+class Busy(Service):
+    """503 for the first request of each path, then 200."""
+    kind = "busy"
+
+    def __init__(self, state_path):
+        Service.__init__(self, state_path)
+        self.seen = set()
+
+    def route(self, request):
+        if request.path not in self.seen:
+            self.seen.add(request.path)
+            return Response.json({"busy": True}, status=503)
+        return Response.json({"path": request.path})
+
+
+def test_a_client_made_with_the_default_sleep_waits_and_retries():
+    listener = Listener(Busy(None), 0).start()
+    try:
+        client = HttpClient(listener.url, retries=1, backoff=0.0)
+        assert client.request("GET", "/again").status_code == 200
+    finally:
+        listener.stop()
+
+
+def test_default_backoff_doubles_from_half_a_second_up_to_8_seconds(monkeypatch):
+    import random
+    monkeypatch.setattr(random, "uniform", lambda low, high: (low, high))
+    client = HttpClient("https://h.example.com")
+    assert [client._delay(attempt) for attempt in range(6)] == [  # pylint: disable=protected-access
+        (0, 0.5), (0, 1.0), (0, 2.0), (0, 4.0), (0, 8.0), (0, 8.0)]
+
+
+def test_a_client_without_requests_says_so(monkeypatch):
+    from ansible_collections.filefleet.office.plugins.module_utils import _http
+    monkeypatch.setattr(_http, "HAS_REQUESTS", False)
+    with pytest.raises(ImportError) as failure:
+        HttpClient("https://h.example.com")
+    assert str(failure.value) == "the python 'requests' library is required"
