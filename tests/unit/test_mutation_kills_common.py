@@ -348,3 +348,11 @@ def test_a_module_made_in_a_thread_that_never_ran_the_plugin_reads_stdin(capsys,
     worker.join()
     assert len(made) == 1 and made[0].filefleet_in_process is False and made[0].params["name"] == "from-stdin"
     capsys.readouterr()
+
+
+def test_ansible_core_keeps_its_own_copy_of_nested_arguments(capsys):
+    tagged = {"name": "a", "tags": ["x"]}
+    with common.invocation(tagged):
+        common.FilefleetModule(argument_spec=dict(SPEC, tags={"type": "list", "elements": "str"}))
+    assert basic._PARSED_MODULE_ARGS == tagged and basic._PARSED_MODULE_ARGS["tags"] is not tagged["tags"]
+    capsys.readouterr()
