@@ -25,6 +25,7 @@ bursts, session and token expiry) on one writing module per API family as real m
 in both execution modes. Every case is recorded for docs/reliability.md (tests/reliability_log.py)."""
 
 import glob
+import json
 import os
 import threading
 import time
@@ -104,7 +105,7 @@ class World:
         env = dict(portal_env(self.sims))
         env.update(edge_env(self.sims, 0))
         env.update(cloutility_env(self.sims))
-        env["FILEFLEET_SIM_STATS"] = json_dumps(list(self.entries.values()))
+        env["FILEFLEET_SIM_STATS"] = json.dumps(list(self.entries.values()))
         return env
 
     def extra_vars(self, tag):
@@ -179,11 +180,6 @@ class World:
 
     def stop(self):
         self.sims.stop()
-
-
-def json_dumps(value):
-    import json  # pylint: disable=import-outside-toplevel
-    return json.dumps(value)
 
 
 def task_numbers(run):
@@ -379,7 +375,7 @@ def check_roles(tmp_path, rows):
     try:
         inventories = [DEMO_INVENTORY, filer_inventory(sims, str(tmp_path / "filers.json"))]
         env = dict(credentials_env(sims))
-        env["FILEFLEET_SIM_STATS"] = json_dumps([sims.info["portal"], sims.info["cloutility"]] + list(sims.info["edges"]))
+        env["FILEFLEET_SIM_STATS"] = json.dumps([sims.info["portal"], sims.info["cloutility"]] + list(sims.info["edges"]))
         onboard = _role_step(sims, "role:office_onboarding", os.path.join(PLAYBOOKS, "onboard_office.yml"),
                              inventories, env, rows)
         lost = duplicates = 0
