@@ -300,6 +300,12 @@ def normalize_base_url(url):
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
+def _verification_failed(exc):
+    """Whether a TLS error is the server's certificate or name refused (else the session broke off)."""
+    text = str(exc).lower()
+    return "certificate" in text or "hostname" in text or "wrong version number" in text
+
+
 class HttpClient:
     """A keep-alive HTTP client with safe retries. Not thread-safe; one per module run (or per action worker)."""
 
@@ -398,6 +404,16 @@ class HttpClient:
                 if not stream:
                     self._read_bounded(response)
             except requests.exceptions.SSLError as exc:
+                if not _verification_failed(exc):
+                    # A TLS session cut short (EOF, reset mid-record) is a lost connection, not a trust problem.
+                    exc = requests.exceptions.ConnectionError(exc)
+                    if idempotent and attempt < self.retries:
+                        self._sleep(self._delay(attempt))
+                        attempt += 1
+                        continue
+                    raise TransportError("Connection failure talking to %s%s: %s"
+                                         % (self.base_url, self._retried(attempt), self.redact(self._short(exc))),
+                                         method, self.redact(url))
                 raise TLSError(
                     "TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the server "
                     "certificate, or validate_certs=false for a lab system." % (self.base_url, self._short(exc)),

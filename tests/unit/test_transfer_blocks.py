@@ -136,3 +136,13 @@ def test_length_other_than_the_block_map_refused(tmp_path, compression):
             BlockWorker(Storage(answers), fd, key, compression != "none").run({"url": "u", "len": len(BLOCKS[1])}, 0)
     finally:
         os.close(fd)
+
+
+def test_tls_session_cut_short_is_a_connection_failure_not_a_trust_problem():
+    import ssl
+    import requests
+    from ansible_collections.filefleet.office.plugins.module_utils._http import _verification_failed
+    cut = requests.exceptions.SSLError(ssl.SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)"))
+    refused = requests.exceptions.SSLError(ssl.SSLCertVerificationError(
+        1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"))
+    assert not _verification_failed(cut) and _verification_failed(refused)
