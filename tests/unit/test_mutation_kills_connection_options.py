@@ -260,3 +260,36 @@ def test_a_caller_that_leaves_out_the_tls_options_gets_certificates_verified(nam
 
 class FakeModule:
     filefleet_in_process = False
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_plain_http_is_refused_unless_allowed(monkeypatch, capsys, name):
+    family = FAMILIES[name]
+    set_connection_env(monkeypatch, family)
+    assert module_for(family).params["allow_insecure_http"] is False
+    with pytest.raises(SystemExit):
+        module_for(family, {family["url"][0]: "http://lab.example.com"}, in_process=True)
+    failure = json.loads(capsys.readouterr().out)
+    assert failure["failed"] is True and "allow_insecure_http" in failure["msg"] and family["url"][0] in failure["msg"]
+    assert module_for(family, {family["url"][0]: "http://lab.example.com", "allow_insecure_http": True}).params[
+        "allow_insecure_http"] is True
+    monkeypatch.setenv(family["tls"] + "_ALLOW_INSECURE_HTTP", "true")
+    assert module_for(family, {family["url"][0]: "http://lab.example.com"}).params["allow_insecure_http"] is True
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_ca_path_is_a_path_with_the_home_directory_expanded(monkeypatch, tmp_path, name):
+    family = FAMILIES[name]
+    set_connection_env(monkeypatch, family)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    module = module_for(family, {"ca_path": "~/ca.pem"})
+    assert module.params["ca_path"] == str(tmp_path / "ca.pem")
+    assert session_for(family, module)[0].http.verify == str(tmp_path / "ca.pem")
+
+
+@pytest.mark.parametrize("name", ["edge", "portal"])
+def test_portal_and_edge_sessions_log_in_with_the_given_password(monkeypatch, name):
+    family = FAMILIES[name]
+    set_connection_env(monkeypatch, family, password="pw-Login-Secret-81")
+    session = session_for(family, module_for(family))[0]
+    assert session._password == "pw-Login-Secret-81"  # pylint: disable=protected-access  # what _login sends
