@@ -310,3 +310,15 @@ def test_a_client_without_requests_says_so(monkeypatch):
     with pytest.raises(ImportError) as failure:
         HttpClient("https://h.example.com")
     assert str(failure.value) == "the python 'requests' library is required"
+
+
+def test_padded_base64_forms_and_letters_kept_by_url_encoding_are_redacted_too():
+    secret = "pw-X/Pad-1"  # 10 bytes: base64 padded with "==", and "admin:" + it with "="
+    redact = Redactor([secret], username="admin")
+    for raw in (secret, "admin:" + secret):
+        for urlsafe in (False, True):
+            padded = _b64(raw, urlsafe=urlsafe)
+            assert padded.endswith("=")
+            assert redact("<%s>" % padded) == "<********>"
+            assert redact("<%s>" % padded.rstrip("=")) == "<********>"
+    assert redact("<pw-X%2FPad-1>") == "<********>" and redact("<pw-X/Pad-1>") == "<********>"
