@@ -320,7 +320,7 @@ class CloutilitySession:
                 raise ApiError("%s: the server reports %d items but paging stopped after %d (offset=%d gave no new "
                                "items); refusing to work on a partial list" % (what, total, len(items), len(items)))
             items.extend(new)
-            seen.update(i.get("id") for i in new if isinstance(i, dict))
+            seen.update(i.get("id") for i in new if isinstance(i, dict) and i.get("id") is not None)
         return items
 
     # -- waiter ----------------------------------------------------------------------------------------------

@@ -76,6 +76,16 @@ def test_items_seen_on_an_earlier_page_are_not_listed_twice():
     assert len(http.requests) == 1 + 3  # the login and three pages
 
 
+def test_items_without_an_id_on_later_pages_are_all_listed():
+    """Items the server sends without an id are never taken for one another: none is dropped on any page."""
+    items = [{"name": "anon-%03d" % i} for i in range(1, 301)]
+    answers = iter([collection(items[:50], 300), collection(items[50:50 + clou.PAGE_SIZE], 300, 50)]
+                   + [collection(items[50 + clou.PAGE_SIZE * n:50 + clou.PAGE_SIZE * (n + 1)], 300,
+                                 50 + clou.PAGE_SIZE * n) for n in range(1, 10)])
+    session, _http = session_with(lambda request: next(answers))
+    assert [i["name"] for i in session.list(PATH)] == ["anon-%03d" % i for i in range(1, 301)]
+
+
 @pytest.mark.parametrize("answer", [
     lambda request: collection(consumers(range(1, 51)), 120),  # every request answers the first page again
     lambda request: collection(consumers(range(1, 51)), 120, offset=(request["params"] or {}).get("offset")),  # same items
