@@ -33,8 +33,9 @@ options:
     description:
       - One dict per filer with C(name), C(office), C(url), C(shares), C(sync), C(backup) and, when it could not be
         read, C(error).
-      - C(sync) and C(backup) as M(filefleet.office.edge_info) returns them; C(hostname), C(model), C(firmware) and
-        C(portal) are optional.
+      - C(sync) and C(backup) as M(filefleet.office.edge_info) returns them; C(hostname), C(model), C(firmware),
+        C(portal) and C(cloud_folders) (as M(filefleet.office.edge_info) returns them with V(cloud_folders) in its
+        C(gather)) are optional and passed through.
     type: list
     elements: dict
     required: true

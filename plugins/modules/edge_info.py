@@ -34,12 +34,13 @@ options:
       - What to read. V(status) is the firmware, host name and model, the portal connection, cloud sync, cloud backup
         and the shares; V(setup) whether the filer has its first administrator and whether the first-time wizard is
         on; V(settings) the host name, location, time zone and NTP servers; V(domain) the Active Directory
-        membership; V(users) and V(groups) the local users and groups (with members); V(all) everything.
+        membership; V(users) and V(groups) the local users and groups (with members); V(cloud_folders) the cloud
+        folders the filer shows from its portal; V(all) everything.
       - A filer that is not set up yet (fresh from the factory) has no administrator to log in as; only V(setup) can be
         read from it.
     type: list
     elements: str
-    choices: [all, status, setup, settings, domain, users, groups]
+    choices: [all, status, setup, settings, domain, users, groups, cloud_folders]
     default: [status]
 seealso:
   - module: filefleet.office.edge_sync
@@ -228,6 +229,27 @@ edge:
       returned: when gathered
       type: list
       elements: dict
+    cloud_folders:
+      description:
+        - The cloud folders the filer shows on its C(cloud) volume (those its portal gives it, for example through
+          the zones that hold it), sorted by owner and name; empty when the filer has no C(cloud) volume or no
+          C(users) directory on it (not connected to a portal). With V(cloud_folders) in O(gather).
+      returned: when gathered
+      type: list
+      elements: dict
+      contains:
+        owner:
+          description: Display name of the folder's owner, as the filer names the directory above it.
+          type: str
+          sample: Anna Berg
+        name:
+          description: Name of the folder.
+          type: str
+          sample: Projects
+        path:
+          description: Where the folder is on the filer, as O(filefleet.office.ctera_share#module:directory) takes it.
+          type: str
+          sample: cloud/users/Anna Berg/Projects
 '''
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
@@ -236,13 +258,13 @@ from ansible_collections.filefleet.office.plugins.module_utils._edge_device impo
     SetupSession, read_domain, read_groups, read_settings, read_users, read_wizard,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._edge_portal import read_license
-from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import share_names
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text, share_names
 from ansible_collections.filefleet.office.plugins.module_utils._edge_status import (
     backup_info, read_backup_status, read_device, read_portal_status, read_sync_mode, read_sync_status, sync_view,
 )
 
 
-GATHER = ["status", "setup", "settings", "domain", "users", "groups"]
+GATHER = ["status", "setup", "settings", "domain", "users", "groups", "cloud_folders"]
 
 
 def argument_spec():
@@ -285,6 +307,8 @@ def read_edge(module, scope):
         edge["groups"] = read_groups(session)
     if "status" in gather:
         read_status(session, edge)
+    if "cloud_folders" in gather:
+        edge["cloud_folders"] = read_cloud_folders(session)
     return {"changed": False, "edge": edge}
 
 
@@ -296,6 +320,31 @@ def read_status(session, edge):
     edge["backup"] = backup_info(read_backup_status(session))
     edge["shares"] = share_names(session)
     edge["share_count"] = len(edge["shares"])
+
+
+def list_folders(session, path):
+    """Names of the directories right under ``path`` (``/`` lists the volumes), as ``listPhysicalFolders`` answers
+    them (the request cterasdk edge/shares.py sends)."""
+    found = session.execute(session.path("status/fileManager"), "listPhysicalFolders", {"path": path},
+                            what="list the folders of %s" % path) or []
+    names = []
+    for item in found if isinstance(found, list) else []:
+        if isinstance(item, dict) and item.get("type", "folder") == "folder":
+            name = as_text(item.get("name") or "")
+            if name:
+                names.append(name)
+    return names
+
+
+def read_cloud_folders(session):
+    """The cloud folders on the filer's ``cloud`` volume: ``cloud/users/{owner's display name}/{folder}``."""
+    if "cloud" not in list_folders(session, "/") or "users" not in list_folders(session, "/cloud"):
+        return []
+    folders = []
+    for owner in list_folders(session, "/cloud/users"):
+        for name in list_folders(session, "/cloud/users/%s" % owner):
+            folders.append({"owner": owner, "name": name, "path": "cloud/users/%s/%s" % (owner, name)})
+    return sorted(folders, key=lambda f: (f["owner"].lower(), f["name"].lower(), f["owner"], f["name"]))
 
 
 def main():

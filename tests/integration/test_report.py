@@ -116,6 +116,12 @@ def test_report_matches_the_systems(report):
             assert filer["backup"]["state"] == ("enabled" if state["backup_attached"] else "not_configured")
             assert filer["backup"]["running"] is (state["backup_run"] == "Running")
             assert (filer["firmware"], filer["model"]) == (device["firmware"], device["model"])
+            # The cloud folders the filer shows: cloud/users/{owner}/{folder} on its cloud volume, as it holds it.
+            cloud = sims.state(edge_entry(sims, filer_name))["volume_tree"]["cloud"]
+            shown = sorted(d.split("/")[1:] for d in cloud if d.startswith("users/") and d.count("/") == 2)
+            assert shown, "the filer shows no cloud folder: nothing to compare"
+            assert [[f["owner"], f["name"]] for f in filer["cloud_folders"]] == shown
+            assert [f["path"] for f in filer["cloud_folders"]] == ["cloud/users/%s/%s" % tuple(p) for p in shown]
         units = cloutility_units(sims, spec["unit"])
         assert {n["consumer_name"]: n["activated"] for n in offices[name]["nodes"]} == \
             {unit: info["activated"] for unit, info in units.items() if info["node"]}
@@ -223,6 +229,11 @@ def test_html_page_in_headless_chromium(report, chromium):
             assert filer in dom.stdout
     assert 'id="health-chart"' in dom.stdout
     assert dom.stdout.count("backup running") == 1
+    data = json.loads((out / "fleet-report.json").read_text())
+    folders = [f for o in data["offices"] for filer in o["filers"] for f in filer["cloud_folders"]]
+    assert folders and dom.stdout.count('<td class="cloud-folders">') == 4
+    for folder in folders:
+        assert "%s/%s" % (folder["owner"], folder["name"]) in dom.stdout
     shot = out / "fleet-report.png"
     result = subprocess.run(base + ["--screenshot=%s" % shot, page.as_uri()], capture_output=True, text=True, timeout=120,
                             check=False)
