@@ -283,8 +283,8 @@ def test_business_units_by_id_or_path():
     session, http = resolver_session()
     assert session.resolve_bunit(130) == {"id": 130, "name": "Sales", "path": "Company AB/Stockholm Office/Sales"}
     assert session.resolve_bunit("22") == {"id": 22, "name": "Company AB", "path": "Company AB"}
-    assert session.resolve_bunit("stockholm office/SALES") == {"id": 130, "name": "Sales",
-                                                              "path": "Company AB/Stockholm Office/Sales"}
+    assert session.resolve_bunit("stockholm office/SALES") == {
+        "id": 130, "name": "Sales", "path": "Company AB/Stockholm Office/Sales"}
     assert session.resolve_bunit("/Company AB/Marketing Department/") == {
         "id": 76, "name": "Marketing Department", "path": "Company AB/Marketing Department"}
     assert reads(http) == ["/v1/bunits"]  # the tree is read once
