@@ -44,7 +44,7 @@ from simulators.harness import Simulators
 PLAYBOOK = playbook_path("fault_matrix.yml")
 SECRETS = {"user_password": "Fault-Matrix-Pass-271!", "passphrase": "Fault-Matrix-Phrase-314!"}
 # Task of fault_matrix.yml -> the module it runs.
-TASK_MODULE = dict(("Module " + task, task.split(" ")[0]) for task in (
+TASK_MODULE = dict(("Module " + task, task.split(" ", maxsplit=1)[0]) for task in (
     "ctera_user", "ctera_group", "ctera_user_info", "ctera_share", "ctera_share absent", "ctera_share_info",
     "edge_sync", "edge_backup", "edge_config_export", "edge_info", "cloutility_consumer",
     "cloutility_consumer absent", "cloutility_consumer_info", "backup_node", "backup_node_info"))

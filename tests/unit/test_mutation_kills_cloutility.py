@@ -314,11 +314,11 @@ def test_failed_reads_name_what_was_read():
         server.routes[path] = (500, {"message": "database down"})
     session, _http, _clock = make_session(server)
     for call, what in [
-            (lambda: session.bunit_tree(), "read the business unit tree"),
+            (session.bunit_tree, "read the business unit tree"),
             (lambda: session.domains(101), "list the policy domains of business unit 101"),
             (lambda: session.client_option_sets(101), "list the client option sets of business unit 101"),
-            (lambda: session.operating_systems(), "list the node operating systems"),
-            (lambda: session.node_types(), "list the node types"),
+            (session.operating_systems, "list the node operating systems"),
+            (session.node_types, "list the node types"),
             (lambda: session.consumers(101), "list the consumption units of business unit 101"),
             (lambda: session.get_consumer(101, 5), "read consumption unit 5"),
             (lambda: session.get_node(101, 5), "read the backup node of consumption unit 5"),
