@@ -225,8 +225,8 @@ def list_folders(session, name=None, owner=None, include_deleted=True):
     if include_deleted:
         param["includeDeleted"] = True
     return [obj for obj in query_all(session, session.path("cloudDrives"), param, "list cloud folders")
-            if obj.get("name") is not None and (name is None or as_text(obj["name"]) == name)
-            and (owner is None or name_of_ref(obj.get("owner")) == owner)]
+            if obj.get("name") is not None and (name is None or as_text(obj["name"]) == name) and (
+                owner is None or name_of_ref(obj.get("owner")) == owner)]
 
 
 def find_folder(session, name, owner):
