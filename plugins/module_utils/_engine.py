@@ -310,6 +310,13 @@ def ensure(resource, state="present"):
     return result
 
 
+def issue(module, perform):
+    """An operation that hands out something new on every call and changes no configuration (an activation
+    code): ``perform()`` in a real run; in check mode nothing is asked of the service and the answer is None.
+    Never ``changed``: there is no state to converge."""
+    return None if module.check_mode else perform()
+
+
 def run_entries(entries, handle, session, concurrency, check_mode):
     """``[(result, exception)]`` per entry, in order: ``handle(entry, session)`` for each entry.
 

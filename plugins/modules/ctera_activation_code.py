@@ -72,6 +72,7 @@ tenant:
 from urllib.parse import quote
 
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
+from ansible_collections.filefleet.office.plugins.module_utils._engine import issue
 from ansible_collections.filefleet.office.plugins.module_utils._portal import XML_LIBRARY, portal_argument_spec, portal_session
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import as_text, portal_name
 
@@ -92,15 +93,17 @@ def activation_code(module, scope):
     if not tenant:
         raise ValueError("tenant is required: %r is a global administrator and is not browsing a tenant"
                          % module.params["portal_username"])
-    code = None
-    if not module.check_mode:
+
+    def request_code():
         # cterasdk activation.generate_code: GET /ssoActivation?username=U&portal=T
         query = "?username=%s&portal=%s" % (quote(user, safe=""), quote(tenant, safe=""))
         answer = session.get(session.path("ssoActivation") + query, what="activation code for user %r" % user)
         code = as_text(answer.get("code")) if isinstance(answer, dict) else None
         if not code:
             raise ValueError("activation code for user %r: the portal answered no code" % user)
-    return {"changed": False, "code": code, "user": user, "tenant": tenant}
+        return code
+
+    return {"changed": False, "code": issue(module, request_code), "user": user, "tenant": tenant}
 
 
 def main():

@@ -189,3 +189,16 @@ def test_many_entries_in_check_mode_use_the_one_session():
     engine.ensure_many(["a", "b"], lambda e, w: seen.append(w) or {"changed": False, "thing": None},
                        session, 4, True, "thing", "things", str)
     assert seen == [session, session] and session.made == 0
+
+
+def test_issue_performs_only_in_a_real_run():
+    calls = []
+
+    def perform():
+        calls.append(1)
+        return "CODE-1"
+
+    assert engine.issue(ModuleDouble(check_mode=True), perform) is None
+    assert not calls
+    assert engine.issue(ModuleDouble(check_mode=False), perform) == "CODE-1"
+    assert calls == [1]
