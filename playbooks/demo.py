@@ -110,7 +110,8 @@ def show_cloud_folders(report_path):
 def save_state(sims, path):
     """The simulators' own state (``GET /_sim/state``), for a test that checks the demo independently."""
     info = sims.info
-    state = {"portal": sims.state(info["portal"]), "cloutility": sims.state(info["cloutility"]),
+    state = {"portal_url": info["portal"]["url"], "portal": sims.state(info["portal"]),
+             "cloutility": sims.state(info["cloutility"]),
              "edges": dict((edge["name"], sims.state(edge)) for edge in info["edges"])}
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(state, handle)
