@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What ``make mutation`` (all.py) runs: for each file of plugins/module_utils/, the unit tests that cover it.
+
+PLAN: file -> the unit test files run against each of its mutants (in one process, stopping at the first
+failure; integration tests run ansible-playbook in subprocesses and never see a mutant, so they are not listed).
+CRITICAL: file -> globs of the functions whose survivors must be zero (TLS, secrets, check mode, idempotency,
+paging); mutmut spells methods ``xǁClassǁmethod`` and functions ``x_function``.
+EQUIVALENT: mutant (as report.py prints it, e.g. ``_http.xǁHttpClientǁ__init____mutmut_7``) -> why it has no
+observable effect. A survivor listed here still counts as not killed in the rate.
+"""
+
+U = "tests/unit/"
+
+PLAN = {
+    "_cloutility.py": [U + t for t in ("test_mutation_kills_cloutility.py", "test_cloutility_client.py",
+                                       "test_client_reliability_logic.py", "test_hostile_answer_logic.py",
+                                       "test_mutation_kills_connection_options.py")],
+    "_cloutility_resources.py": [U + t for t in ("test_cloutility_resources.py", "test_cloutility_fidelity_logic.py")],
+    "_common.py": [U + t for t in ("test_mutation_kills_common.py", "test_mutation_kills_connection_options.py",
+                                   "test_engine_not_ready.py", "test_argument_properties.py")],
+    "_ctera_xml.py": [U + t for t in ("test_ctera_xml.py", "test_mutation_kills_ctera_xml.py")],
+    "_edge.py": [U + t for t in ("test_edge_session.py", "test_mutation_kills_connection_options.py",
+                                 "test_client_reliability_logic.py", "test_edge_fidelity_logic.py",
+                                 "test_engine_not_ready.py", "test_hostile_answer_logic.py")],
+    "_edge_device.py": [U + t for t in ("test_edge_device_resources.py",)],
+    "_edge_portal.py": [U + t for t in ("test_edge_device_resources.py",)],
+    "_edge_shares.py": [U + t for t in ("test_edge_share_logic.py", "test_edge_fidelity_logic.py", "test_ctera_xml.py")],
+    "_edge_status.py": [U + t for t in ("test_edge_fidelity_logic.py",)],
+    "_engine.py": [U + t for t in ("test_mutation_kills_engine.py", "test_engine.py", "test_engine_not_ready.py",
+                                   "test_concurrent_create_logic.py")],
+    "_http.py": [U + t for t in ("test_mutation_kills_http.py", "test_http.py", "test_client_reliability_logic.py",
+                                 "test_hostile_answer_logic.py")],
+    "_portal.py": [U + t for t in ("test_portal_session.py", "test_mutation_kills_connection_options.py",
+                                   "test_portal_read_only_methods.py", "test_client_reliability_logic.py",
+                                   "test_hostile_answer_logic.py")],
+    "_portal_tenancy.py": [U + t for t in ("test_engine.py",)],
+    "_portal_users.py": [U + t for t in ("test_mutation_kills_portal_users.py", "test_portal_users_logic.py")],
+    "_transfer.py": [U + t for t in ("test_transfer_blocks.py",)],
+    "_validate.py": [U + t for t in ("test_argument_properties.py",)],
+}
+
+CRITICAL = {}
+
+EQUIVALENT = {}
