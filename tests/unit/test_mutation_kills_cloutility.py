@@ -154,6 +154,43 @@ def test_empty_answers_and_bare_arrays():
     assert session.list(PATH) == []
 
 
+@pytest.mark.parametrize("answer, kind, shown", [
+    ({"status": "ok"}, "dict", '{"status": "ok"}'),
+    ({"items": {"id": 1}, "total": 1}, "dict", '{"items": {"id": 1}, "total": 1}'),
+    ("accepted", "str", '"accepted"'),
+    (7, "int", "7"),
+])
+def test_an_answer_that_is_not_a_collection_is_an_error_not_an_empty_list(answer, kind, shown):
+    """A proxy's {"status": "ok"} or someone's error object answered with 200 is never taken for an empty list."""
+    session, _http = session_with(answer)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.list(PATH, what="list the consumption units of business unit 101")
+    error = failure.value
+    assert error.message == ("list the consumption units of business unit 101 failed: the server answered %s, not a "
+                             "list or a page of items: %s" % (kind, shown))
+    assert (error.method, error.url, error.status) == ("GET", "https://api.example.com" + PATH, 200)
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.list(PATH)
+    assert failure.value.message.startswith("list %s failed: the server answered %s" % (PATH, kind))
+
+
+def test_a_page_with_only_items_or_only_a_total_is_a_collection():
+    for answer, listed in (({"items": [{"id": 3}]}, [{"id": 3}]), ({"total": 0}, []), ({"items": None, "total": 0}, []),
+                           ({"items": [], "total": 0}, [])):
+        session, http = session_with(answer)
+        assert session.list(PATH) == listed
+        assert len(http.requests) == 2  # the login and one page: nothing more to read
+
+
+def test_a_secret_in_an_answer_that_is_not_a_collection_is_redacted():
+    session, _http = session_with({"status": "ok", "echo": "placeholder"})
+    secret = session._password  # pylint: disable=protected-access
+    session.http.handler.routes[PATH] = (200, {"status": "ok", "echo": "password " + secret})
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.list(PATH)
+    assert secret not in str(failure.value) and "password ********" in str(failure.value)
+
+
 # -- resolvers: by id or by name, each list read once per business unit, errors that name the option -----------------
 
 DOMAINS = [{"id": 1, "name": "30DAYS"}, {"id": 2, "name": "60DAYS"}, {"id": 3, "name": "STANDARD"}]
