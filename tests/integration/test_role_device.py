@@ -7,8 +7,9 @@ Two factory-fresh filers (no administrator, not joined, not connected) and a por
 predicts every change the real run then makes (the same tasks report changed on the same filers), warns that the
 predictions depend on the setup by earlier tasks, and writes nothing (the simulators' state is unchanged). Then the
 real run, read back through the simulators' own state (filers: administrator, settings, domain, local users and
-groups, portal connection, shares, sync; portal: the account, the tenant's devices) and the portal's device list
-read with cterasdk. Then a rerun that changes nothing.
+groups, portal connection, the office's cloud folder on the cloud volume, the share on it, sync; portal: the
+account, the tenant's devices, the zone) and the portal's device list read with cterasdk. Then a rerun that changes
+nothing.
 """
 
 import json
@@ -31,10 +32,6 @@ ZONE = "(GMT+01:00) Amsterdam, Berlin, Stockholm"
 def factory_office(tmp_path):
     sims = Simulators(str(tmp_path / "sims"), portal=True, edges=2, edge_factory=True)
     sims.start()
-    # The office's share is on the filers' fixed folder list: office_onboarding does not create cloud folders yet,
-    # so the filers keep that list when they connect to the portal (edge simulator mode cloud_volume).
-    for edge in sims.info["edges"]:
-        sims.sim_call(edge, "/_sim/edge", "POST", {"cloud_volume": "fixed"})
     yield sims
     sims.stop()
 
@@ -65,7 +62,11 @@ def _inventory(sims, path):
             "portal": {"user": "upp.filers", "password": "{{ vault_portal_connect_password }}",
                        "ca_path": sims.info["portal"]["ca_path"], "license": "EV32"},
         },
-        "office_shares": [{"name": "scans", "directory": "cloud/public", "comment": "Scans",
+        # The office's own cloud folder, owned by the account the filers connect as, and a zone giving it to them:
+        # once connected, the filers show it as cloud/users/Uppsala Filers/Scans, where the share goes.
+        "office_cloud": {"owner": "upp.filers", "folder_group": "uppsala", "zone": "uppsala",
+                         "folders": [{"name": "Scans", "description": "Scans of Uppsala"}]},
+        "office_shares": [{"name": "scans", "directory": "cloud/users/Uppsala Filers/Scans", "comment": "Scans",
                            "acl": [{"type": "local_group", "name": "scanners", "permission": "ReadWrite"},
                                    {"type": "domain_group", "name": "CORP\\Domain Users", "permission": "ReadOnly"}]}],
         "office_sync": {"state": "enabled"},
@@ -88,8 +89,16 @@ def _env(sims):
 
 
 def _world(sims):
-    entries = [sims.info["portal"]] + sims.info["edges"]
-    return [json.dumps(sims.state(entry), sort_keys=True) for entry in entries]
+    """The simulators' state, without the empty collections the Portal simulator makes in a tenant on the first
+    read of them (zones, folder groups, cloud drives): a read, not a write."""
+    worlds = []
+    for entry in [sims.info["portal"]] + sims.info["edges"]:
+        state = sims.state(entry)
+        for tenant in (state.get("tenants") or {}).values():
+            for key in [k for k, v in tenant.items() if v == {}]:
+                del tenant[key]
+        worlds.append(json.dumps(state, sort_keys=True))
+    return worlds
 
 
 def _action(run, module, host):
@@ -139,8 +148,9 @@ def test_factory_office_onboarded_in_one_run(factory_office, tmp_path):
     assert first.rc == 0, first.stdout[-6000:]
     # Check mode predicted the whole run: the same tasks change the same filers.
     assert _changed(predicted) == _changed(first), (set(_changed(predicted)) ^ set(_changed(first)))
-    # per filer: setup, settings, domain, local user, local group, connection, share; leader: account, group, users
-    assert len(_changed(first)) == 17
+    # per filer: setup, settings, domain, local user, local group, connection, share; leader: account, group, users,
+    # folder group, cloud folder, zone
+    assert len(_changed(first)) == 20
 
     server = sims.info["portal"]["url"].split("://", 1)[1]
     for edge in sims.info["edges"]:
@@ -163,10 +173,15 @@ def test_factory_office_onboarded_in_one_run(factory_office, tmp_path):
         assert config["services"]["server"] == server and config["services"]["user"] == "upp.filers"
         assert state["portal"]["connected"] is True and state["portal"]["tenant"] == "acme"
         assert config["device"]["activeLicenseType"] == "vGateway32"
-        assert [s["name"] for s in config["fileservices"]["share"] if s["name"] == "scans"] == ["scans"]
+        # The office's folder, as the portal's zone gives it to the filer, and the share on it.
+        assert state["volume_tree"]["cloud"] == ["users", "users/Uppsala Filers", "users/Uppsala Filers/Scans"]
+        assert [(s["name"], s["volume"], s["directory"]) for s in config["fileservices"]["share"]
+                if s["name"] == "scans"] == [("scans", "cloud", "users/Uppsala Filers/Scans")]
         assert config["cloudsync"]["mode"] == "enabled"
     tenant = sims.state(sims.info["portal"])["tenants"]["acme"]
     assert "upp.filers" in tenant["users"]
+    zone = [z for z in tenant["zones"].values() if z["name"] == "uppsala"]
+    assert [sorted(z["devices"]) for z in zone] == [sorted(tenant["devices"][e["name"]]["uid"] for e in sims.info["edges"])]
     assert {"edge-001", "edge-002"} <= set(tenant["devices"])
     assert {"edge-001", "edge-002"} <= set(_portal_devices_sdk(sims))
     for secret in (CONNECT_PASSWORD, LOCAL_PASSWORD, sims.info["directory"]["password"]):
