@@ -75,4 +75,3 @@ def test_demo_gives_each_office_its_own_folders(tmp_path):
             assert [[f["owner"], f["name"]] for f in reported[name]["cloud_folders"]] == \
                 [[display, folder] for folder in spec["folders"]], name
     assert "Oslo       edge-003  Ola Hansen/Finance, Ola Hansen/Team" in out
-
