@@ -23,7 +23,8 @@ environment) runs the module the usual way through ``_execute_module``.
 
 Either way, a task that asks for a secret back (``return_password``), or runs a module whose result is a secret
 (``ctera_activation_code``), gets it in its result, but the result is marked ``_ansible_no_log`` so no callback
-displays it (a module cannot set that mark itself).
+displays it (a module cannot set that mark itself). A failure of ``ctera_activation_code`` holds no code and is
+shown, so that the reason (bad input, say) can be read.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -121,8 +122,10 @@ class ActionModule(ActionBase):
         else:
             result.update(self._execute_module(module_name=module_name, module_args=self._task.args,
                                                task_vars=task_vars, wrap_async=self._task.async_val))
-        if module_name in SECRET_MODULES or any(boolean(self._task.args.get(option) or False, strict=False)
-                                                for option in SECRET_REQUESTS):
+        # A failure of a secret module holds no secret (the code comes only in a success), and hiding it would hide
+        # why bad input was refused.
+        if (module_name in SECRET_MODULES and not result.get("failed")) or \
+                any(boolean(self._task.args.get(option) or False, strict=False) for option in SECRET_REQUESTS):
             result["_ansible_no_log"] = True
         return result
 

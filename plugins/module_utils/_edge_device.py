@@ -42,7 +42,8 @@ TIMEZONE = re.compile(r"\(GMT[+-]\d\d:\d\d\) \S.*")
 NTP_SERVER = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:-]{0,252}")
 USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}")
 GROUPNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9 ._-]{0,63}")
-DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63}")
+# DNS labels of 1 to 63 characters, none empty (``corp..example.com`` is no domain), 253 characters at most.
+DOMAIN = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
 # -- input checks (before any request) --------------------------------------------------------------------------

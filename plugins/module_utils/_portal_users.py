@@ -278,18 +278,19 @@ TASK_DEFAULTS = ("state", "update_password", "append_groups")  # an entry's own 
 CREATE_NEEDS = ("email", "first_name", "last_name", "password")
 
 
-def portal_name(value, kind):
-    """``value``; ValueError naming ``name`` if it is empty, has leading or trailing whitespace (never trimmed:
+def portal_name(value, kind, option="name"):
+    """``value``; ValueError naming ``option`` if it is empty, has leading or trailing whitespace (never trimmed:
     the portal would keep or trim it, and either way the name would not be the one given) or holds a character
     the portal refuses."""
     name = value or ""
     if not name.strip():
-        raise ValueError("name must not be empty")
+        raise ValueError("%s must not be empty" % option)
     if name != name.strip():
-        raise ValueError("name %r has leading or trailing whitespace; %s names are not trimmed, give the name "
-                         "without it" % (name, kind))
+        raise ValueError("%s %r has leading or trailing whitespace; %s names are not trimmed, give the name "
+                         "without it" % (option, name, kind))
     if NAME_FORBIDDEN.search(name):
-        raise ValueError("name %r holds a character the portal does not allow in %s names (/ \\ # ? %%)" % (name, kind))
+        raise ValueError("%s %r holds a character the portal does not allow in %s names (/ \\ # ? %%)"
+                         % (option, name, kind))
     return name
 
 

@@ -335,13 +335,22 @@ class MultipartFile(io.RawIOBase):
 
 # -- the cloud folder tree -------------------------------------------------------------------------------------
 def clean_path(path, option="path"):
-    """A file API path without empty, ``.`` or ``..`` segments (ValueError naming ``option`` otherwise)."""
+    """A file API path without empty, ``.`` or ``..`` segments, backslashes (the portal allows none in a name, and
+    a Windows-minded server could take one for a separator: ``a\\..\\b``) or segments with surrounding
+    whitespace (never trimmed, as names elsewhere; the portal would not keep them as given). ValueError naming
+    ``option`` otherwise."""
     if not isinstance(path, str) or not path.strip("/ "):
         raise ValueError("%s must name a cloud folder and a path inside it, got %r" % (option, path))
     segments = path.strip("/").split("/")
     for segment in segments:
         if segment in ("", ".", "..") or any(ord(c) < 32 for c in segment):
             raise ValueError("%s %r has an empty, '.', '..' or control-character segment" % (option, path))
+        if "\\" in segment:
+            raise ValueError("%s %r holds a backslash; separate folders with '/' (the portal allows no backslash in a "
+                             "name)" % (option, path))
+        if segment != segment.strip():
+            raise ValueError("%s %r has a segment with leading or trailing whitespace (%r); names are not trimmed, "
+                             "give the path without it" % (option, path, segment))
     return "/".join(segments)
 
 

@@ -15,7 +15,7 @@ description:
   - Asks the portal for an activation code with which an Edge Filer connects to the portal as O(user) without that
     user's password (see M(filefleet.office.edge_portal_connection)).
   - The code is in the registered result (C(code)) but the task's result is never displayed, in any mode or
-    verbosity.
+    verbosity. A failure holds no code and is displayed, with its reason.
 author:
   - filefleet.office developers (@filefleet)
 extends_documentation_fragment:
@@ -83,11 +83,11 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("user", "tenant"))
 
 
 def activation_code(module, scope):
-    user = portal_name(module.params["user"], "user")
+    user = portal_name(module.params["user"], "user", "user")
     session = portal_session(scope, module.params)
     tenant = module.params["tenant"] or session.current_tenant
     if not tenant:

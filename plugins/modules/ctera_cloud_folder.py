@@ -52,7 +52,7 @@ options:
         portal's own default.
     type: bool
   quota_gb:
-    description: Quota of the folder in GiB; V(0) means no quota.
+    description: Quota of the folder in GiB, at most 1000000000; V(0) means no quota.
     type: int
   permanently:
     description:
@@ -157,6 +157,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._portal_tenancy i
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import (
     as_text, portal_name, read_user, user_reference,
 )
+from ansible_collections.filefleet.office.plugins.module_utils._validate import MAX_STORAGE_GB, number_text
 
 
 def argument_spec():
@@ -175,16 +176,17 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "owner", "group", "tenant"))
 
 
 def validate(params):
     name = portal_name(params["name"], "folder")
-    portal_name(params["owner"], "user")
+    portal_name(params["owner"], "user", "owner")
     if params["group"] is not None:
-        portal_name(params["group"], "folder group")
-    if params["quota_gb"] is not None and params["quota_gb"] < 0:
-        raise ValueError("quota_gb must be 0 (no quota) or more, got %d" % params["quota_gb"])
+        portal_name(params["group"], "folder group", "group")
+    if params["quota_gb"] is not None and not 0 <= params["quota_gb"] <= MAX_STORAGE_GB:
+        raise ValueError("quota_gb must be 0 (no quota) or more and at most %d GiB, got %s"
+                         % (MAX_STORAGE_GB, number_text(params["quota_gb"])))
     if params["permanently"] and params["state"] != "absent":
         raise ValueError("permanently is only for state=absent")
     return name

@@ -88,7 +88,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "owner", "tenant"))
 
 
 def read_folders(module, scope):

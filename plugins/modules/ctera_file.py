@@ -78,11 +78,11 @@ options:
   workers:
     description:
       - Parallel block fetches of a Direct IO download. Each holds one block in memory at a time (two buffers of
-        the block size, reused), so memory grows with O(workers), not with the file.
+        the block size, reused), so memory grows with O(workers), not with the file. From 1 to 64.
     type: int
     default: 6
   files_in_flight:
-    description: Files uploaded at the same time when O(src) is a directory.
+    description: Files uploaded at the same time when O(src) is a directory, from 1 to 32.
     type: int
     default: 4
   tenant:
@@ -177,7 +177,8 @@ def argument_spec():
 
 
 MODULE_KWARGS = dict(supports_check_mode=True, mutually_exclusive=[["src", "dest"]],
-                     required_together=[["s3_access_key_id", "s3_secret_access_key"]])
+                     required_together=[["s3_access_key_id", "s3_secret_access_key"]], names=("tenant",),
+                     bounds={"workers": (1, 64, ""), "files_in_flight": (1, 32, "")})
 
 
 def validate(params):
@@ -188,10 +189,6 @@ def validate(params):
         raise ValueError("src and dest are only for state=present, got state=%s" % params["state"])
     if params["src"] and not os.path.exists(params["src"]):
         raise ValueError("src %r does not exist" % params["src"])
-    if not 1 <= params["workers"] <= 64:
-        raise ValueError("workers must be 1 to 64, got %d" % params["workers"])
-    if not 1 <= params["files_in_flight"] <= 32:
-        raise ValueError("files_in_flight must be 1 to 32, got %d" % params["files_in_flight"])
     return path
 
 

@@ -110,13 +110,13 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "owner", "tenant"))
 
 
 def validate(params):
     name = portal_name(params["name"], "folder group")
     if params["owner"]:
-        portal_name(params["owner"], "user")
+        portal_name(params["owner"], "user", "owner")
     return name
 
 

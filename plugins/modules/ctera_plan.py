@@ -56,7 +56,7 @@ options:
         type: str
         choices: [enabled, disabled]
   retention:
-    description: How many versions of each age are kept, and for how many days deleted files are kept.
+    description: How many versions of each age are kept, and for how many days deleted files are kept; each from 0 to 2147483647.
     type: dict
     suboptions:
       all:
@@ -84,7 +84,7 @@ options:
         description: Days a deleted file stays in the recycle bin.
         type: int
   quotas:
-    description: How many of each item the plan includes, and its storage. Every amount is 0 or more.
+    description: How many of each item the plan includes, and its storage. Every amount is from 0 to 2147483647.
     type: dict
     suboptions:
       ev4:
@@ -187,6 +187,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._portal_tenancy i
     PLAN_QUOTAS, PLAN_RETENTION, PLAN_SERVICES, apply_plan, global_session, plan_view, read_plan, wait_for_task,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._portal_users import portal_name
+from ansible_collections.filefleet.office.plugins.module_utils._validate import MAX_ID, number_text
 
 
 def argument_spec():
@@ -203,15 +204,16 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name",))
 
 
 def validate(params):
     name = portal_name(params["name"], "plan")
     for group in ("retention", "quotas"):
         for key, value in sorted((params[group] or {}).items()):
-            if value is not None and value < 0:
-                raise ValueError("%s.%s must be 0 or more, got %d" % (group, key, value))
+            # The portal keeps these amounts as 32-bit integers: 1e300 days or drives is a typo, never written.
+            if value is not None and not 0 <= value <= MAX_ID:
+                raise ValueError("%s.%s must be 0 or more and at most %d, got %s" % (group, key, MAX_ID, number_text(value)))
     return name
 
 

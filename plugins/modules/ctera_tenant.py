@@ -152,7 +152,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("plan",))
 
 
 def validate(params):

@@ -73,7 +73,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name",))
 
 
 def read_tenants(module, scope):

@@ -167,7 +167,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, names=("name", "folders.name", "folders.owner", "devices", "tenant"))
 
 
 def validate(params):

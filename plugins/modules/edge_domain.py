@@ -121,7 +121,7 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True,
+MODULE_KWARGS = dict(supports_check_mode=True, names=("username", "ou"),
                      required_if=[("state", "joined", ("domain", "username", "password"))])
 
 

@@ -72,7 +72,7 @@ options:
     type: bool
     default: false
   connect_timeout:
-    description: Seconds to wait for the connection task and for the filer to report C(Connected).
+    description: Seconds to wait for the connection task and for the filer to report C(Connected), from 1 to 86400.
     type: int
     default: 60
 notes:
@@ -133,6 +133,10 @@ diff:
   sample: {before: {state: disconnected}, after: {state: connected, server: portal.example.com, portal_user: edge-connect}}
 '''
 
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
 from ansible_collections.filefleet.office.plugins.module_utils._common import FilefleetModule, run
 from ansible_collections.filefleet.office.plugins.module_utils._edge import XML_LIBRARY, edge_argument_spec, edge_session
 from ansible_collections.filefleet.office.plugins.module_utils._edge_portal import (
@@ -165,7 +169,31 @@ MODULE_KWARGS = dict(
     supports_check_mode=True,
     required_if=[("state", "connected", ("server", "portal_user"))],
     mutually_exclusive=[("portal_password", "activation_code"), ("trust_certificate", "portal_ca_path")],
+    bounds={"connect_timeout": (1, 86400, "seconds")},
 )
+HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+
+
+def check_server_address(server):
+    """ValueError unless ``server`` is a host name or an IP address, with an optional port: the filer sends it
+    to the portal as typed, so ``..`` or a path would be a connection to somewhere else, or nowhere."""
+    parts = urlsplit("//" + server)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError("server %r has a port that is not a number from 1 to 65535" % server)
+    host = parts.hostname or ""
+    try:
+        ipaddress.ip_address(host)
+        is_address = True
+    except ValueError:
+        is_address = False
+    if parts.path or parts.query or parts.fragment or parts.username is not None or \
+            not (is_address or HOST_NAME.fullmatch(host)):
+        raise ValueError("server must be the portal's host name or address, optionally with :port (host or "
+                         "host:port), got %r" % server)
 
 
 def validate(params):
@@ -176,6 +204,8 @@ def validate(params):
     if params.get("server") and "://" in params["server"]:
         raise ValueError("server is the portal's address as typed on the filer (host or host:port), without a "
                          "scheme, got %r" % params["server"])
+    if params.get("server"):
+        check_server_address(params["server"])
     if params["connect_timeout"] < 1:
         raise ValueError("connect_timeout must be 1 second or more, got %s" % params["connect_timeout"])
 

@@ -135,13 +135,11 @@ def argument_spec():
     return spec
 
 
-MODULE_KWARGS = dict(supports_check_mode=True)
+MODULE_KWARGS = dict(supports_check_mode=True, bounds={"uid": (1, 65533, "")})
 
 
 def validate(params):
     check_username(params["name"])
-    if params["uid"] is not None and not 1 <= params["uid"] <= 65533:
-        raise ValueError("uid must be between 1 and 65533, got %s" % params["uid"])
     if params["email"] and "@" not in params["email"]:
         raise ValueError("email must be an e-mail address (or an empty string to clear it), got %r" % params["email"])
     if params["password"] is not None and not params["password"]:

@@ -39,10 +39,33 @@ BASE = {
     "cloutility_consumer_info": {"business_unit": "bi-bu"},
     "backup_node": {"business_unit": "bi-bu", "consumer": "bi-consumer"},
     "backup_node_info": {"business_unit": "bi-bu"},
+    # The modules added since (direct transfer, tenancy, device): NEW_MODULES.
+    "ctera_file": {"path": "My Files/bi.bin", "dest": "@DEST@"},
+    "ctera_tenant": {"name": "bi-tenant"},
+    "ctera_tenant_info": {},
+    "ctera_plan": {"name": "bi-plan"},
+    "ctera_folder_group": {"name": "bi-fg", "tenant": "acme"},
+    "ctera_cloud_folder": {"name": "bi-folder", "owner": "bi-owner", "group": "bi-fg", "tenant": "acme"},
+    "ctera_cloud_folder_info": {"tenant": "acme"},
+    "ctera_zone": {"name": "bi-zone", "tenant": "acme"},
+    "ctera_zone_info": {"tenant": "acme"},
+    "ctera_activation_code": {"user": "bi-user", "tenant": "acme"},
+    "edge_setup": {},
+    "edge_settings": {"location": "bi-room"},
+    "edge_domain": {"state": "left"},
+    "edge_user": {"name": "bi-user"},
+    "edge_group": {"name": "bi-group"},
+    "edge_portal_connection": {"state": "disconnected"},
 }
+NEW_MODULES = ("ctera_file", "ctera_tenant", "ctera_tenant_info", "ctera_plan", "ctera_folder_group",
+               "ctera_cloud_folder", "ctera_cloud_folder_info", "ctera_zone", "ctera_zone_info", "ctera_activation_code",
+               "edge_setup", "edge_settings", "edge_domain", "edge_user", "edge_group", "edge_portal_connection")
 FAMILY = {"ctera_user": "portal", "ctera_user_info": "portal", "ctera_group": "portal",
           "cloutility_consumer": "cloutility", "cloutility_consumer_info": "cloutility", "backup_node": "cloutility",
           "backup_node_info": "cloutility"}
+FAMILY.update((m, "portal") for m in NEW_MODULES if m.startswith("ctera_"))
+# A local file that exists (the src of an upload that must be refused for another reason).
+EXISTING_FILE = os.path.abspath(__file__)
 URL_OPTION = {"portal": "portal_url", "edge": "edge_url", "cloutility": "cloutility_url"}
 
 
@@ -57,8 +80,15 @@ def case(module, label, args, *expected):
 
 
 def common_cases(module):
-    """Connection and TLS options every module shares."""
+    """Connection and TLS options every module shares (three of them for the modules added since: the same
+    FilefleetModule plumbing, proven wired to each)."""
     url = URL_OPTION[family(module)]
+    if module in NEW_MODULES:
+        return [
+            case(module, "%s plain http" % url, {url: "http://@HOST@"}, url, "plain http", "allow_insecure_http"),
+            case(module, "timeout a boolean", {"timeout": True}, "timeout", "whole number, got a boolean"),
+            case(module, "validate_certs a list", {"validate_certs": [True]}, "validate_certs", "true or false, got a list"),
+        ]
     return [
         case(module, "%s plain http" % url, {url: "http://@HOST@"}, url, "plain http", "allow_insecure_http"),
         case(module, "%s with credentials" % url, {url: "https://admin:pw@@HOST@"}, url, "must not hold credentials"),
@@ -313,11 +343,307 @@ def module_cases():
     return cases
 
 
+def file_cases():
+    f = "ctera_file"
+    upload = {"dest": None, "src": "@SRC@"}
+    return [
+        case(f, "path missing", {"path": None}, "path", "missing required"),
+        case(f, "path a list", {"path": ["My Files/a", "My Files/b"]}, "path", "must be a text, got a list"),
+        case(f, "path a boolean", {"path": True}, "path", "got a boolean"),
+        case(f, "path empty", {"path": ""}, "path", "must name a cloud folder"),
+        case(f, "path only slashes", {"path": "//"}, "path", "must name a cloud folder"),
+        case(f, "path ..", {"path": ".."}, "path", "'..'"),
+        case(f, "path escapes with ..", {"path": "My Files/../../Users/other/secret.txt"}, "path", "'..'"),
+        case(f, "path escapes upward on upload", dict(upload, path="My Files/docs/../../../etc"), "path", "'..'"),
+        case(f, "path . segment", {"path": "My Files/./bi.bin"}, "path", "'.'"),
+        case(f, "path empty segment", {"path": "My Files//bi.bin"}, "path", "empty"),
+        case(f, "path backslash escape", {"path": "My Files\\..\\..\\secret.txt"}, "path", "backslash"),
+        case(f, "path padded", {"path": " My Files/bi.bin"}, "path", "leading or trailing whitespace"),
+        case(f, "path segment padded", {"path": "My Files/bi.bin "}, "path", "leading or trailing whitespace"),
+        case(f, "path control char", {"path": "My Files/a\x01b"}, "path", "control character"),
+        case(f, "src and dest both", {"src": "@SRC@"}, "src", "dest", "mutually exclusive"),
+        case(f, "neither src nor dest", {"dest": None}, "src", "dest", "state=present"),
+        case(f, "state=directory with src", dict(upload, state="directory"), "src", "only for state=present"),
+        case(f, "state=absent with dest", {"state": "absent"}, "dest", "only for state=present"),
+        case(f, "src missing", dict(upload, src="/nonexistent-bi/file.bin"), "src", "does not exist"),
+        case(f, "src a list", dict(upload, src=["@SRC@"]), "src", "got a list"),
+        case(f, "dest a dict", {"dest": {"path": "/tmp/x"}}, "dest", "got a dictionary"),
+        case(f, "state unknown", {"state": "file"}, "state", "present, absent, directory"),
+        case(f, "compare unknown", {"compare": "md5"}, "compare", "size_mtime, checksum"),
+        case(f, "compare a list", {"compare": ["checksum"]}, "compare", "got a list"),
+        case(f, "force a list", {"force": [True]}, "force", "true or false, got a list"),
+        case(f, "workers 0", {"workers": 0}, "workers", "between 1 and 64"),
+        case(f, "workers 65", {"workers": 65}, "workers", "between 1 and 64"),
+        case(f, "workers 1e300", {"workers": "1e300"}, "workers", "between 1 and 64"),
+        case(f, "workers nan", {"workers": "nan"}, "workers", "finite number"),
+        case(f, "workers a boolean", {"workers": True}, "workers", "got a boolean"),
+        case(f, "files_in_flight 0", dict(upload, files_in_flight=0), "files_in_flight", "between 1 and 32"),
+        case(f, "files_in_flight huge", dict(upload, files_in_flight=HUGE), "files_in_flight", "between 1 and 32"),
+        case(f, "s3 key id without secret", {"s3_access_key_id": "AKIDBI"}, "s3_secret_access_key", "required together"),
+        case(f, "s3 secret a list", {"s3_access_key_id": "AKIDBI", "s3_secret_access_key": ["bi-s3-secret-1"]},
+             "s3_secret_access_key", "got a list"),
+        case(f, "tenant padded", {"tenant": "acme "}, "tenant", "leading or trailing whitespace"),
+        case(f, "tenant ..", {"tenant": ".."}, "tenant", "'.' and '..'"),
+    ]
+
+
+def tenancy_cases():
+    cases = []
+    t = "ctera_tenant"
+    cases += [
+        case(t, "name missing", {"name": None}, "name", "missing required"),
+        case(t, "name a list", {"name": ["a", "b"]}, "name", "got a list"),
+        case(t, "name padded", {"name": " acme2"}, "name", "lower-case letters"),
+        case(t, "name ..", {"name": ".."}, "name", "lower-case letters"),
+        case(t, "name upper case", {"name": "Acme"}, "name", "lower-case letters"),
+        case(t, "name too long", {"name": "a" * 64}, "name", "at most 63"),
+        case(t, "name leading dash", {"name": "-acme"}, "name", "not starting or ending with '-'"),
+        case(t, "display_name a dict", {"display_name": {"text": "Acme"}}, "display_name", "got a dictionary"),
+        case(t, "company a boolean", {"company": True}, "company", "got a boolean"),
+        case(t, "comment a fraction", {"comment": 1.5}, "comment", "quote it"),
+        case(t, "billing_id control char", {"billing_id": "b\x1bi"}, "billing_id", "control character"),
+        case(t, "plan padded", {"plan": " Default"}, "plan", "leading or trailing whitespace"),
+        case(t, "plan blank", {"plan": "  "}, "plan", "must not be empty"),
+        case(t, "plan ..", {"plan": ".."}, "plan", "'.' and '..'"),
+        case(t, "state unknown", {"state": "deleted"}, "state", "present, absent"),
+    ]
+    ti = "ctera_tenant_info"
+    cases += [
+        case(ti, "name a list", {"name": ["acme"]}, "name", "got a list"),
+        case(ti, "name padded", {"name": "acme "}, "name", "leading or trailing whitespace"),
+        case(ti, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(ti, "include_deleted a list", {"include_deleted": [True]}, "include_deleted", "true or false"),
+    ]
+    p = "ctera_plan"
+    cases += [
+        case(p, "name a list", {"name": ["p"]}, "name", "got a list"),
+        case(p, "name padded", {"name": "Gold "}, "name", "leading or trailing whitespace"),
+        case(p, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(p, "name slash", {"name": "a/b"}, "name", "does not allow"),
+        case(p, "services a list", {"services": ["cloud_drive"]}, "services", "must be a dictionary, got a list"),
+        case(p, "services.cloud_drive unknown", {"services": {"cloud_drive": "on"}}, "cloud_drive",
+             "enabled, disabled, connect"),
+        case(p, "services unknown key", {"services": {"ftp": "enabled"}}, "ftp", "cloud_drive"),
+        case(p, "retention.daily negative", {"retention": {"daily": -1}}, "retention.daily", "0"),
+        case(p, "retention.daily huge", {"retention": {"daily": HUGE}}, "retention.daily", "at most 2147483647"),
+        case(p, "retention.deleted nan", {"retention": {"deleted": "nan"}}, "retention.deleted", "finite number"),
+        case(p, "retention.hourly a boolean", {"retention": {"hourly": True}}, "retention.hourly", "got a boolean"),
+        case(p, "retention a text", {"retention": "daily=7"}, "retention", "dictionary"),
+        case(p, "quotas.storage_gb 1e300", {"quotas": {"storage_gb": "1e300"}}, "quotas.storage_gb", "at most 2147483647"),
+        case(p, "quotas.ev4 negative", {"quotas": {"ev4": -2}}, "quotas.ev4", "0"),
+        case(p, "quotas a list", {"quotas": [1]}, "quotas", "must be a dictionary, got a list"),
+        case(p, "state unknown", {"state": "archived"}, "state", "present, absent"),
+    ]
+    g = "ctera_folder_group"
+    cases += [
+        case(g, "name missing", {"name": None}, "name", "missing required"),
+        case(g, "name padded", {"name": " fg"}, "name", "leading or trailing whitespace"),
+        case(g, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(g, "name hash", {"name": "a#b"}, "name", "does not allow"),
+        case(g, "owner padded", {"owner": "bob "}, "owner", "leading or trailing whitespace"),
+        case(g, "owner slash", {"owner": "a/b"}, "owner", "does not allow"),
+        case(g, "owner a list", {"owner": ["bob"]}, "owner", "got a list"),
+        case(g, "tenant padded", {"tenant": " acme"}, "tenant", "leading or trailing whitespace"),
+        case(g, "tenant ..", {"tenant": ".."}, "tenant", "'.' and '..'"),
+        case(g, "state unknown", {"state": "gone"}, "state", "present, absent"),
+    ]
+    c = "ctera_cloud_folder"
+    cases += [
+        case(c, "owner missing", {"owner": None}, "owner", "missing required"),
+        case(c, "name a list", {"name": ["Projects"]}, "name", "got a list"),
+        case(c, "name padded", {"name": "Projects "}, "name", "leading or trailing whitespace"),
+        case(c, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(c, "name .", {"name": "."}, "name", "'.' and '..'"),
+        case(c, "name slash", {"name": "a/b"}, "name", "does not allow"),
+        case(c, "owner padded", {"owner": " bi-owner"}, "owner", "leading or trailing whitespace"),
+        case(c, "owner percent", {"owner": "100%"}, "owner", "does not allow"),
+        case(c, "group empty", {"group": ""}, "group", "must not be empty"),
+        case(c, "group ..", {"group": ".."}, "group", "'.' and '..'"),
+        case(c, "description a dict", {"description": {"a": 1}}, "description", "got a dictionary"),
+        case(c, "winacls a list", {"winacls": [True]}, "winacls", "true or false"),
+        case(c, "quota_gb negative", {"quota_gb": -5}, "quota_gb", "0 (no quota) or more"),
+        case(c, "quota_gb huge", {"quota_gb": HUGE}, "quota_gb", "at most"),
+        case(c, "quota_gb nan", {"quota_gb": "nan"}, "quota_gb", "finite number"),
+        case(c, "quota_gb a boolean", {"quota_gb": False}, "quota_gb", "got a boolean"),
+        case(c, "permanently with present", {"permanently": True}, "permanently", "state=absent"),
+        case(c, "tenant a list", {"tenant": ["acme"]}, "tenant", "got a list"),
+        case(c, "tenant padded", {"tenant": "acme\t"}, "tenant", "leading or trailing whitespace"),
+        case(c, "state unknown", {"state": "recycled"}, "state", "present, absent"),
+    ]
+    ci = "ctera_cloud_folder_info"
+    cases += [
+        case(ci, "name padded", {"name": " Projects"}, "name", "leading or trailing whitespace"),
+        case(ci, "owner ..", {"owner": ".."}, "owner", "'.' and '..'"),
+        case(ci, "owner a list", {"owner": ["a"]}, "owner", "got a list"),
+        case(ci, "tenant padded", {"tenant": "acme "}, "tenant", "leading or trailing whitespace"),
+        case(ci, "include_deleted a dict", {"include_deleted": {"a": 1}}, "include_deleted", "true or false"),
+    ]
+    z = "ctera_zone"
+    folder = {"name": "Projects", "owner": "bi-owner"}
+    cases += [
+        case(z, "name padded", {"name": "zone "}, "name", "leading or trailing whitespace"),
+        case(z, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(z, "name question mark", {"name": "a?b"}, "name", "does not allow"),
+        case(z, "description control char", {"description": "a\x00b"}, "description", "control character"),
+        case(z, "folders a dict", {"folders": folder}, "folders", "must be a list, got a dictionary"),
+        case(z, "folders entry a text", {"folders": ["Projects"]}, "folders[0]", "must be a dictionary"),
+        case(z, "folders entry without owner", {"folders": [{"name": "Projects"}]}, "owner", "missing required"),
+        case(z, "folders owner empty", {"folders": [dict(folder, owner="")]}, "folders[0].owner", "must not be empty"),
+        case(z, "folders name padded", {"folders": [folder, dict(folder, name=" Scans")]}, "folders[1].name",
+             "leading or trailing whitespace"),
+        case(z, "folders name ..", {"folders": [dict(folder, name="..")]}, "folders[0].name", "'.' and '..'"),
+        case(z, "folders owner a list", {"folders": [dict(folder, owner=["bi-owner"])]}, "folders[0].owner", "got a list"),
+        case(z, "folders_mode unknown", {"folders_mode": "merge"}, "folders_mode", "exact, append, remove"),
+        case(z, "devices element padded", {"devices": ["filer-1 "]}, "devices[0]", "leading or trailing whitespace"),
+        case(z, "devices element a dict", {"devices": [{"name": "filer-1"}]}, "devices[0]", "got a dictionary"),
+        case(z, "devices empty name", {"devices": [""]}, "devices", "must not contain empty names"),
+        case(z, "devices_mode unknown", {"devices_mode": "replace"}, "devices_mode", "exact, append, remove"),
+        case(z, "tenant ..", {"tenant": ".."}, "tenant", "'.' and '..'"),
+        case(z, "state unknown", {"state": "off"}, "state", "present, absent"),
+    ]
+    zi = "ctera_zone_info"
+    cases += [
+        case(zi, "name padded", {"name": " zone"}, "name", "leading or trailing whitespace"),
+        case(zi, "name ..", {"name": ".."}, "name", "'.' and '..'"),
+        case(zi, "tenant a list", {"tenant": ["acme"]}, "tenant", "got a list"),
+    ]
+    a = "ctera_activation_code"
+    cases += [
+        case(a, "user missing", {"user": None}, "user", "missing required"),
+        case(a, "user padded", {"user": "bi-user "}, "user", "leading or trailing whitespace"),
+        case(a, "user ..", {"user": ".."}, "user", "'.' and '..'"),
+        case(a, "user slash", {"user": "a/b"}, "user", "does not allow"),
+        case(a, "user a list", {"user": ["a"]}, "user", "got a list"),
+        case(a, "tenant padded", {"tenant": " acme"}, "tenant", "leading or trailing whitespace"),
+    ]
+    return cases
+
+
+def device_cases():
+    cases = []
+    s = "edge_setup"
+    cases += [
+        case(s, "username invalid", {"username": "bad name!"}, "username", "1 to 64 letters"),
+        case(s, "username padded", {"username": " admin"}, "username", "1 to 64 letters"),
+        case(s, "username ..", {"username": ".."}, "username", "1 to 64 letters"),
+        case(s, "username a boolean", {"username": True}, "username", "got a boolean"),
+        case(s, "password empty", {"password": ""}, "password", "required"),
+        case(s, "password a list", {"password": ["Setup-pw-1"]}, "password", "got a list"),
+        case(s, "email malformed", {"email": "not-an-address"}, "email", "e-mail address"),
+        case(s, "email a dict", {"email": {"a": "b"}}, "email", "got a dictionary"),
+    ]
+    e = "edge_settings"
+    cases += [
+        case(e, "nothing to manage", {"location": None}, "hostname, location, timezone, ntp_servers"),
+        case(e, "hostname invalid", {"hostname": "bad_host!"}, "hostname", "letters, digits or '-'"),
+        case(e, "hostname padded", {"hostname": " filer"}, "hostname", "letters, digits or '-'"),
+        case(e, "hostname ..", {"hostname": ".."}, "hostname", "letters, digits or '-'"),
+        case(e, "hostname leading dash", {"hostname": "-filer"}, "hostname", "not starting or ending with '-'"),
+        case(e, "hostname too long", {"hostname": "h" * 64}, "hostname", "1 to 63"),
+        case(e, "hostname a list", {"hostname": ["a"]}, "hostname", "got a list"),
+        case(e, "timezone unknown form", {"timezone": "Europe/Stockholm"}, "timezone", "(GMT+HH:MM) Name"),
+        case(e, "timezone a number", {"timezone": 1.0}, "timezone", "quote it"),
+        case(e, "ntp_servers element ..", {"ntp_servers": ["pool.ntp.org", ".."]}, "ntp_servers", "host names or addresses"),
+        case(e, "ntp_servers element padded", {"ntp_servers": [" pool.ntp.org"]}, "ntp_servers",
+             "host names or addresses"),
+        case(e, "ntp_servers twice", {"ntp_servers": ["pool.ntp.org", "POOL.ntp.org"]}, "ntp_servers", "twice"),
+        case(e, "ntp_servers element a dict", {"ntp_servers": [{"host": "a"}]}, "ntp_servers[0]", "got a dictionary"),
+        case(e, "location control char", {"location": "room\x07"}, "location", "control character"),
+        case(e, "location a list", {"location": ["a"]}, "location", "got a list"),
+    ]
+    d = "edge_domain"
+    join = {"state": "joined", "domain": "corp.example.com", "username": "ad-admin", "password": "Bi-domain-pw-1"}
+    cases += [
+        case(d, "joined without credentials", {"state": "joined"}, "domain", "username", "password", "joined"),
+        case(d, "domain ..", dict(join, domain=".."), "domain", "DNS name"),
+        case(d, "domain padded", dict(join, domain=" corp.example.com"), "domain", "DNS name"),
+        case(d, "domain empty label", dict(join, domain="corp..example.com"), "domain", "DNS name"),
+        case(d, "domain a list", dict(join, domain=["corp.example.com"]), "domain", "got a list"),
+        case(d, "username padded", dict(join, username="ad-admin "), "username", "leading or trailing whitespace"),
+        case(d, "username blank", dict(join, username="   "), "username", "must not be empty"),
+        case(d, "password a list", dict(join, password=["Bi-domain-pw-1"]), "password", "got a list"),
+        case(d, "ou empty", dict(join, ou=""), "ou", "must not be empty"),
+        case(d, "ou padded", dict(join, ou=" OU=Stockholm,DC=corp"), "ou", "leading or trailing whitespace"),
+        case(d, "state unknown", {"state": "member"}, "state", "joined, left"),
+    ]
+    u = "edge_user"
+    cases += [
+        case(u, "name missing", {"name": None}, "name", "missing required"),
+        case(u, "name invalid", {"name": "bad user"}, "name", "1 to 64 letters"),
+        case(u, "name ..", {"name": ".."}, "name", "1 to 64 letters"),
+        case(u, "name leading dash", {"name": "-bi"}, "name", "not starting with '.' or '-'"),
+        case(u, "name too long", {"name": "u" * 65}, "name", "1 to 64 letters"),
+        case(u, "password empty", {"password": ""}, "password", "must not be empty"),
+        case(u, "password a number", {"password": 1.5}, "password", "quote it"),
+        case(u, "uid 0", {"uid": 0}, "uid", "between 1 and 65533"),
+        case(u, "uid huge", {"uid": HUGE}, "uid", "between 1 and 65533"),
+        case(u, "uid nan", {"uid": "nan"}, "uid", "finite number"),
+        case(u, "uid a boolean", {"uid": True}, "uid", "got a boolean"),
+        case(u, "email malformed", {"email": "bi-user.example.com"}, "email", "e-mail address"),
+        case(u, "full_name a dict", {"full_name": {"first": "a"}}, "full_name", "got a dictionary"),
+        case(u, "update_password unknown", {"update_password": "never"}, "update_password", "on_create, always"),
+        case(u, "deleting oneself", {"name": "@EDGE_USER@", "state": "absent"}, "edge_username", "cannot delete itself"),
+        case(u, "state unknown", {"state": "disabled"}, "state", "present, absent"),
+    ]
+    gr = "edge_group"
+    cases += [
+        case(gr, "name invalid", {"name": "bad/group"}, "name", "1 to 64 letters"),
+        case(gr, "name padded", {"name": " team"}, "name", "not starting with a space"),
+        case(gr, "name trailing space", {"name": "team "}, "name", "1 to 64 letters"),
+        case(gr, "name ..", {"name": ".."}, "name", "1 to 64 letters"),
+        case(gr, "built-in deleted", {"name": "Everyone", "state": "absent"}, "name", "built-in group"),
+        case(gr, "description a list", {"description": ["a"]}, "description", "got a list"),
+        case(gr, "members a text", {"members": "alice"}, "members", "must be a list"),
+        case(gr, "members entry a text", {"members": ["alice"]}, "members[0]", "must be a dictionary"),
+        case(gr, "members entry without name", {"members": [{"type": "local_user"}]}, "name", "missing required"),
+        case(gr, "members name invalid", {"members": [{"name": "bad user"}]}, "members[0].name", "1 to 64 letters"),
+        case(gr, "members name ..", {"members": [{"name": ".."}]}, "members[0].name", "1 to 64 letters"),
+        case(gr, "members type unknown", {"members": [{"name": "alice", "type": "robot"}]}, "type",
+             "local_user, local_group, domain_user, domain_group"),
+        case(gr, "members group itself", {"members": [{"name": "bi-group", "type": "local_group"}]},
+             "members[0].name", "member of itself"),
+        case(gr, "members domain without domain", {"members": [{"name": "alice", "type": "domain_user"}]},
+             "members[0].name", "DOMAIN\\name"),
+        case(gr, "members_mode unknown", {"members_mode": "merge"}, "members_mode", "exact, append, remove"),
+        case(gr, "state unknown", {"state": "off"}, "state", "present, absent"),
+    ]
+    pc = "edge_portal_connection"
+    connect = {"state": "connected", "server": "portal.example.com", "portal_user": "svc", "portal_password": "Bi-conn-pw-1"}
+    cases += [
+        case(pc, "connected without server", {"state": "connected"}, "server", "portal_user", "connected"),
+        case(pc, "server with a scheme", dict(connect, server="https://portal.example.com"), "server", "without a scheme"),
+        case(pc, "server padded", dict(connect, server=" portal.example.com"), "server", "without spaces"),
+        case(pc, "server ..", dict(connect, server=".."), "server", "host name or address"),
+        case(pc, "server with a path", dict(connect, server="portal.example.com/../admin"), "server",
+             "host name or address"),
+        case(pc, "server bad port", dict(connect, server="portal.example.com:99999"), "server", "port"),
+        case(pc, "server a list", dict(connect, server=["a", "b"]), "server", "got a list"),
+        case(pc, "portal_user padded", dict(connect, portal_user="svc "), "portal_user", "without spaces"),
+        case(pc, "password and code", dict(connect, activation_code="bi-code-1"), "portal_password", "activation_code",
+             "mutually exclusive"),
+        case(pc, "trust and ca path", dict(connect, trust_certificate=True, portal_ca_path="@SRC@"),
+             "trust_certificate", "portal_ca_path", "mutually exclusive"),
+        case(pc, "license unknown", dict(connect, license="EV5"), "license", "EV4"),
+        case(pc, "connect_timeout 0", {"connect_timeout": 0}, "connect_timeout", "1"),
+        case(pc, "connect_timeout huge", {"connect_timeout": HUGE}, "connect_timeout", "between 1 and 86400"),
+        case(pc, "connect_timeout nan", {"connect_timeout": "nan"}, "connect_timeout", "finite number"),
+        case(pc, "force a list", {"force": [True]}, "force", "true or false"),
+        case(pc, "activation_code a list", dict(connect, portal_password=None, activation_code=["bi-code-1"]),
+             "activation_code", "got a list"),
+        case(pc, "state unknown", {"state": "attached"}, "state", "connected, disconnected"),
+    ]
+    return cases
+
+
 def all_cases():
     cases = []
     for module in sorted(BASE):
-        cases += common_cases(module)
+        if module not in NEW_MODULES:
+            cases += common_cases(module)
     cases += module_cases()
+    for module in NEW_MODULES:
+        cases += common_cases(module)
+    cases += file_cases() + tenancy_cases() + device_cases()
     for index, entry in enumerate(cases):
         entry["id"] = "bad %03d %s: %s" % (index, entry["module"], entry["label"])
     return cases
@@ -357,7 +683,8 @@ def task_args(entry, sims, dest):
     url = {"portal": sims.info["portal"]["url"], "edge": sims.info["edges"][0]["url"],
            "cloutility": sims.info["cloutility"]["url"]}[family(entry["module"])]
     host = url.split("://", 1)[1]
-    return _substitute(args, {"@HOST@": host, "@DEST@": dest})
+    return _substitute(args, {"@HOST@": host, "@DEST@": dest, "@SRC@": EXISTING_FILE,
+                              "@EDGE_USER@": sims.info["edges"][0]["username"]})
 
 
 def playbook(cases, sims, dest):
