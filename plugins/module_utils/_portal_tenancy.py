@@ -129,6 +129,43 @@ def read_tenant(session, name):
     return trashed[0] if trashed else None
 
 
+def change_tenant(session, name, fields):
+    """Change a tenant's display name, billing id, company or comment (``fields``: option -> value) and return the
+    tenant read back. cterasdk has no call for it, so the request is inferred (the tenant object read and put back
+    whole, ``PUT /portals/{name}``, as the SDK changes plans and folder groups) and the portal's answer is not
+    trusted: whatever it answers (nothing, the object, an error), the tenant is read again and a value the portal
+    did not take fails the task, naming it, instead of reporting a change that did not happen."""
+    path = session.path("portals", name)
+    obj = session.get(path, what="read tenant %r" % name)
+    if not isinstance(obj, dict):
+        raise ValueError("read tenant %r: the portal answered no tenant object" % name)
+    for option, attribute in TENANT_FIELDS:
+        if option in fields:
+            obj[attribute] = fields[option]
+    what = ", ".join(option for option, _attribute in TENANT_FIELDS if option in fields)
+    try:
+        session.put(path, obj, what="change tenant %r" % name)
+    except ApiError as exc:
+        if exc.status not in (400, 404, 405, 501):
+            raise
+        raise ApiError("change %s of tenant %r: the portal refused the request (the CTERA SDK has no call for this "
+                       "change; the collection puts the whole tenant object back, PUT /portals/%s, which this portal "
+                       "does not take). Change them in the portal's global administration instead"
+                       % (what, name, name), method=exc.method, url=exc.url, status=exc.status,
+                       server_message=exc.server_message)
+    after = read_tenant(session, name)
+    if after is None:
+        raise ApiError("change %s of tenant %r: the tenant is gone after the change" % (what, name))
+    missed = ["%s is %r, not %r" % (option, after.get(option), value) for option, value in sorted(fields.items())
+              if after.get(option) != value]
+    if missed:
+        raise ApiError("change %s of tenant %r: the portal answered without an error but did not apply it (read back: "
+                       "%s). The CTERA SDK has no call for this change and this portal ignores the whole tenant "
+                       "object put back (PUT /portals/%s); change them in the portal's global administration "
+                       "instead" % (what, name, "; ".join(missed), name))
+    return after
+
+
 def plan_reference(session, plan):
     obj = session.get_multi(session.path("plans", plan), ["baseObjectRef"], what="read plan %r" % plan,
                             missing_ok=True)

@@ -65,7 +65,10 @@ options:
 notes:
   - The portal's API (and cterasdk) has no call to change the settings of an existing tenant; this module reads the
     tenant object and writes it back whole with the changed settings, as the SDK changes plans and folder groups.
-    The plan is changed with the portal's C(subscribe) call.
+    Whatever the portal answers, the tenant is read again afterwards; a portal that refuses that request, or
+    accepts it without applying a setting, fails the task naming the setting (never a change reported that did
+    not happen): change such settings in the portal's global administration.
+  - The plan is changed with the portal's C(subscribe) call.
 seealso:
   - module: filefleet.office.ctera_plan
   - module: filefleet.office.ctera_tenant_info
@@ -134,7 +137,7 @@ from ansible_collections.filefleet.office.plugins.module_utils._common import Fi
 from ansible_collections.filefleet.office.plugins.module_utils._engine import Resource, ensure
 from ansible_collections.filefleet.office.plugins.module_utils._portal import XML_LIBRARY, portal_argument_spec
 from ansible_collections.filefleet.office.plugins.module_utils._portal_tenancy import (
-    TENANT_FIELDS, TENANT_NAME_RE, global_session, plan_reference, read_tenant,
+    TENANT_FIELDS, TENANT_NAME_RE, change_tenant, global_session, plan_reference, read_tenant,
 )
 
 
@@ -222,15 +225,9 @@ class Tenant(Resource):
         if changes.get("deleted") is False:
             self.session.execute(self.session.path("teamPortals", self.name), "moveFromTrashcan",
                                  what="bring tenant %r back from the trash can" % self.name)
-        fields = [(option, attribute) for option, attribute in TENANT_FIELDS if option in changes]
+        fields = dict((option, changes[option]) for option, _attribute in TENANT_FIELDS if option in changes)
         if fields:
-            path = self.session.path("portals", self.name)
-            obj = self.session.get(path, what="read tenant %r" % self.name)
-            if not isinstance(obj, dict):
-                raise ValueError("read tenant %r: the portal answered no tenant object" % self.name)
-            for option, attribute in fields:
-                obj[attribute] = changes[option]
-            self.session.put(path, obj, what="change tenant %r" % self.name)
+            change_tenant(self.session, self.name, fields)  # read back: fails if the portal did not apply them
         if "plan" in changes:
             self.session.execute(self.session.path("portals", self.name), "subscribe", changes["plan"],
                                  what="subscribe tenant %r to plan %r" % (self.name, changes["plan"]))

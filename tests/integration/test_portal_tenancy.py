@@ -199,12 +199,15 @@ def test_tenancy_lifecycle(portal_sims):
 
     # Bad input: each case refused with a message naming the option, nothing written.
     messages = [run.result("Bad %d" % i).get("msg", "") for i in range(len(BAD_INPUT))]
-    assert run.stdout.count("...ignoring") == len(BAD_INPUT), run.stdout
+    # (and the two refused tenant changes below)
+    assert run.stdout.count("...ignoring") == len(BAD_INPUT) + 2, run.stdout
     for expected, message in zip(BAD_INPUT, messages):
         assert expected.format(t=t) in message, (expected, message)
     after = run.result("Portal state")["ansible_facts"]["portal_state"]
     assert after["tenants"] == purge["Portal state"]["ansible_facts"]["portal_state"]["tenants"]
     assert after["plans"] == purge["Portal state"]["ansible_facts"]["portal_state"]["plans"]
+
+    check_tenant_put_answers(run, t)
 
     admin = sdk_admin(sims)  # an independent reader of the end result: cterasdk
     try:
@@ -214,9 +217,38 @@ def test_tenancy_lifecycle(portal_sims):
         assert admin.cloudfs.zones.get("zone-" + t).description == "Office zone"
         admin.portals.browse_global_admin()
         assert admin.plans.get("gold-" + t, include=["retentionPolicy"]).retentionPolicy.daily == 21
-        assert admin.portals.get("co-" + t, include=["displayName"]).displayName == "Renamed " + t
+        assert admin.portals.get("co-" + t, include=["displayName"]).displayName == "Put whole_object " + t
     finally:
         admin.logout()
+
+
+def check_tenant_put_answers(run, t):
+    """The tenant change (an inferred request: cterasdk has none) under each answer the simulator can give (mode
+    tenant_put): applied and reported changed when the portal applies it, whatever it answers; a failed task naming
+    the request or the settings not applied when the portal refuses it or answers without applying it, never a
+    change reported that did not happen. Read back from the simulator's state after each."""
+    modes = ["empty", "object", "whole_object", "ignored", "not_allowed"]
+    records = [r for r in run.tasks if r["task"] == "Tenant change under the mode"]
+    results = [r["result"] for r in records]
+    tenants = [r["ansible_facts"]["tenant_after"] for r in run.results("Tenant after the change")]
+    assert len(results) == len(tenants) == len(modes)
+    applied = {}
+    for mode, record, tenant in zip(modes, records, tenants):
+        result = record["result"]
+        if mode in ("empty", "object", "whole_object"):
+            assert record["status"] == "ok" and result["changed"], (mode, record)
+            assert result["tenant"]["display_name"] == "Put %s %s" % (mode, t), mode
+            assert (tenant["displayName"], tenant["comment"]) == ("Put %s %s" % (mode, t), "Comment " + mode), mode
+            applied = tenant
+        else:
+            assert record["status"] == "failed" and not result.get("changed"), (mode, record)
+            # Nothing changed on the portal: the tenant is as the last applied change left it.
+            assert tenant == applied, mode
+    ignored, refused = results[3]["msg"], results[4]["msg"]
+    assert "did not apply it" in ignored and "display_name is 'Put whole_object %s', not 'Put ignored %s'" % (t, t) \
+        in ignored and "comment is 'Comment whole_object', not 'Comment ignored'" in ignored, ignored
+    assert "the portal refused the request" in refused and "HTTP 405" in refused, refused
+    assert "global administration" in ignored and "global administration" in refused
 
 
 def test_tenancy_both_modes(portal_sims):

@@ -139,7 +139,13 @@ Calls as cterasdk 2.20.50 makes them; checked by tests/conformance/test_portal_t
 * **Tenant changes**: the SDK has no call to change a tenant's display name, billing id, company or comment. The
   simulator takes ``PUT /portals/{name}`` (or ``/teamPortals/{name}``) with the whole TeamPortal object, as the SDK
   modifies plans, folder groups and buckets (GET the object, PUT it back); the name cannot change (400) and the
-  plan changes only through ``subscribe``. Unknown whether a real portal takes it.
+  plan changes only through ``subscribe``. Unknown whether a real portal takes it, and how it answers. Mode
+  ``tenant_put``: ``empty`` (default: applied, no body, as the SDK's other whole-object PUTs are answered),
+  ``object`` (applied, answers the whole TeamPortal object as changed), ``whole_object`` (applied only when every
+  attribute the GET answers is sent, else 400 naming the missing ones: a replace, not a merge), ``ignored`` (200
+  with no body, nothing changes: a server that drops what it does not take) or ``not_allowed`` (405: no such
+  request). ctera_tenant works in the first three and fails in the last two (it reads the tenant back after the
+  change and names what the portal did not apply); tests/integration/test_portal_tenancy.py runs each.
 * **Folder groups** (``/foldersGroups``): ``createFolderGroup`` on ``/{ctx}/api`` with name, owner reference (or
   null) and deduplication method, answering the group's reference ``objs/{uid}/{tenant}/FolderGroup/{name}``
   (unknown, unread by the SDK); ``query`` (``ownedBy`` a user uid), get-multi, GET, ``PUT`` of the whole object
@@ -255,6 +261,7 @@ SIM_MODES = {
     "compliance_role": ("ComplianceOffer", "ComplianceOfficer"),
     "user_get_ref": ("included", "omitted"),
     "user_add_answer": ("reference", "none"),
+    "tenant_put": ("empty", "object", "whole_object", "ignored", "not_allowed"),
 }
 MISSING_GET_STATUS = {"not_found": 404, "bad_request": 400, "server_error": 500}
 

@@ -177,17 +177,27 @@ class TenancyMixin:
     # -- tenants -------------------------------------------------------------------------------------------------
     def _put_portal(self, request, session, name):
         """``PUT /portals/{name}`` with the whole TeamPortal object: display name, billing id, company, comment (the
-        name and the plan are not changed here: ``subscribe`` changes the plan)."""
+        name and the plan are not changed here: ``subscribe`` changes the plan). The answer depends on the mode
+        ``tenant_put`` (an inferred request; see "Tenant changes" in portal.py)."""
+        mode = self.state["sim"]["tenant_put"]
+        if mode == "not_allowed":
+            raise P.ApiError(405, "Method Not Allowed")
         record = self._managed_portal(session, name)
         data = P.fromxml(request.body)
         if not isinstance(data, dict):
             raise P.ApiError(400, "Expected a TeamPortal object")
         if _text(data.get("name")) not in (None, name):
             raise P.ApiError(400, "A tenant cannot be renamed")
+        if mode == "whole_object":
+            missing = sorted(key for key in self._portal_obj(record) if not key.startswith("@") and key not in data)
+            if missing:
+                raise P.ApiError(400, "Expected the whole TeamPortal object; missing: %s" % ", ".join(missing))
+        if mode == "ignored":
+            return P.xml_response(None)
         for key in ("displayName", "companyName", "externalPortalId", "comment"):
             record[key] = _text(data.get(key))
         self.save()
-        return P.xml_response(None)
+        return P.xml_response(self._portal_obj(record) if mode == "object" else None)
 
     # -- users, by reference -------------------------------------------------------------------------------------
     def _user_by_uid(self, tenant, uid):
