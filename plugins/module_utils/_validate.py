@@ -199,7 +199,7 @@ def number_text(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, int) and abs(value) >= 10 ** 15:
-        return "%sabout 10^%d" % ("-" if value < 0 else "", int((abs(value).bit_length() - 1) * 0.30103))
+        return "%sabout 10^%d" % ("-" if value < 0 else "", int(math.log10(abs(value))))  # math.log10 takes any int
     return str(value)
 
 
