@@ -67,7 +67,7 @@ notes:
     tenant object and writes it back whole with the changed settings, as the SDK changes plans and folder groups.
     Whatever the portal answers, the tenant is read again afterwards; a portal that refuses that request, or
     accepts it without applying a setting, fails the task naming the setting (never a change reported that did
-    not happen): change such settings in the portal's global administration.
+    not happen); such settings are then changed in the portal's global administration.
   - The plan is changed with the portal's C(subscribe) call.
 seealso:
   - module: filefleet.office.ctera_plan
