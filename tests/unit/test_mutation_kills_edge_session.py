@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: filefleet.office contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EdgeSession and edge_session (module_utils/_edge.py) against simulated filers, one factory-fresh and one set up:
+the exact messages of a factory-fresh filer in a real run and in check mode, what a session that expires during its
+login says, and the requests of a login as the filer counts them."""
+
+import pytest
+
+from module_double import ModuleDouble
+from simulators.harness import Simulators
+from ansible_collections.filefleet.office.plugins.module_utils import _engine as engine
+from ansible_collections.filefleet.office.plugins.module_utils._common import SessionScope
+from ansible_collections.filefleet.office.plugins.module_utils._edge import EdgeSession, edge_session
+
+
+@pytest.fixture(scope="module")
+def filers(tmp_path_factory):
+    with Simulators(str(tmp_path_factory.mktemp("edge-session")), edges=2, edge_factory=1) as running:
+        yield running
+
+
+def params_for(edge, **options):
+    params = {"edge_url": edge["url"], "edge_username": edge["username"], "edge_password": edge["password"],
+              "validate_certs": True, "ca_path": edge["ca_path"], "timeout": 10}
+    params.update(options)
+    return params
+
+
+def test_a_real_run_on_a_factory_fresh_filer_says_what_to_run(filers):
+    fresh = filers.info["edges"][0]
+    with SessionScope(ModuleDouble(check_mode=False)) as scope:
+        with pytest.raises(engine.NotReadyYet) as caught:
+            edge_session(scope, params_for(fresh))
+    expected = ("the Edge Filer %s has no administrator yet (factory-fresh), so %r cannot log in: "
+                "filefleet.office.edge_setup creates the first administrator (role office_onboarding: "
+                "office_device.setup)" % (fresh["url"], fresh["username"]))
+    assert str(caught.value) == expected
+
+
+def test_check_mode_on_a_factory_fresh_filer_warns_what_was_predicted(filers):
+    fresh = filers.info["edges"][0]
+    with SessionScope(ModuleDouble(check_mode=True)) as scope:
+        session = edge_session(scope, params_for(fresh))
+    assert session.not_ready.warning == (
+        "check mode: the Edge Filer %s has no administrator yet (factory-fresh), so nothing on it can be read; "
+        "predicted as on a filer that earlier tasks of the play set up (filefleet.office.edge_setup) and "
+        "connected to its portal (filefleet.office.edge_portal_connection). A real run fails here unless they "
+        "do" % fresh["url"])
+    assert str(session.not_ready).startswith("the Edge Filer %s has no administrator yet" % fresh["url"])
+    with pytest.raises(engine.NotReadyYet):
+        session.login()
+
+
+def test_a_set_up_filer_logs_in_with_the_given_timeout(filers):
+    ready = filers.info["edges"][1]
+    with SessionScope(ModuleDouble(check_mode=False)) as scope:
+        session = edge_session(scope, params_for(ready, timeout=7))
+        assert session.logged_in and session.not_ready is None
+        assert session.http.timeout == (10.0, 7.0)  # (connect, read) as requests gets it
+    with SessionScope(ModuleDouble(check_mode=False)) as scope:
+        assert edge_session(scope, params_for(ready, timeout=None)).http.timeout == (10.0, 30.0)
+    assert EdgeSession(ready["url"], "u", "p", ca_path=ready["ca_path"]).http.timeout == (10.0, 30.0)
