@@ -5,20 +5,23 @@
 of a file unwrapped whatever the secret's length and the padding; paths refused naming the option; hrefs and
 modification times read back; the multipart body streamed byte-exact in bounded pieces; the tree reads and writes
 through a recording stand-in of the Portal session (the envelopes it sends, paging by ``start`` to the last page,
-errors naming the path and the portal's answer). Direct IO: test_mutation_kills_transfer_direct.py."""
+errors naming the path and the portal's answer); one Direct IO block from a stand-in storage answer: statuses and
+ETags, every padding length, blocks that are not whole or badly padded, more or fewer plain bytes than the block map
+says. Direct IO over the network: test_mutation_kills_transfer_direct.py."""
 
 import base64
+import gzip
 import hashlib
 import json
 import os
 
 import pytest
 
-from simulators.portal_files import wrap_key
+from simulators.portal_files import encode_block, wrap_key
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import envelope
 from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 from ansible_collections.filefleet.office.plugins.module_utils._transfer import (
-    PAGE, UPLOAD_PIECE, CloudFiles, MultipartFile, TransferError, clean_path, href_path, local_sha256,
+    PAGE, PIECE, UPLOAD_PIECE, BlockWorker, CloudFiles, MultipartFile, TransferError, clean_path, href_path, local_sha256,
     remote_mtime, unwrap_key,
 )
 
@@ -81,11 +84,31 @@ def test_dot_empty_and_control_segments_are_refused_naming_the_option(given):
         clean_path(given)
 
 
+@pytest.mark.parametrize("given, segment", [("My Files/ a", " a"), ("My Files/a /b", "a "), ("My Files/a\t/b", None)])
+def test_padded_segments_are_refused_naming_the_option(given, segment):
+    with pytest.raises(ValueError) as info:
+        clean_path(given, option="src_path")
+    if segment is None:  # a tab is a control character
+        assert str(info.value) == "src_path %r has an empty, '.', '..' or control-character segment" % given
+        return
+    assert str(info.value) == ("src_path %r has a segment with leading or trailing whitespace (%r); names are not "
+                               "trimmed, give the path without it" % (given, segment))
+
+
+@pytest.mark.parametrize("given", ["My Files\\a", "a\\..\\b/c", "a/b\\"])
+def test_backslashes_are_refused_naming_the_option(given):
+    with pytest.raises(ValueError) as info:
+        clean_path(given, option="path")
+    assert str(info.value) == ("path %r holds a backslash; separate folders with '/' (the portal allows no backslash "
+                               "in a name)" % given)
+
+
 @pytest.mark.parametrize("href, path", [
     ("/ServicesPortal/webdav/My%20Files/a%23b.txt", "My Files/a#b.txt"),
     ("https://portal.example/ServicesPortal/webdav/My%20Files/dir/", "My Files/dir"),
     ("/ServicesPortal/webdav", ""),
     ("/admin/webdav/Users/Ann/Docs", "admin/webdav/Users/Ann/Docs"),
+    ("/XRay/docX/", "XRay/docX"),
 ])
 def test_href_path_strips_the_namespace(href, path):
     assert href_path(href, "/ServicesPortal/webdav") == path
@@ -340,3 +363,105 @@ def test_workers_and_files_in_flight_are_at_least_one():
     assert files.namespace == "/ServicesPortal/webdav" and files.href("a b/ü#?") == \
         "/ServicesPortal/webdav/a%20b/%C3%BC%23%3F"
     assert (files.access_key_id, files.secret_access_key) == (None, None)
+
+
+# -- one Direct IO block, from a stand-in storage answer (the streamed path: no http.client underneath) ---------
+class _Raw:
+    def __init__(self, body):
+        self.body = body
+
+    def stream(self, size, decode_content=True):
+        assert decode_content is False  # the ETag is over the stored bytes
+        for start in range(0, len(self.body), size):
+            yield self.body[start:start + size]
+
+
+class _Answer:
+    def __init__(self, body, status=200, length=None, etag="md5"):
+        self.status_code = status
+        self.raw = _Raw(body)
+        self.headers = {} if length is None else {"Content-Length": str(length)}
+        if etag:
+            self.headers["ETag"] = '"%s"' % hashlib.md5(body).hexdigest() if etag == "md5" else etag
+
+    def close(self):
+        pass
+
+
+def _block(tmp_path, stored, plain_length, key=None, compressed=False, **answer):
+    """Run one block through a BlockWorker; the bytes written."""
+    class Storage:
+        def request(self, method, url, idempotent=None, stream=False):
+            assert (method, url, idempotent, stream) == ("GET", "https://store/b", True, True)
+            return _Answer(stored, **answer)
+    target = str(tmp_path / "block.bin")
+    fd = os.open(target, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        BlockWorker(lambda url: Storage(), fd, key, compressed).run({"url": "https://store/b", "len": plain_length}, 0)
+    finally:
+        os.close(fd)
+    with open(target, "rb") as handle:
+        return handle.read()
+
+
+def _refused(tmp_path, message, *args, **kwargs):
+    with pytest.raises(ValueError) as info:
+        _block(tmp_path, *args, **kwargs)
+    assert str(info.value) == message
+
+
+def test_storage_statuses_and_etags(tmp_path):
+    _refused(tmp_path, "HTTP 400", b"Bad Request", 11, status=400)
+    _refused(tmp_path, "checksum mismatch", b"policy", 6, etag='"%s"' % ("0" * 32))
+    # A multipart upload's ETag is not an MD5 of the bytes, and a storage may send none: neither is checked.
+    assert _block(tmp_path, b"policy", 6, etag='"9b2cf535f27731c974343645a3985328-2"') == b"policy"
+    assert _block(tmp_path, b"policy", 6, etag=None) == b"policy"
+    _refused(tmp_path, "more than the 4 bytes announced", b"policy", 6, length=4)
+    assert _block(tmp_path, b"policy", 6, length=6) == b"policy"
+
+
+@pytest.mark.parametrize("size", [0, 4, 15, 16, 31, 4096, PIECE + 1])
+def test_encrypted_blocks_of_every_padding_length(tmp_path, size):
+    key, plain = os.urandom(32), os.urandom(size)
+    stored = encode_block(plain, key, "none", True)
+    assert len(stored) == 17 + (size // 16 + 1) * 16
+    assert _block(tmp_path, stored, size, key=key) == plain
+
+
+@pytest.mark.parametrize("length", [17, 32, 40, 50])
+def test_an_encrypted_block_that_is_not_whole_is_refused(tmp_path, length):
+    _refused(tmp_path, "an encrypted block of %d bytes is not whole" % length, os.urandom(length), 10,
+             key=os.urandom(32))
+
+
+@pytest.mark.parametrize("last, plain_length", [(0, 32), (17, 15), (200, 32)])
+def test_bad_padding_after_decryption_is_refused(tmp_path, last, plain_length):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    key, iv = os.urandom(32), os.urandom(16)
+    plain = os.urandom(31) + bytes([last])  # two AES blocks, no PKCS#7 padding
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    stored = b"\x01" + iv + encryptor.update(plain) + encryptor.finalize()
+    _refused(tmp_path, "bad padding after decryption", stored, plain_length, key=key)
+
+
+@pytest.mark.parametrize("compression, message", [
+    ("gzip", "more plain bytes than the block map says (40)"),
+    ("snappy-java", "more plain bytes than the block map says (40)"),
+    ("snappy", "41 plain bytes, the block map says 40"),
+    ("none", "41 plain bytes, the block map says 40"),
+])
+def test_more_plain_bytes_than_the_block_map_says_is_refused(tmp_path, compression, message):
+    stored = encode_block(b"p" * 41, None, compression, False)
+    _refused(tmp_path, message, stored, 40, compressed=compression != "none")
+    assert _block(tmp_path, stored, 41, compressed=compression != "none") == b"p" * 41
+
+
+@pytest.mark.parametrize("compression", ["gzip", "snappy-java", "snappy", "none"])
+def test_fewer_plain_bytes_than_the_block_map_says_is_refused(tmp_path, compression):
+    stored = encode_block(b"q" * 39, None, compression, False)
+    _refused(tmp_path, "39 plain bytes, the block map says 40", stored, 40, compressed=compression != "none")
+
+
+def test_a_gzip_stream_that_ends_early_is_refused(tmp_path):
+    stored = gzip.compress(os.urandom(3000), mtime=0)
+    _refused(tmp_path, "a gzip stream that ends early", stored[:len(stored) // 2], 3000, compressed=True)

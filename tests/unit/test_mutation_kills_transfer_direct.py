@@ -25,7 +25,7 @@ from simulators._base import Listener, Response, Service, TLSMaterial
 from simulators.portal_files import encode_block, wrap_key
 from ansible_collections.filefleet.office.plugins.module_utils import _transfer
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
-    AuthenticationError, BadRequest, HTTPStatusError, HttpClient, ServerError, TLSError,
+    AuthenticationError, BadRequest, HTTPStatusError, HttpClient, NotFound, ServerError, TLSError,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._portal import PortalSession
 from ansible_collections.filefleet.office.plugins.module_utils._transfer import (
@@ -59,6 +59,7 @@ class DirectStore(Service):
         self.seen = []
         self.in_flight = self.most_in_flight = 0
         self.block_delay = 0.0
+        self.slow_blocks, self.watch, self.watched = set(), None, set()
 
     def dispatch(self, request):
         self.seen.append((request.raw_url_path, dict(request.headers), request.client[1]))
@@ -81,8 +82,12 @@ class DirectStore(Service):
             faults = self.block_faults.get(number) or []
             fault = faults.pop(0) if faults else None
             stored = self.blocks[number]
+            if number in self.slow_blocks:
+                time.sleep(0.3)
             if isinstance(fault, int):
                 return Response(fault, "SlowDown")
+            if self.watch is not None:  # what a user sees in the destination's directory while a block comes
+                self.watched.update(os.listdir(self.watch))
             response = Response(200, b"", None, [("ETag", '"%s"' % hashlib.md5(stored).hexdigest())])
             response.stream = self._pieces(stored, fault == "cut")
             response.stream_length = len(stored)
@@ -150,6 +155,12 @@ class Session:
 
     def download(self, path, directory, what):
         return self.http.download(path, directory, what)
+
+    def path(self, *segments):
+        return "/ServicesPortal/api/" + "/".join(segments)
+
+    def _after_relogin(self):
+        """A tenant browsed again after the new login: nothing to browse here."""
 
     def login(self):
         self.logins += 1
@@ -292,10 +303,10 @@ def test_a_block_that_keeps_failing_names_itself_and_leaves_the_old_file(trusted
 
 def test_the_first_failed_block_is_named_whichever_worker_failed_first(trusted, tmp_path):
     publish(trusted, 9, BLOCKS)
-    trusted.block_faults = {91: ["cut"] * 3, 93: [503] * 3}
+    trusted.block_faults, trusted.slow_blocks = {91: [503] * 3, 93: ["cut"] * 3}, {91}  # block 4 fails first
     with pytest.raises(TransferError) as info:
         files_for(trusted, workers=4).download({"fileId": 9}, "My Files/two.bin", str(tmp_path / "two.bin"))
-    assert "block 2 failed 3 times (" in str(info.value) and "of %d bytes" % len(trusted.blocks[91]) in str(info.value)
+    assert info.value.message == "Direct IO of 'My Files/two.bin': block 2 failed 3 times (HTTP 503)"
     assert os.listdir(str(tmp_path)) == []
 
 
@@ -308,7 +319,7 @@ def test_a_block_map_that_is_not_the_portals_fails_without_a_partial_file(truste
 
 
 @pytest.mark.parametrize("first, last", [(0, 0), (4999, 4999), (5000, 5000), (4990, 5010), (4999, 5000),
-                                         (12000, 30000), (16200, 16205)])
+                                         (12000, 30000), (16200, 16205), (20000, 20005)])
 def test_byte_ranges_fetch_only_the_blocks_they_touch(trusted, tmp_path, first, last):
     whole = publish(trusted, 12, BLOCKS)
     offsets, start = [], 0
@@ -324,6 +335,20 @@ def test_byte_ranges_fetch_only_the_blocks_they_touch(trusted, tmp_path, first, 
     assert read(target) == whole[first:last + 1] and size == len(whole[first:last + 1])
     wanted = ["/blocks/%d" % (120 + n) for n, (low, high) in enumerate(offsets) if low <= last and high >= first]
     assert trusted.block_requests() == wanted
+
+
+def test_downloads_share_one_direct_io_connection_and_write_a_hidden_part_file(trusted, tmp_path):
+    whole = publish(trusted, 22, BLOCKS[:2])
+    trusted.watch = str(tmp_path)
+    files = files_for(trusted, workers=1)
+    for name in ("one.bin", "two.bin"):
+        files.download({"fileId": 22}, "My Files/f.bin", str(tmp_path / name))
+        assert read(str(tmp_path / name)) == whole
+    ports = [port for path, _headers, port in trusted.seen if path.startswith("/directio/")]
+    assert len(ports) == 2 and len(set(ports)) == 1
+    parts = sorted(trusted.watched - {"one.bin"})
+    assert len(parts) == 2 and all(n.startswith(".filefleet-") and n.endswith(".part") for n in parts), parts
+    assert sorted(os.listdir(str(tmp_path))) == ["one.bin", "two.bin"]
 
 
 def test_an_empty_file_downloads_as_an_empty_file(trusted, tmp_path):
@@ -357,6 +382,15 @@ def test_no_key_pair_or_no_file_id_means_webdav(trusted, tmp_path):
         assert files.download(info, "My Files/a b#c.txt", dest) == (23, digest)
         assert read(dest) == b"plain bytes over webdav"
     assert not [p for p, _h, _port in trusted.seen if not p.startswith("/ServicesPortal/webdav/")]
+
+
+def test_a_failed_webdav_download_names_the_file_and_leaves_nothing(trusted, tmp_path):
+    dest = tmp_path / "gone.bin"
+    dest.write_bytes(b"kept")
+    with pytest.raises(NotFound) as info:
+        files_for(trusted, keys=False).download({"fileId": 23}, "My Files/gone.bin", str(dest))
+    assert info.value.message == "download 'My Files/gone.bin' failed" and info.value.status == 404
+    assert os.listdir(str(tmp_path)) == ["gone.bin"] and dest.read_bytes() == b"kept"
 
 
 def test_storage_not_in_direct_mode_falls_back_to_webdav(trusted, tmp_path):
@@ -400,6 +434,7 @@ def test_read_into_streams_in_order_and_leaves_no_temporary_file(trusted, tmp_pa
     whole = publish(trusted, 18, [os.urandom(UPLOAD_PIECE + 3), os.urandom(100), os.urandom(UPLOAD_PIECE)])
     trusted.webdav["/ServicesPortal/webdav/My%20Files/w.bin"] = b"w" * (UPLOAD_PIECE + 5)
     trusted.maps["19"] = (422, "not direct")
+    trusted.watch = str(tmp_path)
 
     class Sink:
         def __init__(self):
@@ -415,9 +450,13 @@ def test_read_into_streams_in_order_and_leaves_no_temporary_file(trusted, tmp_pa
         assert files.read_into(info, path, sink) == (len(expected), hashlib.sha256(expected).hexdigest())
         assert b"".join(sink.pieces) == expected and max(len(p) for p in sink.pieces) <= UPLOAD_PIECE
         assert os.listdir(str(tmp_path)) == []
+    assert trusted.watched and all(n.startswith(".filefleet-") and n.endswith(".part") for n in trusted.watched)
     trusted.block_faults = {180: [503] * 3}
     with pytest.raises(TransferError):
         files.read_into({"fileId": 18}, "My Files/d.bin", Sink())
+    assert os.listdir(str(tmp_path)) == []
+    with pytest.raises(NotFound):
+        files.read_into({}, "My Files/none.bin", Sink())
     assert os.listdir(str(tmp_path)) == []
 
 
@@ -448,7 +487,9 @@ def test_storage_urls_are_verified_even_when_the_map_came_from_a_trusted_portal(
         store.maps["21"] = other.maps["21"]
         with pytest.raises(TransferError) as info:
             files_for(store, workers=1).download({"fileId": 21}, "My Files/u.bin", str(tmp_path / "u.bin"))
-        assert "block 1 failed 3 times (TLS verification failed" in str(info.value)
+        prefix = "Direct IO of 'My Files/u.bin': block 1 failed 3 times (TLS verification failed for "
+        assert info.value.message.startswith(prefix) and info.value.message.endswith(")")
+        assert len(info.value.message) == len(prefix) - len("TLS verification failed for ") + 200 + 1  # clipped
         assert not other.block_requests()
     finally:
         listener.stop()
