@@ -25,7 +25,7 @@ import reliability_log  # noqa: E402  pylint: disable=wrong-import-position
 
 DEFAULT_OUTPUT = os.path.join(reliability_log.ROOT, "docs", "reliability.md")
 TITLES = {
-    "fault": "Faults (tests/integration/test_fault_matrix.py)",
+    "fault": "Faults (tests/integration/test_fault_matrix.py, test_fault_matrix_new_modules.py)",
     "bad_input": "Bad input",
     "hostile_answer": "Answers that are not the API's (tests/integration/test_hostile_answers.py)",
     "concurrency": "Sliced jobs and concurrent runs",

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, check_answer
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, TransportError, check_answer
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import from_xml
 from ansible_collections.filefleet.office.plugins.module_utils._edge import EdgeSession
 from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import as_text
@@ -99,7 +99,10 @@ class SetupSession(EdgeSession):
 
     def open_call(self, method, path, body=None, what=None):
         what = what or "%s %s" % (method, path)
-        response = self._send(method, self.path(path), body, idempotent=method == "GET")
+        try:
+            response = self._send(method, self.path(path), body, idempotent=method == "GET")
+        except TransportError as exc:  # named after the operation, as in CteraXmlSession.call
+            raise type(exc)("%s failed: %s" % (what, exc.message), exc.method, exc.url, exc.status)
         if response.status_code >= 400:
             message = server_message(decode_error_body(response)) or None
             self.http.raise_for_status(response, what, self.http.redact(message) if message else None)

@@ -18,7 +18,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.filefleet.office.plugins.module_utils._http import (
     ApiError, AuthenticationError, HttpClient, LOGIN_IS_SAFE, NotFound, Redactor, SessionExpired, check_answer,
-    check_name, retried_note, error_class_for, join_url, normalize_base_url,
+    TransportError, check_name, retried_note, error_class_for, join_url, normalize_base_url,
 )
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import (
     DEFUSEDXML_IMPORT_ERROR, HAS_DEFUSEDXML, XMLDecodeError, envelope, from_xml, to_xml,
@@ -143,7 +143,10 @@ class CteraXmlSession:
             self.login()
         what = what or "%s %s" % (method, path)
         for attempt in (1, 2):
-            response = self._send(method, path, body, idempotent)
+            try:
+                response = self._send(method, path, body, idempotent)
+            except TransportError as exc:  # named after the operation, as an error status is
+                raise type(exc)("%s failed: %s" % (what, exc.message), exc.method, exc.url, exc.status)
             if self._is_expired(response):
                 response.close()
                 if attempt == 2:

@@ -454,14 +454,17 @@ class CloudFiles:
                     response = http.request("POST", "/%s/upload/folders/%s" % (self.session.context, folder_uid),
                                             data=body, headers={"Content-Type": body.content_type}, idempotent=False)
                 except TransportError as exc:
-                    # Not sent again here (a POST); the portal keeps nothing of a body cut short, so a rerun is safe.
+                    # A portal whose session expired answers before it reads the body and may close the connection
+                    # while it is still being sent (Tomcat reads at most 2 MB of it): sent once more after a new
+                    # login, since an expired session stored nothing. Otherwise not sent again here (a POST); the
+                    # portal keeps nothing of a body cut short, so a rerun is safe.
+                    if attempt == 1 and self._session_expired(http):
+                        self._login_again(http)
+                        continue
                     raise TransferError("%s failed, the portal kept nothing of it (run again to retry): %s"
                                         % (what, exc.message), "POST", exc.url, exc.status)
                 if self.session._is_expired(response) and attempt == 1:  # pylint: disable=protected-access
-                    self.session.logged_in = False
-                    self.session.login()
-                    if http is not self.session.http:
-                        http.session.cookies.update(self.session.http.session.cookies)
+                    self._login_again(http)
                     continue
                 break
         finally:
@@ -473,6 +476,27 @@ class CloudFiles:
             raise TransferError("%s: the portal refused it: %s" % (what, (answer or {}).get("msg")
                                                                    if isinstance(answer, dict) else answer))
         return size
+
+    def _session_expired(self, http):
+        """Whether the session of ``http`` has expired (asked with a read that the portal answers with a redirect to
+        its login page then)."""
+        try:
+            response = http.request("GET", self.session.path("currentSession"), idempotent=True)
+        except TransportError:
+            return False
+        try:
+            return self.session._is_expired(response)  # pylint: disable=protected-access
+        finally:
+            response.close()
+
+    def _login_again(self, http):
+        """A new login of the session (browsing its tenant again: a new session browses none, and a global
+        administrator's upload would be refused), shared with ``http`` when that is a clone."""
+        self.session.logged_in = False
+        self.session.login()
+        self.session._after_relogin()  # pylint: disable=protected-access
+        if http is not self.session.http:
+            http.session.cookies.update(self.session.http.session.cookies)
 
     def upload_many(self, jobs, folder_uid):
         """Upload ``[(local, path)]`` with at most ``files_in_flight`` at once; returns the bytes sent."""

@@ -660,6 +660,10 @@ AS_MODULES_CASES = (
     ("edge_config_export", "mode unquoted 0644"), ("cloutility_consumer", "storage_limit_gb a list"),
     ("cloutility_consumer", "storage_limit_gb nan text"), ("cloutility_consumer", "cloutility_url plain http"),
     ("backup_node", "consumer a list"), ("backup_node", "cpu_count 1e300"),
+    # The modules added since: a refused activation code is shown, a path that escapes, a server that is no host,
+    # nan in a suboption.
+    ("ctera_activation_code", "user padded"), ("ctera_file", "path escapes with .."),
+    ("edge_portal_connection", "server .."), ("ctera_plan", "retention.deleted nan"),
 )
 AS_MODULES = [c for c in CASES if (c["module"], c["label"]) in AS_MODULES_CASES]
 
