@@ -52,6 +52,7 @@ TASK_MODULE = dict(("Module " + task, task.split(" ", maxsplit=1)[0]) for task i
 MODULES = sorted(set(TASK_MODULE.values()))
 EDGE_MODULES = ("edge_setup", "edge_settings", "edge_user", "edge_group", "edge_domain", "edge_portal_connection")
 UPLOAD_PATH = "/admin/upload/"
+BLOCKS_PATH = "/ctera-blocks/"  # the object store's (it shares the portal's fault plan)
 
 # Fault kind -> (plan for every simulator, words of which one must be in the message of a task that failed). The
 # error statuses share one case (a playbook run and its rerun cost more than the faults): 502 bursts on reads, 503
@@ -64,7 +65,7 @@ ERROR_RULES = [dict(rule, status=status) for status, rule in (
 CASES = {
     "502 and 503 bursts and 429 with Retry-After on every method": ({"errors": ERROR_RULES}, ("502", "503", "429")),
     "dropped connections on every method and an upload cut mid-body": (
-        {"drop": [{"path": UPLOAD_PATH, "count": 1, "after_bytes": 100000}]
+        {"drop": [{"path": UPLOAD_PATH, "count": 1, "after_bytes": 100000}, {"path": BLOCKS_PATH, "count": 12}]
          + every_method("drop", get=(9, 1), post=(5, 1))["drop"]},
         ("Connection", "connection")),
     # Every 7th request: an upload cut by an expired session is sent again after a probe and a new login (six
@@ -134,6 +135,11 @@ class World:
     @property
     def entries(self):
         return [self.portal, self.edge, self.factory]
+
+    @property
+    def object_store(self):
+        """The portal's object store listener (it shares the portal's fault plan; its counters are its own)."""
+        return {"url": self.portal["object_store_url"], "ca_path": self.portal["ca_path"]}
 
     def extra_vars(self, tag):
         return dict(SECRETS, tag=tag, portal=self.portal, edge=self.edge, factory=self.factory,
@@ -301,7 +307,7 @@ def run_case(world, case, tag, rows):
     world.set_faults(plan)
     env = world.stats_env()
     first = run_playbook(PLAYBOOK, env=env, extra_vars=world.extra_vars(tag))
-    stats = [world.sims.stats(entry) for entry in world.entries]
+    stats = [world.sims.stats(entry) for entry in world.entries + [world.object_store]]
     transfers = first_run_transfers(world, tag)
     world.set_faults({})
     rerun = first
@@ -349,21 +355,25 @@ def run_case(world, case, tag, rows):
         for kind, hits in entry_stats["faults_injected"].items():
             faults[kind] = faults.get(kind, 0) + hits
     hits = [key for entry_stats in stats for key in entry_stats["fault_hits"]]
-    return outcomes, faults, hits
+    return outcomes, faults, hits, dict((t["task"], t["status"]) for t in first.tasks)
 
 
 def check_case(tmp_path, case, rows, errors):
     world = World(tmp_path / ("case-%d" % sorted(CASES).index(case)))
     try:
-        outcomes, faults, hits = run_case(world, case, "n%d" % sorted(CASES).index(case), rows)
+        outcomes, faults, hits, first_run = run_case(world, case, "n%d" % sorted(CASES).index(case), rows)
         assert sum(faults.get(kind, 0) for kind in RETRIED_FAULTS) > 0, (case, "the fault plan hit nothing", faults)
         if case == ERROR_CASE:
             # Every status met something: 502 and 429 on reads, 503 on POSTs, 429 on PUTs.
             for method in ("GET", "POST", "PUT"):
                 assert any(key.startswith("error %s " % method) for key in hits), (method, hits)
         if case.startswith("dropped"):
-            # The upload's connection was cut mid-body: ctera_file failed naming the upload, the rerun sent it whole.
+            # The upload's connection was cut mid-body, and the download's blocks were dropped more often than a
+            # block is retried: both failed (leaving nothing, checked after the first run), the rerun moved them.
             assert any(key.startswith("drop POST " + UPLOAD_PATH) for key in hits), hits
+            assert any(key.startswith("drop GET " + BLOCKS_PATH) for key in hits), hits
+            assert (first_run["Module ctera_file upload"], first_run["Module ctera_file download"]) == (
+                "failed", "failed"), first_run
             assert outcomes["ctera_file"] == "converged", outcomes
         if case.startswith("Portal and Edge session"):
             # An expired session or token never fails a module: logins are safe to repeat, and an upload the portal
