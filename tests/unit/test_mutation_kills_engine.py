@@ -238,3 +238,152 @@ def test_merge_list_bad_mode_message_names_the_mode():
     with pytest.raises(ValueError) as caught:
         engine.merge_list([], [], "replace", str)
     assert str(caught.value) == "mode must be one of exact, append, remove, got 'replace'"
+
+
+# -- what create, update, desired and forced are given (modules rely on each) -----------------------------------
+
+class Team(engine.Resource):
+    """A group as the portal keeps it: ``members`` merged in ``members_mode`` (append needs the current members),
+    a write-only ``password`` rewritten on an existing team only with ``update_password: always`` (like ctera_user),
+    an update sent as members to add and to delete (from the current and the predicted team, like ctera_group),
+    and a create whose answer is the predicted team with the id the service gave it (like ctera_user)."""
+
+    key = "team"
+    write_only = ("password",)
+
+    def __init__(self, module, store, params, answer_update=None, taken_by=None):
+        super(Team, self).__init__(module, params=params)
+        self.store, self.answer_update, self.taken_by = store, answer_update, taken_by
+        self.wire = []
+
+    def read(self):
+        return dict(self.store["t"]) if "t" in self.store else None
+
+    def desired(self, current):
+        wanted = {"name": "t"}
+        if self.params.get("members") is not None:
+            have = (current or {}).get("members") or []
+            wanted["members"] = sorted(engine.merge_list(have, self.params["members"], self.params["mode"], str))
+        if self.params.get("password") is not None:
+            wanted["password"] = self.params["password"]
+        return wanted
+
+    def forced(self, current, desired):
+        if current is not None and self.params.get("update_password") == "always" and desired.get("password"):
+            return {"password": desired["password"]}
+        return {}
+
+    def create(self, desired, predicted):
+        if self.taken_by is not None:  # another run created it between our read and our create
+            self.store["t"] = dict(self.taken_by)
+            self.wire.append(("create", dict(desired)))
+            raise engine.ApiError("create team t failed", status=409, server_message="name already taken")
+        self.wire.append(("create", dict(desired)))
+        self.store["t"] = {"id": 41, "name": "t", "members": desired.get("members", [])}
+        return dict(predicted, id=41)
+
+    def update(self, current, changes, predicted):
+        request = {"id": current["id"],
+                   "add": [m for m in predicted["members"] if m not in current["members"]],
+                   "delete": [m for m in current["members"] if m not in predicted["members"]]}
+        if "password" in changes:
+            request["password"] = changes["password"]
+        self.wire.append(("update", request))
+        self.store["t"]["members"] = list(predicted["members"])
+        return self.answer_update
+
+
+def team(store, check_mode=False, answer_update=None, taken_by=None, **params):
+    params.setdefault("mode", "exact")
+    resource = Team(FakeModule(check_mode), store, params, answer_update, taken_by)
+    return engine.ensure(resource, "present"), resource
+
+
+def test_append_mode_merges_with_the_current_object_and_sends_only_the_difference():
+    store = {"t": {"id": 41, "name": "t", "members": ["a", "b"]}}
+    result, resource = team(store, members=["c"], mode="append")
+    assert resource.wire == [("update", {"id": 41, "add": ["c"], "delete": []})]
+    assert result["team"] == {"id": 41, "name": "t", "members": ["a", "b", "c"]}
+    assert result["diff"] == {"before": {"members": ["a", "b"]}, "after": {"members": ["a", "b", "c"]}}
+    again, resource = team(store, members=["c"], mode="append")
+    assert again["changed"] is False and resource.wire == []
+
+
+def test_update_password_always_rewrites_the_secret_of_an_existing_object_masked():
+    store = {"t": {"id": 41, "name": "t", "members": ["a"]}}
+    result, resource = team(store, password="n3w-pw-1", update_password="always")
+    assert result["changed"] is True
+    assert resource.wire == [("update", {"id": 41, "add": [], "delete": [], "password": "n3w-pw-1"})]
+    assert result["diff"] == {"before": {"password": engine.MASK}, "after": {"password": engine.MASK_NEW}}
+    assert "n3w-pw-1" not in repr(result)
+    # on_create (the default): an existing object keeps its password, nothing is written
+    quiet, resource = team(store, password="n3w-pw-1")
+    assert quiet["changed"] is False and resource.wire == []
+
+
+def test_a_create_answer_built_on_the_prediction_is_the_result():
+    store = {}
+    result, resource = team(store, members=["b", "a"], password="pw-2")
+    assert resource.wire == [("create", {"name": "t", "members": ["a", "b"], "password": "pw-2"})]
+    assert result["team"] == {"id": 41, "name": "t", "members": ["a", "b"]}
+    assert result["diff"] == {"before": {}, "after": {"id": 41, "name": "t", "members": ["a", "b"], "password": engine.MASK_NEW}}
+
+
+def test_an_update_answered_without_an_object_returns_the_prediction():
+    store = {"t": {"id": 41, "name": "t", "members": ["a"], "note": "kept"}}
+    result, _resource = team(store, members=["b"])
+    assert result["team"] == {"id": 41, "name": "t", "members": ["b"], "note": "kept"}
+
+
+# -- a create that meets the object another run created: adopted and converged like a second run ----------------
+
+def test_adopting_merges_with_the_other_runs_object_and_writes_the_difference():
+    theirs = {"id": 57, "name": "t", "members": ["x"], "note": "theirs"}
+    store = {}
+    result, resource = team(store, members=["a"], mode="append", taken_by=theirs)
+    assert resource.wire == [("create", {"name": "t", "members": ["a"]}),
+                             ("update", {"id": 57, "add": ["a"], "delete": []})]
+    # the service answered the update with nothing: the result is the other run's object with our changes
+    assert result["changed"] is True
+    assert result["team"] == {"id": 57, "name": "t", "members": ["a", "x"], "note": "theirs"}
+    assert store["t"]["members"] == ["a", "x"]
+
+
+def test_adopting_returns_the_services_answer_to_the_update():
+    theirs = {"id": 57, "name": "t", "members": ["x"]}
+    answer = {"id": 57, "name": "t", "members": ["a"], "revision": 2}
+    result, _resource = team({}, members=["a"], taken_by=theirs, answer_update=answer)
+    assert result["team"] == answer
+
+
+def test_adopting_with_update_password_always_writes_the_password():
+    theirs = {"id": 57, "name": "t", "members": []}
+    result, resource = team({}, password="pw-3", update_password="always", taken_by=theirs)
+    assert resource.wire[1:] == [("update", {"id": 57, "add": [], "delete": [], "password": "pw-3"})]
+    assert result["team"] == {"id": 57, "name": "t", "members": []}
+    # without "always" the adopted object keeps its password: nothing more is written
+    _result, resource = team({}, password="pw-3", taken_by=theirs)
+    assert [w[0] for w in resource.wire] == ["create"]
+
+
+# -- results and diffs --------------------------------------------------------------------------------------------
+
+def test_an_object_gone_after_settling_is_null_and_the_diff_shows_the_changes():
+    class Vanishing(Record):
+        def finish(self, after, changed):
+            return None
+
+    store = {"a": {"id": 7, "colour": "red"}}
+    result = engine.ensure(Vanishing(FakeModule(), store, {"colour": "blue"}), "present")
+    assert result == {"changed": True, "record": None, "diff": {"before": {"colour": "red"}, "after": {"colour": "blue"}}}
+
+
+def test_ensure_each_in_check_mode_opens_no_connection_and_lists_every_object():
+    session = Workers()
+    used = []
+    out = engine.ensure_each(FakeModule(check_mode=True), ["a", "b", "c"],
+                             lambda e, w: used.append(w) or {"changed": e != "b", "thing": {"name": e, "n": 1}},
+                             session, 3, "thing", "things", str)
+    assert session.made == [] and used == [session, session, session]
+    assert out == {"changed": True, "changed_things": ["a", "c"],
+                   "things": [{"name": "a", "n": 1}, {"name": "b", "n": 1}, {"name": "c", "n": 1}]}
