@@ -357,8 +357,9 @@ def test_bodies_are_ctera_xml_as_text_plain(server):
     s.delete(s.path("users", "bob"))
     assert server.sent[-1][2] is None and "Content-Type" not in server.sent[-1][3]
     server.routes[("DELETE", "/admin/api/users/bob")] = text("gone", status=404)
-    with pytest.raises(NotFound, match="delete bob failed"):
+    with pytest.raises(NotFound, match="delete bob failed") as info:
         s.delete(s.path("users", "bob"), what="delete bob")
+    assert info.value.method == "DELETE"
 
 
 def test_execute_sends_a_user_defined_envelope_and_retries_only_reads(server):
@@ -373,6 +374,7 @@ def test_execute_sends_a_user_defined_envelope_and_retries_only_reads(server):
     with pytest.raises(ServerError) as info:
         s.execute(s.path("localGroups", "staff"), "updateGroup", {"x": 1})
     assert info.value.message == "updateGroup failed" and server.paths() == [("POST", group)]
+    assert info.value.method == "POST"
     server.routes[("POST", group)] = [BUSY]
     with pytest.raises(ServerError, match="add it failed"):
         s.execute(s.path("localGroups", "staff"), "updateGroup", {"x": 1}, what="add it")
@@ -389,9 +391,9 @@ def test_database_envelopes_and_names_that_could_never_be_addressed(server):
     assert len(server.sent) == 2
     del server.sent[:]
     server.routes[("POST", "/admin/api/users")] = [BUSY, xml(None)]
-    with pytest.raises(ServerError, match="create failed"):
+    with pytest.raises(ServerError, match="create failed") as info:
         s.database(s.path("users"), "add", {"name": "bob"}, what="create")
-    assert len(server.sent) == 1
+    assert len(server.sent) == 1 and info.value.method == "POST"
     del server.sent[:]
     for name in (".", "..", "a\x01b"):
         with pytest.raises(InvalidName, match="name="):
@@ -399,6 +401,8 @@ def test_database_envelopes_and_names_that_could_never_be_addressed(server):
     s.database(s.path("users"), "add", {"name": None}, what="create")  # no name: nothing to check
     server.routes[("POST", "/admin/api/users")] = text("", status=404)
     assert s.database(s.path("users"), "get-multi", [], missing_ok=True) is None
+    with pytest.raises(NotFound, match="list users failed"):
+        s.database(s.path("users"), "query", {}, what="list users")
 
 
 def test_get_multi_reads_the_attributes_and_the_name(server):
@@ -444,8 +448,41 @@ def test_download_logs_in_again_once_when_the_session_expired(server, tmp_path):
     temp, _digest, size = s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
     with open(temp) as f:
         assert f.read() == "content" and size == 7
+    assert os.path.dirname(temp) == str(tmp_path)  # beside its destination, to be moved into place atomically
     assert server.paths() == LOGIN + [("GET", "/admin/webdav/f.txt")] + LOGIN + [("GET", "/admin/webdav/f.txt")]
     os.unlink(temp)
+    del server.sent[:]
+    temp, _digest, size = s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
+    assert os.path.dirname(temp) == str(tmp_path) and size == 7 and server.paths() == [("GET", "/admin/webdav/f.txt")]
+    os.unlink(temp)
+
+
+def test_download_passes_its_limits_and_names_the_operation(server, tmp_path):
+    s = logged_in(server)
+    server.routes[("GET", "/admin/webdav/f.txt")] = [redirect(URL + portal.LOGIN_PAGE), text("content")]
+    with pytest.raises(ApiError, match=r"^download f.txt failed: more than 3 bytes \(GET "):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt", max_bytes=3)
+    with pytest.raises(ApiError, match=r"^download f.txt failed: more than 3 bytes \(GET "):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt", max_bytes=3)
+    server.routes[("GET", "/admin/webdav/f.txt")] = [redirect(URL + portal.LOGIN_PAGE), text("gone", status=404)]
+    with pytest.raises(NotFound, match=r"^download f.txt failed \(GET "):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
+    server.routes[("GET", "/admin/webdav/f.txt")] = text("gone", status=404)
+    with pytest.raises(NotFound, match=r"^download f.txt failed \(GET "):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
+    server.routes[("GET", "/admin/webdav/f.txt")] = redirect(URL + portal.LOGIN_PAGE)
+    with pytest.raises(SessionExpired, match=r"^download f.txt failed: the session expired \(GET "):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_paths_refuse_names_that_change_the_url_naming_the_option():
+    s = session()
+    assert s.path("users", "a b/c") == "/admin/api/users/a%20b%2Fc"
+    with pytest.raises(InvalidName, match="^name='..' is not allowed"):
+        s.path("users", "..")
+    with pytest.raises(InvalidName, match="^owner='.' is not allowed"):
+        s.path("users", ".", option="owner")
 
 
 # -- tenants ---------------------------------------------------------------------------------------------------------
@@ -518,6 +555,11 @@ def test_portal_tenant_session(server):
     assert tenant == "beta" and not s.is_global_admin
     s, tenant = portal.portal_tenant_session(Scope(), dict(params, tenant=None, timeout=None))
     assert tenant == "beta" and s.http.timeout == (10.0, 30.0)  # a global administrator already in a tenant
+    s, tenant = portal.portal_tenant_session(Scope(), dict(params, portal_url=URL + "/ServicesPortal", tenant="BETA"))
+    assert tenant == "BETA"  # the tenant as the task names it (the portal compares case-insensitively)
+    server.tenant = ""
+    s, tenant = portal.portal_tenant_session(Scope(), dict(params, portal_url=URL + "/ServicesPortal", tenant="beta"))
+    assert tenant == "beta" and s.current_tenant is None  # a tenant user whose portal does not say
 
 
 # -- workers and logout -----------------------------------------------------------------------------------------------
@@ -547,3 +589,38 @@ def test_close_logs_out_once_and_survives_a_failed_logout(server):
     s = logged_in(server)
     s.close()
     assert not s.logged_in and server.paths() == [("POST", "/admin/api/logout")]  # never retried
+
+
+@pytest.mark.parametrize("status", [400, 401])
+def test_a_bad_request_is_an_error_with_the_server_message(server, status):
+    s = logged_in(server)
+    server.routes[("PUT", "/admin/api/users/bob")] = xml({"msg": "invalid email"}, status=status)
+    with pytest.raises(HTTPStatusError) as info:
+        s.put(s.path("users", "bob"), {"email": "x"}, what="update user 'bob'")
+    assert (info.value.message, info.value.status, info.value.server_message, info.value.method) == \
+        ("update user 'bob' failed", status, "invalid email", "PUT")
+
+
+def test_a_refused_new_login_leaves_the_session_logged_out(server):
+    s = logged_in(server)
+    server.routes[("GET", "/admin/api/users")] = redirect(URL + portal.LOGIN_PAGE)
+    server.routes[("POST", "/admin/api/login")] = text("", status=403)
+    with pytest.raises(AuthenticationError):
+        s.get(s.path("users"))
+    assert not s.logged_in
+    s.close()
+    assert ("POST", "/admin/api/logout") not in server.paths()  # nothing to log out of
+
+
+def test_an_answer_that_is_not_the_apis_xml_is_refused_without_secrets(server):
+    s = logged_in(server)
+    for body, content_type, problem in (('{"users": []}', "application/json", "not XML"),
+                                        ("<response>ok</response>", "text/xml", "XML that is not the API's"),
+                                        ("<html>sign in %s</html>" % PASSWORD, "text/html", "an HTML page")):
+        server.routes[("GET", "/admin/api/users")] = text(body, headers={"Content-Type": content_type})
+        with pytest.raises(UnexpectedAnswer) as info:
+            s.get(s.path("users"), what="list users")
+        assert info.value.message.startswith("list users failed: the server answered %s" % problem)
+        assert "not the API's XML answer" in info.value.message
+        assert PASSWORD not in str(info.value) and PASSWORD not in str(info.value.to_result())
+    assert "sign in ********" in str(info.value)
