@@ -109,6 +109,7 @@ def test_backslashes_are_refused_naming_the_option(given):
     ("/ServicesPortal/webdav", ""),
     ("/admin/webdav/Users/Ann/Docs", "admin/webdav/Users/Ann/Docs"),
     ("/XRay/docX/", "XRay/docX"),
+    ("/ServicesPortal/webdav/X/docX/", "X/docX"),
 ])
 def test_href_path_strips_the_namespace(href, path):
     assert href_path(href, "/ServicesPortal/webdav") == path
@@ -124,6 +125,26 @@ def test_remote_mtime(stamp, expected):
         expected = datetime.datetime(2024, 5, 1, 10, 0, 0).timestamp()  # naive: local time
     got = remote_mtime({"lastmodified": stamp} if stamp is not None else {})
     assert got == (None if expected == "none" else expected)
+
+
+def test_local_sha256_reads_a_large_file_in_bounded_pieces(tmp_path):
+    import tracemalloc
+    data = os.urandom(6 * UPLOAD_PIECE)
+    (tmp_path / "big").write_bytes(data)
+    tracemalloc.start()
+    try:
+        assert local_sha256(str(tmp_path / "big")) == hashlib.sha256(data).hexdigest()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * UPLOAD_PIECE, peak  # two pieces at most at once, never the whole file
+
+
+def test_a_file_key_with_padding_past_one_block_is_refused():
+    key = os.urandom(32)
+    plain = json.dumps(base64.b64encode(key).decode("ascii")).encode("ascii") + b"\x11" * 17
+    with pytest.raises(ValueError):
+        unwrap_key(_wrap(plain, SECRET, pad=False), SECRET)
 
 
 @pytest.mark.parametrize("size", [0, 5, UPLOAD_PIECE, 2 * UPLOAD_PIECE + 7])
@@ -278,10 +299,17 @@ def test_stat_reads_the_item_itself():
     assert files.stat("My Files/none") is None
     assert [c[3]["param"]["depth"] for c in portal.calls] == [0, 0]
 
+    assert [c[3]["param"] for c in portal.calls] == [
+        {"_classname": "FetchResourcesParam", "start": 0, "limit": 100, "depth": 0, "root": "/ServicesPortal/webdav/" + p}
+        for p in ("My%20Files/d", "My%20Files/none")]
+
     class Odd(Portal):
         def call(self, *args, **kwargs):
-            return {"root": "not an item"} if len(self.calls) == 0 else "<html/>"
-    assert CloudFiles(Odd()).stat("x") is None and CloudFiles(Odd()).stat("x") is None
+            self.calls.append(args)
+            return {"root": "not an item"} if len(self.calls) == 1 else "<html/>"
+    files = CloudFiles(Odd())
+    assert files.stat("x") is None and files.stat("x") is None
+    assert list(files.listdir("x")) == []
 
 
 def test_walk_yields_parents_before_children_with_relative_paths():
@@ -356,6 +384,7 @@ def test_upload_many_of_nothing_sends_nothing():
 
 
 def test_workers_and_files_in_flight_are_at_least_one():
+    assert (CloudFiles(Portal()).workers, CloudFiles(Portal()).files_in_flight) == (6, 4)  # the documented defaults
     files = CloudFiles(Portal(), workers="0", files_in_flight=-3)
     assert (files.workers, files.files_in_flight) == (1, 1)
     files = CloudFiles(Portal(), workers="5", files_in_flight="2")
