@@ -370,3 +370,69 @@ def test_pausing_and_resuming(running, action):
     filer.failing.add("status/sync")
     with pytest.raises(ApiError, match="^%s cloud backup failed" % action):
         status.set_backup_running(filer, running)
+
+
+def warned(*tasks):
+    """configure_backup over tasks ending as given (status, result) in turn; returns (filer, warnings)."""
+    warnings = []
+    filer = backup_filer(statuses=Answers(*[{"status": s, "progstring": "slow", "result": r} for s, r in tasks]),
+                         settings={"encryptionMode": "None"})
+    status.configure_backup(filer, "pass-Phrase-1", warn=warnings.append)
+    return filer, warnings
+
+
+def test_every_backup_task_reports_its_warnings():
+    warnings = warned(("completed", {"attachFolderRC": "IsEncrypted"}),
+                      ("completed with warnings", {"attachFolderRC": "OK"}))[1]
+    assert warnings == ["cloud backup: attachEncryptedFolder on https://filer.test completed with warnings: slow"]
+    warnings = warned(("completed", {"attachFolderRC": "NotFound"}),
+                      ("completed with warnings", {"createFolderRC": "OK"}))[1]
+    assert warnings == ["cloud backup: createFolder on https://filer.test completed with warnings: slow"]
+    warnings = warned(("completed", {"attachFolderRC": "NotFound"}), ("completed", {"createFolderRC": "FolderAlreadyExists"}),
+                      ("completed with warnings", {"attachFolderRC": "OK"}))[1]
+    assert warnings == ["cloud backup: attachFolder on https://filer.test completed with warnings: slow"]
+
+
+def test_a_task_that_completed_cleanly_warns_nothing():
+    assert warned(("completed", {"attachFolderRC": "OK"}))[1] == []
+
+
+def test_the_second_attach_after_the_race_uses_the_passphrase():
+    filer = warned(("completed", {"attachFolderRC": "NotFound"}), ("completed", {"createFolderRC": "FolderAlreadyExists"}),
+                   ("completed", {"attachFolderRC": "IsEncrypted", "encryptedFolderKey": "EK", "passPhraseSalt": "S"}),
+                   ("completed", {"attachFolderRC": "OK"}))[0]
+    assert methods(filer)[-1] == ("status/services", ("attachEncryptedFolder", {
+        "encryptedFolderKey": "EK", "passPhraseSalt": "S", "sharedSecret": "pass-Phrase-1"}))
+
+
+def test_an_encrypted_attach_that_finds_no_folder_creates_one():
+    filer = warned(("completed", {"attachFolderRC": "IsEncrypted"}), ("completed", {"attachFolderRC": "NotFound"}),
+                   ("completed", {"createFolderRC": "OK"}))[0]
+    assert [call[0] for _p, call in methods(filer)] == ["attachFolder", "attachEncryptedFolder", "createFolder"]
+
+
+def test_the_encryption_mode_of_an_encrypted_attach_is_stored():
+    filer = warned(("completed", {"attachFolderRC": "IsEncrypted"}),
+                   ("completed", {"attachFolderRC": "OK", "encryptionMode": "SecretKeyEncryption"}))[0]
+    assert filer.tree["config/backup"]["encryptionMode"] == "SecretKeyEncryption"
+
+
+class Clock:
+    """Stands in for the module's ``time``: ``sleep`` moves the clock on."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_a_wait_that_reaches_its_deadline_reads_no_more(monkeypatch):
+    monkeypatch.setattr(status, "time", Clock())
+    filer = ScriptedFiler({"proc/cloudsync/serviceStatus": {"id": "Synced"}})
+    with pytest.raises(WaitTimeout, match="within 0 s; last status Scanning"):
+        status.wait_for_sync(filer, {"id": "Scanning"}, ["Synced"], 0, 1)
+    assert filer.sent() == []
