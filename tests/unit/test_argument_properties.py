@@ -26,7 +26,9 @@ from ansible_collections.filefleet.office.plugins.module_utils._http import ApiE
 
 MODULES = ("ctera_user", "ctera_user_info", "ctera_group", "ctera_share", "ctera_share_info", "edge_sync", "edge_backup",
            "edge_config_export", "edge_info", "cloutility_consumer", "cloutility_consumer_info", "backup_node",
-           "backup_node_info")
+           "backup_node_info", "ctera_file", "ctera_tenant", "ctera_tenant_info", "ctera_plan", "ctera_folder_group",
+           "ctera_cloud_folder", "ctera_cloud_folder_info", "ctera_zone", "ctera_zone_info", "ctera_activation_code",
+           "edge_setup", "edge_settings", "edge_domain", "edge_user", "edge_group", "edge_portal_connection")
 CONNECTION = {
     "portal_url": "https://portal.invalid", "portal_username": "admin", "portal_password": "pw-Portal-1",
     "edge_url": "https://edge.invalid", "edge_username": "admin", "edge_password": "pw-Edge-1",
@@ -41,11 +43,20 @@ class NoServer(Exception):
     pass
 
 
+class NoSessions(list):
+    """``SessionScope.opened`` of the stand-in: a module that makes a session of its own (edge_setup) and hands it
+    over to be closed is about to use it, which ends the run as an API error would."""
+
+    def append(self, session):
+        raise ApiError("stand-in: no server in this test")
+
+
 class StandInScope:
     """A SessionScope whose sessions are stand-ins: any use of one ends the run as an API error would."""
 
     def __init__(self, module):
         self.module = module
+        self.opened = NoSessions()
 
     def get(self, kind, key, factory):
         raise ApiError("stand-in: no %s server in this test" % kind)
