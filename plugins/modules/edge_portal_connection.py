@@ -206,8 +206,6 @@ def validate(params):
                          "scheme, got %r" % params["server"])
     if params.get("server"):
         check_server_address(params["server"])
-    if params["connect_timeout"] < 1:
-        raise ValueError("connect_timeout must be 1 second or more, got %s" % params["connect_timeout"])
 
 
 class Connection(Resource):
