@@ -624,3 +624,29 @@ def test_an_answer_that_is_not_the_apis_xml_is_refused_without_secrets(server):
         assert "not the API's XML answer" in info.value.message
         assert PASSWORD not in str(info.value) and PASSWORD not in str(info.value.to_result())
     assert "sign in ********" in str(info.value)
+
+
+def test_a_login_answer_is_checked_like_any_other(server):
+    server.routes[("POST", "/admin/api/login")] = xml({"msg": "bad form"}, status=400)
+    with pytest.raises(HTTPStatusError) as info:
+        session().login()
+    assert (info.value.status, info.value.message, info.value.server_message) == \
+        (400, "Portal login for user 'admin' failed", "bad form")
+    server.routes[("POST", "/admin/api/login")] = text('{"token": "x"}', headers={"Content-Type": "application/json"})
+    with pytest.raises(UnexpectedAnswer, match="^Portal login for user 'admin' failed: the server answered not XML"):
+        session().login()
+    server.routes[("POST", "/admin/api/login")] = text("<html>wrong password %s</html>" % PASSWORD,
+                                                       headers={"Content-Type": "text/html"})
+    with pytest.raises(UnexpectedAnswer) as info:
+        session().login()
+    assert PASSWORD not in str(info.value.to_result()) and "wrong password ********" in str(info.value)
+
+
+def test_a_failed_read_of_the_current_tenant_is_named(server):
+    server.routes[("GET", "/admin/api/currentPortal")] = text("")
+    with pytest.raises(UnexpectedAnswer, match="^read the current tenant failed: the server answered an empty body"):
+        session().login()
+    server.routes[("GET", "/admin/api/currentPortal")] = text("down", status=500)
+    with pytest.raises(ServerError) as info:
+        session().login()
+    assert (info.value.message, info.value.method) == ("read the current tenant failed", "GET")
