@@ -8,6 +8,8 @@ an error instead of a partial list or an endless loop), the names in errors, the
 Uses the scripted transport of test_cloutility_client.py (requests recorded as they would go on the wire).
 """
 
+import json
+
 import pytest
 
 from ansible_collections.filefleet.office.plugins.module_utils import _cloutility as clou
@@ -692,3 +694,119 @@ def test_a_login_answered_with_text_that_is_not_json_says_so():
     assert str(failure.value).startswith("Cloutility login for user %r failed: the server answered not JSON, not the "
                                          "API's JSON answer" % USER)
     assert "pw-Text-1" not in str(failure.value)
+
+
+class OneScope:
+    """A session scope that makes each session with its factory (cloutility_session's only use of the scope)."""
+
+    def get(self, kind, key, factory):
+        assert kind == "cloutility"
+        return factory()
+
+
+def test_a_session_made_from_the_options_logs_in_with_them():
+    clou._REFUSED_GRANTS.clear()  # pylint: disable=protected-access
+    params = {"cloutility_url": "https://api.example.com/v1", "cloutility_username": USER,
+              "cloutility_password": "pw-Options-Secret-7", "cloutility_client_id": CLIENT_ID, "cloutility_origin": ORIGIN,
+              "validate_certs": True, "ca_path": None, "timeout": None}
+    session = clou.cloutility_session(OneScope(), params)
+    session.http = http = FakeHttp(Server())
+    session.get("/v1/fullVersion")
+    form = http.requests[0]["data"]
+    assert form == {"client_id": CLIENT_ID, "grant_type": "password", "username": USER, "password": "pw-Options-Secret-7"}
+    assert http.requests[0]["headers"]["Origin"] == ORIGIN
+    assert session.redactor("echo pw-Options-Secret-7") == "echo ********"
+
+
+def test_a_session_made_without_transport_options_verifies_certificates_and_retries_reads_three_times():
+    """The secure default holds for every caller, also one that builds the session itself (not from module options)."""
+    session = clou.CloutilitySession("https://api.example.com", USER, "pw-Default-1", CLIENT_ID, ORIGIN)
+    assert session.http.verify is True
+    assert session.http.timeout[1] == 30.0 and session.http.retries == 3
+    params = {"cloutility_url": "https://api.example.com", "cloutility_username": USER,
+              "cloutility_password": "pw-Default-1", "cloutility_client_id": CLIENT_ID, "cloutility_origin": ORIGIN}
+    assert clou.cloutility_session(OneScope(), params).http.retries == 3  # the modules' sessions too
+
+
+def test_a_token_is_renewed_at_its_renewal_time_not_only_after_it():
+    def answer(form):
+        return 200, {"access_token": "tok-%d" % len(http.requests), "refresh_token": "refresh-tok", "expires_in": 1000}
+    session, http, clock, server = grant_session(answer)
+    server.valid = type("Any", (), {"__contains__": lambda self, token: True})()
+    start = clock.now
+    session.get("/v1/fullVersion")
+    clock.now = start + 970.0  # 1000 s of life, renewed 30 s before the end: exactly now
+    session.get("/v1/fullVersion")
+    assert http.grants() == ["password", "refresh_token"]
+
+
+def test_a_write_to_something_gone_is_an_error_not_an_empty_answer():
+    """Only reads asked with missing_ok turn a 404 into "absent": an update, a creation or an activation that meets a
+    404 fails naming the request."""
+    session, _http, _clock = make_session(Server())
+    for call, what in ((lambda: session.put(PATH + "/5", {"name": "x"}), "PUT %s/5 failed" % PATH),
+                       (lambda: session.post(PATH, {"name": "x"}), "POST %s failed" % PATH),
+                       (lambda: session.activate_node(101, 5, "WS5", "activate node WS5"), "activate node WS5 failed"),
+                       (lambda: session.get(PATH + "/5"), "GET %s/5 failed" % PATH)):
+        with pytest.raises(NotFound) as failure:
+            call()
+        assert failure.value.message == what and failure.value.status == 404
+
+
+class Text(FakeHttp):
+    """Answers with the raw ``text`` of the route (not JSON-encoded) and a content type."""
+
+    def request(self, method, url, **kwargs):
+        response = FakeHttp.request(self, method, url, **kwargs)
+        raw = json.loads(response.text)
+        if isinstance(raw, dict) and "raw" in raw:
+            response.text = raw["raw"]
+            response.headers = {"Content-Type": raw.get("type", "text/plain")}
+        return response
+
+
+def text_session(routes, password="pw-Text-Secret-5"):
+    server = Server()
+    server.routes.update(routes)
+    clock = Clock()
+    session = clou.CloutilitySession("https://api.example.com", USER, password, CLIENT_ID, ORIGIN, http=Text(server),
+                                     clock=clock, sleep=clock.sleep)
+    return session
+
+
+def test_an_error_body_that_is_not_json_is_shown_redacted_and_cut_at_300_characters():
+    session = text_session({"/v1/html": (502, {"raw": "<html>gateway pw-Text-Secret-5 " + "y" * 400, "type": "text/html"}),
+                            "/v1/empty": (500, {"raw": ""}),
+                            "/v1/code": (500, {"code": 5})})
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/html")
+    shown = "<html>gateway ******** " + "y" * 400
+    assert failure.value.server_message == shown[:300] and failure.value.status == 502
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/empty")
+    assert failure.value.server_message is None and failure.value.message == "GET /v1/empty failed"
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/code")
+    assert failure.value.server_message == '{"code": 5}'  # an error object without a message: its text
+
+
+def test_a_json_null_answer_is_an_error_that_says_so():
+    """A 200 with the JSON null is not an answer of the API; the error keeps status and body so that a caller that
+    expects "nothing" (a consumer without a node) can tell it from other failures."""
+    session, _http, _clock = make_session(Server())
+    session.http.handler.routes["/v1/null"] = (200, None)
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/null", what="read the node")
+    error = failure.value
+    assert (error.message, error.method, error.url, error.status, error.server_message) == (
+        "read the node failed: the answer is not JSON", "GET", "https://api.example.com/v1/null", 200, "null")
+
+
+def test_a_read_answered_with_plain_text_is_not_the_apis_answer():
+    session = text_session({"/v1/status": (200, {"raw": "OK pw-Text-Secret-5", "type": "text/plain"})})
+    with pytest.raises(UnexpectedAnswer) as failure:
+        session.get("/v1/status", what="read the status")
+    message = failure.value.message
+    assert message.startswith("read the status failed: the server answered not JSON, not the API's JSON answer (HTTP 200, "
+                              "text/plain")
+    assert "pw-Text-Secret-5" not in message and "OK ********" in message
