@@ -69,8 +69,8 @@ def run(files, parallel, timeout):
                 continue
             log.close()
             del running[name]
-            print("mutation: %s done in %.0f s (exit %d; log %s.log)" % (name, time.time() - began, proc.returncode,
-                                                                        stage_of(name)), flush=True)
+            print("mutation: %s done in %.0f s (exit %d; log %s.log)"
+                  % (name, time.time() - began, proc.returncode, stage_of(name)), flush=True)
 
 
 def critical(key, name):
@@ -116,8 +116,8 @@ def rate(row):
 
 def report(rows, survivors):
     measured = [r for r in rows if r["measured"]]
-    total = {k: sum(r[k] for r in measured) for k in ("mutants", "killed", "timeout", "survived", "equivalent",
-                                                       "not_run")}
+    keys = ("mutants", "killed", "timeout", "survived", "equivalent", "not_run")
+    total = {k: sum(r[k] for r in measured) for k in keys}
     lines = ["| file | tests | mutants | killed | timeout | survived | of which equivalent | kill rate |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
