@@ -8,11 +8,12 @@ session (against a scripted filer), and the exact messages of refused input."""
 import pytest
 
 from edge_scripted_filer import ScriptedFiler
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
 from ansible_collections.filefleet.office.plugins.module_utils import _edge_shares as shares
 
 SHARE = {"name": "Docs", "volume": "cloud", "directory": "users/docs", "access": "authenticated",
          "clientSideCaching": "documents", "exportToNFS": True, "exportToAFP": 1, "exportToFTP": None, "indexed": "",
-         "comment": "team", "dirPermissions": "755", "exportToPCAgent": True, "exportToRSync": False,
+         "comment": "team", "dirPermissions": "755", "exportToPCAgent": False, "exportToRSync": True,
          "acl": [{"principal2": {"_classname": "LocalUser", "ref": "#config#auth#users#admin"},
                   "permissions": {"allowedFileAccess": "ReadWrite"}},
                  {"principal2": {"_classname": "DomainGroup", "name": "CORP\\Staff"},
@@ -26,7 +27,7 @@ VIEW = {"name": "Docs", "directory": "cloud/users/docs", "access": "authenticate
                 {"type": "domain_group", "name": "CORP\\Staff", "permission": "ReadOnly"}],
         "trusted_nfs_clients": [{"address": "10.0.0.0", "netmask": "255.255.255.0", "access": "ReadOnly",
                                  "insecure": True}]}
-V1_VIEW = dict(VIEW, dir_permissions=755, export_to_pc_agent=True, export_to_rsync=False)
+V1_VIEW = dict(VIEW, dir_permissions=755, export_to_pc_agent=False, export_to_rsync=True)
 
 
 def test_the_share_view():
@@ -65,7 +66,8 @@ def test_acl_entries_the_filer_may_send():
     assert shares.ace_from_obj({"principal2": {"_classname": "LocalUser", "ref": "admin"}}) == {
         "type": "local_user", "name": "admin", "permission": None}
     assert shares.ace_from_obj({"principal2": {"_classname": "LocalGroup"}})["name"] == ""
-    assert shares.ace_from_obj({"principal2": {"_classname": "Robot", "name": "r#2"}})["name"] == "r#2"
+    assert shares.ace_from_obj({"principal2": {"_classname": "Robot", "name": "r#2"}}) == {
+        "type": "Robot", "name": "r#2", "permission": None}
     assert shares.ace_key({"type": "domain_user", "name": None}) == ("domain_user", "")
 
 
@@ -100,11 +102,11 @@ def test_a_share_is_found_by_exact_name_first_then_ignoring_case():
 
 
 def test_shares_and_volumes_are_read_once_per_session():
-    filer = ScriptedFiler({"config/fileservices/share": [{"name": "b"}, "junk", {"name": "A"}, {"name": ""}]},
+    filer = ScriptedFiler({"config/fileservices/share": [{"name": "b"}, "junk", {"name": "A"}, {"name": ""}, {"name": "C"}]},
                           {"listPhysicalFolders": [{"fullpath": "/cloud"}, {"fullpath": "local/"}, "junk", {}]})
     directory = shares.ShareDirectory.of(filer)
     assert shares.ShareDirectory.of(filer) is directory
-    assert shares.share_names(filer) == ["A", "b"]
+    assert shares.share_names(filer) == ["A", "b", "C"]
     assert directory.find("a") == {"name": "A"}
     assert directory.volumes() == ["cloud", "local", ""]
     assert directory.volumes() == ["cloud", "local", ""]
@@ -224,6 +226,9 @@ def test_bad_acl_entries():
     assert refused(acl=[entry, dict(entry, name="ADMIN", permission="ReadWrite")]) == \
         "acl: local_user 'ADMIN' is listed twice with different permissions"
     assert shares.validate(params(acl=[entry, dict(entry)]))
+    # Windows folds case one letter at a time: "STRASSE" is not "straße" (Python's upper() would make them equal).
+    assert shares.validate(params(acl=[dict(entry, type="domain_user", name="CORP\\straße"),
+                                       dict(entry, type="domain_user", name="CORP\\STRASSE", permission="ReadWrite")]))
     assert shares.validate(params(acl=[dict(entry, permission=None), dict(entry, permission=None)], acl_mode="remove"))
 
 
@@ -273,3 +278,33 @@ def test_a_directory_must_be_on_a_volume():
     filer = ScriptedFiler({}, {"listPhysicalFolders": []})
     with pytest.raises(ValueError, match=r"\(volumes: none\)$"):
         shares.check_volume(filer, "cloud")
+
+
+def test_values_read_back_as_the_text_the_filer_sent():
+    assert [shares.as_text(v) for v in (True, False, None, 0, 755, "x")] == ["true", "false", None, "0", "755", "x"]
+
+
+def test_a_share_without_a_name_matches_no_name():
+    assert shares.find_share([{"name": None}, {}], "xxxx") is None
+
+
+def test_an_insecure_nfs_client_is_written_insecure():
+    entry = {"address": "10.0.0.9", "netmask": "255.255.255.255", "access": "ReadOnly", "insecure": True}
+    assert shares.nfs_to_obj(entry)["insecure"] is True
+    assert shares.apply_changes({}, {"trusted_nfs_clients": [entry]})["trustedNFSClients"][0]["insecure"] is True
+
+
+def test_names_ending_in_x_keep_their_letters():
+    assert shares.share_view({"volume": "/Xvol/", "directory": "/docsX/"}, False)["directory"] == "Xvol/docsX"
+    assert shares.validate(params(directory="/Xvol/docsX/"))[1] == "Xvol/docsX"
+    filer = ScriptedFiler({}, {"listPhysicalFolders": [{"fullpath": "/archiveX/"}]})
+    assert shares.ShareDirectory(filer).volumes() == ["archiveX"]
+
+
+def test_listing_errors_name_the_listing():
+    filer = ScriptedFiler({"config/fileservices/share": []}, {"listPhysicalFolders": []})
+    filer.failing.update({"config/fileservices/share", "status/fileManager"})
+    with pytest.raises(ApiError, match="^list shares failed"):
+        shares.ShareDirectory(filer).shares()
+    with pytest.raises(ApiError, match="^list volumes failed"):
+        shares.ShareDirectory(filer).volumes()
