@@ -12,6 +12,7 @@ from simulators.harness import Simulators
 from ansible_collections.filefleet.office.plugins.module_utils import _engine as engine
 from ansible_collections.filefleet.office.plugins.module_utils._common import SessionScope
 from ansible_collections.filefleet.office.plugins.module_utils._edge import EdgeSession, edge_session
+from ansible_collections.filefleet.office.plugins.module_utils._http import AuthenticationError, SessionExpired
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +62,52 @@ def test_a_set_up_filer_logs_in_with_the_given_timeout(filers):
     with SessionScope(ModuleDouble(check_mode=False)) as scope:
         assert edge_session(scope, params_for(ready, timeout=None)).http.timeout == (10.0, 30.0)
     assert EdgeSession(ready["url"], "u", "p", ca_path=ready["ca_path"]).http.timeout == (10.0, 30.0)
+
+
+def seen(sims, edge, before, key):
+    return sims.stats(edge)["requests"].get(key, 0) - before["requests"].get(key, 0)
+
+
+def test_a_login_reads_the_token_the_user_and_the_firmware_once(filers):
+    ready = filers.info["edges"][1]
+    before = filers.stats(ready)
+    session = EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+    try:
+        assert session.current_user["username"] == ready["username"]
+        assert session.firmware and session.shares_v1 is False
+        for key in ("POST /admingui/api/login", "GET /migration/rest/v1/auth/user", "GET /admingui/api/currentuser",
+                    "GET /admingui/api/status/device/runningFirmware"):
+            assert seen(filers, ready, before, key) == 1, key
+    finally:
+        session.close()
+    assert seen(filers, ready, before, "POST /admingui/api/logout") == 1
+
+
+def test_a_refused_login_names_the_user_and_the_filer_never_the_password(filers):
+    ready = filers.info["edges"][1]
+    wrong = "Not-The-Password-77"
+    with pytest.raises(AuthenticationError) as caught:
+        EdgeSession(ready["url"], ready["username"], wrong, ca_path=ready["ca_path"], retries=0).login()
+    assert caught.value.message == "Edge Filer login refused for user %r at %s: wrong username or password" % (
+        ready["username"], ready["url"].rstrip("/"))
+    assert wrong not in repr(caught.value.to_result())
+
+
+@pytest.mark.parametrize("path,step", [
+    ("/migration/rest/v1/auth/user", "read the CTERA Migrate token after the Edge Filer login"),
+    ("/admingui/api/currentuser", "read the current user"),
+    ("/admingui/api/status/device/runningFirmware", "read the firmware version"),
+])
+def test_a_session_expiring_twice_during_the_login_names_the_step(filers, path, step):
+    ready = filers.info["edges"][1]
+    before = filers.stats(ready)
+    filers.faults(ready, {"errors": [{"status": 401, "count": 2, "path": path}]})
+    try:
+        with pytest.raises(SessionExpired) as caught:
+            EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+    finally:
+        filers.faults(ready, {})
+    assert caught.value.message == ("Edge Filer login for user %r at %s: the new session expired again before %s"
+                                    % (ready["username"], ready["url"].rstrip("/"), step))
+    assert caught.value.status == 401 and caught.value.url.endswith(path)
+    assert filers.stats(ready)["logins"] - before["logins"] == 2
