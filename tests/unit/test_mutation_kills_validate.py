@@ -482,3 +482,40 @@ def test_names_at_option_paths():
         "members[1]='.' is not allowed: '.' and '..' would address another object (the URL path would change), "
         "not one named '.'")
     validate.check_params({"users": "not a list of dicts"}, None, ["users.name"])
+
+
+# -- found by the mutation run: every element kind checked, every option checked, secrets never shown -----------
+
+@pytest.mark.parametrize("elements,given,message", [
+    ("path", [["/a"]], "dirs[0] must be a file path (text), got a list (['/a']); give a single value"),
+    ("path", [1.5], "dirs[0] must be a file path (text), got a fractional number (1.5); quote it to give it as text"),
+    ("int", [True], "dirs[0] must be a whole number, got a boolean (True)"),
+    ("int", ["nan"], "dirs[0] must be a finite number, got 'nan'"),
+    ("float", [False], "dirs[0] must be a number, got a boolean (False)"),
+    ("float", [float("inf")], "dirs[0] must be a finite number, got inf"),
+    ("bool", [{"on": 1}], "dirs[0] must be true or false, got a dictionary ({'on': 1}); give a single value"),
+])
+def test_list_elements_of_every_kind_are_checked(elements, given, message):
+    assert errors({"dirs": {"type": "list", "elements": elements}}, {"dirs": given}) == [message]
+
+
+def test_an_option_not_given_does_not_stop_the_checks_of_the_next():
+    spec = {"first": {"type": "str"}, "second": {"type": "int"}}
+    assert errors(spec, {"second": True}) == ["second must be a whole number, got a boolean (True)"]
+
+
+def test_an_unset_secret_does_not_stop_collecting_the_next():
+    spec = {"old_password": {"no_log": True}, "password": {"no_log": True}, "users": {"options": {"key": {"no_log": True}}}}
+    assert validate.secret_values(spec, {"old_password": None, "password": "pw-4", "users": [{"key": "k-4"}]}) == {
+        "pw-4", "k-4"}
+
+
+@pytest.mark.parametrize("spec,given,message", [
+    ({"type": "int", "no_log": True}, True, "pin must be a whole number, got a boolean"),
+    ({"type": "float", "no_log": True}, 10 ** 400, "pin is too large a number"),
+    ({"type": "list", "elements": "str", "no_log": True}, {"k": "s3cret-5"}, "pin must be a list, got a dictionary"),
+    ({"type": "list", "elements": "dict", "no_log": True, "options": {"v": {}}}, ["s3cret-6"],
+     "pin[0] must be a dictionary, got a str"),
+])
+def test_secret_values_of_every_shape_are_never_shown(spec, given, message):
+    assert errors({"pin": spec}, {"pin": given}) == [message]
