@@ -301,7 +301,7 @@ def build_diff(resource, the_plan, after):
 
 
 def ensure(resource, state="present"):
-    """Plan, apply (or only predict in check mode) and return ``(result, plan)``."""
+    """Plan, apply (or only predict in check mode) and return the module's result."""
     the_plan = plan(resource, state)
     after = apply(resource, the_plan)
     result = {"changed": the_plan.changed, resource.key: public(resource, after)}
