@@ -4,8 +4,8 @@
 """The one HTTP transport of the collection, on ``requests``.
 
 One keep-alive ``requests.Session`` per client, connect/read timeouts, ``validate_certs``/``ca_path``,
-retries with exponential backoff and full jitter for idempotent requests only (transport errors, 429 with
-``Retry-After``, 502/503/504), an exception hierarchy that carries method, URL, status and the server's
+retries with exponential backoff and full jitter (transport errors and 502/503/504 for idempotent requests only,
+429 with ``Retry-After`` for every request: it says the request was not processed), an exception hierarchy that carries method, URL, status and the server's
 message, and redaction of every registered secret (in every encoding the client sends it) from anything that
 leaves this module. Answers are read up to ``MAX_RESPONSE_BYTES``; server text kept in errors is cut at
 ``MAX_MESSAGE_CHARS``; ``check_answer`` refuses what is not the API's own answer (an HTML page, the wrong format,
@@ -40,6 +40,9 @@ except ImportError:  # pragma: no cover - reported through missing_required_lib 
 REDACTED = "********"
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# Answers that say the request was not processed (RFC 6585: "Too Many Requests"): safe to send again whatever the
+# method. A 502/503/504 from a gateway may come after the service acted, so a POST answered so is not re-sent.
+NOT_PROCESSED_STATUSES = frozenset((429,))
 USER_AGENT = "filefleet.office/0.1 (Ansible collection)"
 # No API answer of these services comes near this; a bigger one is refused rather than held in memory.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -432,7 +435,9 @@ class HttpClient:
                 raise cls("%s talking to %s%s: %s" % ("Timeout" if timed_out else "Connection failure", self.base_url,
                                                       self._retried(attempt), self.redact(self._short(exc))),
                           method, self.redact(url))
-            if response.status_code in RETRY_STATUSES and idempotent and attempt < self.retries:
+            # 429 says the server did not take the request at all, so even a POST is sent again after Retry-After.
+            if response.status_code in RETRY_STATUSES and (idempotent or response.status_code in NOT_PROCESSED_STATUSES) \
+                    and attempt < self.retries:
                 delay = self._delay(attempt, response.headers.get("Retry-After"))
                 response.close()
                 self._sleep(delay)

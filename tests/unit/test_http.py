@@ -58,6 +58,31 @@ def test_post_is_never_retried(server):
     assert sleeps == []
 
 
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_post_answered_by_a_gateway_error_is_not_sent_again(server, status):
+    """The service may have acted before the gateway failed: a creation is never sent twice blindly."""
+    service, listener = server
+    service.faults.set({"errors": [{"status": status, "count": 1, "path": "/create"}]})
+    http, sleeps = client(listener, retries=3)
+    assert http.request("POST", "/create", data=b"x").status_code == status
+    assert service.stats_requests["POST /create"] == 1 and sleeps == []
+
+
+def test_post_answered_429_is_sent_again_after_retry_after(server):
+    """429 says the request was not processed: a POST is sent again (after Retry-After) like a GET."""
+    service, listener = server
+    service.faults.set({"errors": [{"status": 429, "count": 2, "path": "/create", "retry_after": 3}]})
+    http, sleeps = client(listener, retries=3)
+    response = http.request("POST", "/create", data=b"x")
+    assert response.status_code == 200 and response.retries == 2
+    assert service.stats_requests["POST /create"] == 3
+    assert sleeps == [3.0, 3.0]
+    service.faults.set({"errors": [{"status": 429, "count": 10, "path": "/create", "retry_after": 0}]})
+    response = http.request("POST", "/create", data=b"x")
+    assert response.status_code == 429 and response.retries == 3
+    assert service.stats_requests["POST /create"] == 3 + 4
+
+
 def test_retry_after_is_honoured(server):
     service, listener = server
     service.faults.set({"errors": [{"status": 429, "count": 1, "path": "/x", "retry_after": 7}]})
