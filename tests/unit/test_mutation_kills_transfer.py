@@ -185,7 +185,7 @@ def test_multipart_body_is_exact_and_read_in_bounded_pieces(tmp_path, size):
     assert body.read(None) == b"" and body.read(10) == b""
     body.rewind()
     assert body.tell() == 0
-    got, buffer = [], bytearray(7777)
+    got, buffer = [], memoryview(bytearray(7777))  # as io.BufferedReader hands it over: a fixed size
     while True:
         count = body.readinto(buffer)
         if not count:
@@ -198,6 +198,19 @@ def test_multipart_body_is_exact_and_read_in_bounded_pieces(tmp_path, size):
     assert body.read(1) == expected[len(first):len(first) + 1]
     body.close()
     assert body.closed and body.handle is None
+
+
+def test_a_file_that_grows_during_the_upload_sends_the_announced_size(tmp_path):
+    (tmp_path / "log").write_bytes(b"0123456789")
+    body = MultipartFile([], "log", str(tmp_path / "log"), 5)  # 5 bytes when the upload began
+    sent = []
+    while True:
+        piece = body.read(4096)
+        if not piece:
+            break
+        sent.append(piece)
+    assert b"".join(sent) == _expected_body(body.boundary, [], "log", b"01234") and len(b"".join(sent)) == len(body)
+    body.close()
 
 
 def test_a_file_that_shrinks_during_the_upload_fails_naming_it(tmp_path):
@@ -314,9 +327,11 @@ def test_stat_reads_the_item_itself():
 
 def test_walk_yields_parents_before_children_with_relative_paths():
     tree = {"T": ["a/", "b.txt", "c/"], "T/a": ["d/", "e.txt"], "T/a/d": ["f.txt"], "T/c": []}
-    got = [(rel, item["isFolder"]) for rel, item in CloudFiles(Portal(tree)).walk("T")]
+    portal = Portal(tree)
+    got = [(rel, item["isFolder"]) for rel, item in CloudFiles(portal).walk("T")]
     assert got == [("a", True), ("b.txt", False), ("c", True), ("a/d", True), ("a/e.txt", False),
                    ("a/d/f.txt", False)]
+    assert [c[3]["param"]["root"] for c in portal.calls] == ["/ServicesPortal/webdav/T" + p for p in ("", "/a", "/c", "/a/d")]
 
 
 @pytest.mark.parametrize("answer", [None, "Ok", "FileWithTheSameNameExist"])
@@ -353,6 +368,14 @@ def test_makedirs_makes_only_the_missing_levels_and_refuses_a_file_in_the_way():
         CloudFiles(portal).makedirs("My Files/a/b")
     assert str(info.value) == "'My Files/a' is a file, not a folder"
     assert not [c for c in portal.calls if c[0] == "execute"]
+
+
+def test_makedirs_in_a_missing_cloud_folder_names_the_cloud_folder():
+    portal = Portal(answers=["PermissionDenied"])
+    with pytest.raises(ApiError) as info:
+        CloudFiles(portal).makedirs("No Such Folder/a/b")
+    assert str(info.value) == "create folder 'No Such Folder': the portal answered PermissionDenied"
+    assert [c[3]["param"]["root"] for c in portal.calls if c[0] == "call"] == ["/ServicesPortal/webdav/No%20Such%20Folder"]
 
 
 def test_delete_waits_for_the_portals_task():
