@@ -240,7 +240,7 @@ def test_domain_members_compare_ignoring_case_local_ones_do_not():
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
-    with Simulators(str(tmp_path_factory.mktemp("edge-device")), edges=1, edge_factory=True) as running:
+    with Simulators(str(tmp_path_factory.mktemp("edge-device")), edges=3, edge_factory=True) as running:
         yield running
 
 
@@ -262,3 +262,101 @@ def test_first_administrator_created_without_a_session(fresh):
     with pytest.raises(ApiError) as caught:
         session.open_call("GET", "nosession/nothing-here")
     assert caught.value.message.startswith("GET nosession/nothing-here")
+
+
+def test_the_first_administrators_email_is_sent(fresh):
+    edge = fresh.info["edges"][1]
+    session = device.SetupSession(edge["url"], "first-admin", "First-Admin-Pw-9", ca_path=edge["ca_path"])
+    session.create_first_user("first-admin", "First-Admin-Pw-9", "it@example.com")
+    users = fresh.state(edge)["config"]["auth"]["users"]
+    assert [(u["username"], u.get("email")) for u in users] == [("first-admin", "it@example.com")]
+
+
+def test_names_sort_ignoring_case_with_punctuation_first():
+    # "_" sorts before letters only when they are lower case, as the filer's own lists show them.
+    filer = ScriptedFiler({"config/auth/users": [{"username": "admin"}, {"username": "_svc"}],
+                           "config/auth/groups": [{"name": "Office"}, {"name": "_ops"}]})
+    assert [u["name"] for u in device.read_users(filer)] == ["_svc", "admin"]
+    assert [g["name"] for g in device.read_groups(filer)] == ["_ops", "Office"]
+    members = [{"type": "local_user", "name": "Bob"}, {"type": "local_user", "name": "_svc"}]
+    assert device.sorted_members(members) == [members[1], members[0]]
+
+
+def seen(sims, edge, before, key):
+    return sims.stats(edge)["requests"].get(key, 0) - before["requests"].get(key, 0)
+
+
+LOGININFO = "/admingui/api/nosession/logininfo"
+FIRSTUSER = "/admingui/api/nosession/createfirstuser"
+
+
+def setup_session(edge):
+    return device.SetupSession(edge["url"], "first-admin", "First-Admin-Pw-9", ca_path=edge["ca_path"])
+
+
+def test_the_login_information_is_read_again_after_a_gateway_error_or_a_drop(fresh):
+    edge = fresh.info["edges"][2]
+    for plan in ({"errors": [{"status": 503, "count": 1, "path": LOGININFO}]}, {"drop": [{"count": 1, "path": LOGININFO}]}):
+        before = fresh.stats(edge)
+        fresh.faults(edge, plan)
+        try:
+            assert setup_session(edge).initialized() is False
+        finally:
+            fresh.faults(edge, {})
+        assert seen(fresh, edge, before, "GET " + LOGININFO) == 2
+
+
+def test_the_first_administrator_is_sent_once_and_a_refusal_shows_the_server_redacted(fresh):
+    edge = fresh.info["edges"][2]
+    before = fresh.stats(edge)
+    body = '<obj><att id="msg"><val>rejected First-Admin-Pw-9 as too weak</val></att></obj>'
+    fresh.faults(edge, {"errors": [{"status": 503, "count": 1, "path": FIRSTUSER, "body": body}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            setup_session(edge).create_first_user("first-admin", "First-Admin-Pw-9", None)
+    finally:
+        fresh.faults(edge, {})
+    assert seen(fresh, edge, before, "POST " + FIRSTUSER) == 1
+    assert caught.value.message.startswith("create the first administrator 'first-admin'")
+    assert caught.value.server_message == "rejected ******** as too weak"
+    assert "First-Admin-Pw-9" not in repr(caught.value.to_result())
+    assert caught.value.method == "POST" and caught.value.status == 503
+
+
+def test_a_dropped_first_administrator_request_is_not_repeated_and_names_the_operation(fresh):
+    edge = fresh.info["edges"][2]
+    before = fresh.stats(edge)
+    fresh.faults(edge, {"drop": [{"count": 1, "path": FIRSTUSER}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            setup_session(edge).create_first_user("first-admin", "First-Admin-Pw-9", None)
+    finally:
+        fresh.faults(edge, {})
+    assert seen(fresh, edge, before, "POST " + FIRSTUSER) == 1
+    assert caught.value.message.startswith("create the first administrator 'first-admin' failed: ")
+    assert caught.value.method == "POST" and caught.value.url.endswith(FIRSTUSER)
+
+
+@pytest.mark.parametrize("kind", ["empty", "json", "html"])
+def test_login_information_that_is_not_the_filers_is_an_error(fresh, kind):
+    edge = fresh.info["edges"][2]
+    fresh.faults(edge, {"foreign": [{"kind": kind, "count": 1, "path": LOGININFO}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            setup_session(edge).initialized()
+    finally:
+        fresh.faults(edge, {})
+    assert caught.value.message.startswith("read the login information of %s failed" % edge["url"].rstrip("/"))
+
+
+def test_login_information_without_isfirstlogin_is_an_error(fresh):
+    edge = fresh.info["edges"][2]
+    body = '<obj><att id="other"><val>x</val></att></obj>'
+    fresh.faults(edge, {"errors": [{"status": 200, "count": 1, "path": LOGININFO, "body": body}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            setup_session(edge).initialized()
+    finally:
+        fresh.faults(edge, {})
+    assert caught.value.message == "read the login information of %s: the answer has no isfirstlogin" % (
+        edge["url"].rstrip("/"))
