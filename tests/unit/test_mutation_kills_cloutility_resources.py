@@ -92,6 +92,7 @@ def test_consumer_body_keeps_unknown_fields_and_sends_tags_and_dates_as_the_api_
         "id": 7, "name": "ws", "customField": 1, "tags": [{"id": 31, "text": "keep", "colour": "red"}, {"text": "new"}],
         "billingStartDate": "2026-01-02T00:00:00Z", "billingEndDate": None, "limitHighStorage": 2.0}
     assert res.consumer_body(None, {"name": "ws", "allow_no_activity": True}) == {"name": "ws", "allowNoActivity": True}
+    assert res.consumer_body(None, {"billing_end_date": "2027-01-31"}) == {"billingEndDate": "2027-01-31T00:00:00Z"}
     assert res.consumer_body({"id": 7, "tags": None}, {}) == {"id": 7, "tags": None}
 
 
@@ -249,6 +250,7 @@ NODE = {"id": 1409, "consumer": {"id": 7, "name": "LisasWS"}, "name": "node name
         "proxyAgents": [{"consumerId": 12, "name": "b", "tsmName": "B"}, {"consumerId": None, "name": "z"},
                         {"consumerId": 3, "name": "a", "tsmName": "A"}, {"consumerId": None, "name": "y"}],
         "proxyTargets": None}
+TARGETS = [{"consumerId": 21, "name": "t2", "tsmName": "T2"}, {"consumerId": 20, "name": "t1", "tsmName": None}]
 
 
 def test_node_view_shows_every_field_and_the_password_only_when_asked():
@@ -264,6 +266,9 @@ def test_node_view_shows_every_field_and_the_password_only_when_asked():
                          {"consumer_id": None, "name": "z", "node_name": None}],
         "proxy_targets": [], "created_date": "2025-12-31T00:00:00Z", "decommissioned": False}
     assert res.node_view(NODE, return_password=True)["tsm_password"] == "Node-PW-1"
+    # The proxy targets as read: a rerun that asks for the same targets is no change.
+    assert res.node_view(dict(NODE, proxyTargets=TARGETS))["proxy_targets"] == [
+        {"consumer_id": 20, "name": "t1", "node_name": None}, {"consumer_id": 21, "name": "t2", "node_name": "T2"}]
     bare = res.node_view({"id": 5, "name": "fallback", "contact": "", "decommissioned": 1, "tsmName": ""},
                          {"id": 99, "name": "theirs"})
     assert (bare["consumer_id"], bare["consumer_name"], bare["contact"]) == (99, "theirs", None)
@@ -506,3 +511,81 @@ def test_the_node_module_returns_no_password_unless_asked():
                                    "proxyTargets": []})
     result, _module = node_task(clou, consumer="LisasWS", state="present", return_password=False)
     assert "tsm_password" not in result["node"]
+
+
+def test_a_node_with_its_proxy_targets_already_set_is_not_changed():
+    clou = FakeCloutility()
+    clou.add(410, "FS01", node={"id": 1410, "tsmName": "FS01", "proxyAgents": [], "proxyTargets": []})
+    clou.add(409, "LisasWS", node={"id": 1409, "tsmName": "LISASWS", "proxyAgents": [],
+                                   "proxyTargets": [{"consumerId": 410, "name": "FS01", "tsmName": "FS01"}]})
+    result, _module = node_task(clou, consumer="LisasWS", proxy_targets=["FS01"])
+    assert not result["changed"] and clou.writes == []
+    assert result["node"]["proxy_targets"] == [{"consumer_id": 410, "name": "FS01", "node_name": "FS01"}]
+
+
+def test_agents_and_targets_changed_together_are_both_written():
+    clou = FakeCloutility()
+    for cid, name in ((410, "FS01"), (411, "FS02")):
+        clou.add(cid, name, node={"id": 1000 + cid, "tsmName": name, "proxyAgents": [], "proxyTargets": []})
+    clou.add(409, "LisasWS", node={"id": 1409, "tsmName": "LISASWS", "proxyAgents": [], "proxyTargets": []})
+    result, _module = node_task(clou, consumer="LisasWS", proxy_agents=["FS01"], proxy_targets=["FS02"])
+    assert result["changed"]
+    assert [(w[0], w[1], w[3]) for w in clou.writes if w[0] == "POST"] == [
+        ("POST", "/v1/bunits/76/consumers/409/node/proxyagents", {"proxyAgentId": 410}),
+        ("POST", "/v1/bunits/76/consumers/409/node/proxytargets", {"proxyTargetId": 411})]
+    again, _module = node_task(clou, consumer="LisasWS", proxy_agents=["FS01"], proxy_targets=["FS02"])
+    assert not again["changed"]
+
+
+def test_the_predicted_proxies_keep_what_is_known_of_existing_relations():
+    session = NodeSession()
+    session.add(8, "FS01")
+    session.add(9, "FS02")
+    session.add(7, "LisasWS", node={"id": 907, "tsmName": "LISASWS", "proxyAgents": [],
+                                    "proxyTargets": [{"consumerId": 8, "name": "FS01 (as Cloutility shows it)",
+                                                      "tsmName": "FS01NODE"}]})
+    plan = plan_for(session, 7)
+    wanted = plan.desired(params_of(proxy_targets=["FS01", 9]), None, None)
+    assert wanted == {"proxy_targets": [{"consumer_id": 8, "name": "FS01 (as Cloutility shows it)", "node_name": "FS01NODE"},
+                                        {"consumer_id": 9, "name": "FS02", "node_name": None}]}
+    assert plan.steps == [("add", "proxy_targets", "proxytargets", "proxyTargetId", 9)]
+
+
+def test_proxy_and_reference_problems_name_the_option():
+    session = NodeSession()
+    session.add(7, "LisasWS", node={"id": 907, "tsmName": "LISASWS", "proxyAgents": [], "proxyTargets": []})
+    plan = plan_for(session, 7)
+    warned = []
+    plan.desired(params_of(proxy_targets=["NotYet"]), None, lambda error, warning: warned.append((error, warning)))
+    assert warned == [("proxy_targets='NotYet': no consumption unit with that name (known: LisasWS)",
+                       "proxy_targets: consumption unit 'NotYet' does not exist; check mode assumes an earlier task "
+                       "creates it")]
+    with pytest.raises(ValueError) as failure:
+        plan.desired(params_of(proxy_agents=[7]), None, None)
+    assert str(failure.value).startswith("proxy_agents holds the node's own consumption unit (id 7)")
+
+    resolved = []
+
+    class Resolving(NodeSession):
+        def resolve_domain(self, bid, value, option):
+            resolved.append((bid, value, option))
+            return {"id": 3, "name": "30DAYS"}
+
+        def resolve_node_type(self, value, option):
+            resolved.append((value, option))
+            return {"id": 2, "name": "Workstation"}
+    session = Resolving()
+    session.add(7, "LisasWS", node={"id": 907, "tsmName": "LISASWS", "proxyAgents": [], "proxyTargets": []})
+    plan = plan_for(session, 7)
+    plan.desired(params_of(domain="30days", node_type=2), None, None)
+    assert resolved == [(2, "node_type"), (101, "30days", "domain")]  # domains are per business unit
+
+
+def test_a_cpu_count_of_zero_is_managed_and_an_empty_contact_clears_it():
+    session = NodeSession()
+    session.add(7, "LisasWS", node={"id": 907, "tsmName": "LISASWS", "cpuCount": 4, "contact": "a", "proxyAgents": [],
+                                    "proxyTargets": []})
+    plan = plan_for(session, 7)
+    assert plan.desired(params_of(cpu_count=0, contact=""), None, None) == {"cpu_count": 0, "contact": None}
+    plan.write({"cpu_count": 0})
+    assert session.writes[-1][2]["cpuCount"] == 0
