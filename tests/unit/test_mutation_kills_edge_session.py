@@ -12,7 +12,10 @@ from simulators.harness import Simulators
 from ansible_collections.filefleet.office.plugins.module_utils import _engine as engine
 from ansible_collections.filefleet.office.plugins.module_utils._common import SessionScope
 from ansible_collections.filefleet.office.plugins.module_utils._edge import EdgeSession, edge_session
-from ansible_collections.filefleet.office.plugins.module_utils._http import AuthenticationError, SessionExpired
+from ansible_collections.filefleet.office.plugins.module_utils._edge_shares import ShareDirectory
+from ansible_collections.filefleet.office.plugins.module_utils._http import (
+    ApiError, AuthenticationError, SessionExpired, TLSError, UnexpectedAnswer,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +54,10 @@ def test_check_mode_on_a_factory_fresh_filer_warns_what_was_predicted(filers):
     assert str(session.not_ready).startswith("the Edge Filer %s has no administrator yet" % fresh["url"])
     with pytest.raises(engine.NotReadyYet):
         session.login()
+    # Predicted as current firmware, and the per-session share list is there to be asked (and says not ready).
+    assert session.shares_v1 is False
+    with pytest.raises(engine.NotReadyYet):
+        ShareDirectory.of(session).shares()
 
 
 def test_a_set_up_filer_logs_in_with_the_given_timeout(filers):
@@ -109,5 +116,59 @@ def test_a_session_expiring_twice_during_the_login_names_the_step(filers, path, 
         filers.faults(ready, {})
     assert caught.value.message == ("Edge Filer login for user %r at %s: the new session expired again before %s"
                                     % (ready["username"], ready["url"].rstrip("/"), step))
-    assert caught.value.status == 401 and caught.value.url.endswith(path)
+    assert caught.value.status == 401 and caught.value.url.endswith(path) and caught.value.method == "GET"
     assert filers.stats(ready)["logins"] - before["logins"] == 2
+
+
+def test_certificates_are_verified_by_default(filers, monkeypatch):
+    ready = filers.info["edges"][1]
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(TLSError):
+        EdgeSession(ready["url"], ready["username"], ready["password"], retries=0).login()
+    EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login().close()
+
+
+LOGIN = "/admingui/api/login"
+MIGRATE = "/migration/rest/v1/auth/user"
+
+
+@pytest.mark.parametrize("retries,sent", [(None, 4), (0, 1), (1, 2)])
+def test_a_busy_filer_is_asked_again_as_often_as_allowed(filers, retries, sent):
+    ready = filers.info["edges"][1]
+    before = filers.stats(ready)
+    filers.faults(ready, {"errors": [{"status": 429, "retry_after": 0, "count": 10, "path": LOGIN}]})
+    options = {} if retries is None else {"retries": retries}
+    try:
+        with pytest.raises(ApiError):
+            EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"], **options).login()
+    finally:
+        filers.faults(ready, {})
+    assert seen(filers, ready, before, "POST " + LOGIN) == sent
+
+
+def test_the_migrate_token_is_read_again_after_a_gateway_error(filers):
+    ready = filers.info["edges"][1]
+    before = filers.stats(ready)
+    filers.faults(ready, {"errors": [{"status": 503, "count": 1, "path": MIGRATE}]})
+    try:
+        session = EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+        session.close()
+    finally:
+        filers.faults(ready, {})
+    assert seen(filers, ready, before, "GET " + MIGRATE) == 2
+
+
+def test_a_failed_migrate_token_read_names_the_step(filers):
+    ready = filers.info["edges"][1]
+    for plan, error in (({"errors": [{"status": 500, "count": 1, "path": MIGRATE}]}, ApiError),
+                        ({"foreign": [{"kind": "xml", "count": 1, "path": MIGRATE}]}, UnexpectedAnswer)):
+        filers.faults(ready, plan)
+        try:
+            with pytest.raises(error) as caught:
+                EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"],
+                            retries=0).login()
+        finally:
+            filers.faults(ready, {})
+        assert caught.value.message.startswith("read the CTERA Migrate token after the Edge Filer login failed")
+    assert "not the API's JSON answer" in caught.value.message
