@@ -71,6 +71,10 @@ def test_a_set_up_filer_logs_in_with_the_given_timeout(filers):
     assert EdgeSession(ready["url"], "u", "p", ca_path=ready["ca_path"]).http.timeout == (10.0, 30.0)
 
 
+LOGIN = "/admingui/api/login"
+MIGRATE = "/migration/rest/v1/auth/user"
+
+
 def seen(sims, edge, before, key):
     return sims.stats(edge)["requests"].get(key, 0) - before["requests"].get(key, 0)
 
@@ -82,6 +86,7 @@ def test_a_login_reads_the_token_the_user_and_the_firmware_once(filers):
     try:
         assert session.current_user["username"] == ready["username"]
         assert session.firmware and session.shares_v1 is False
+        assert "cloud" in [share["name"] for share in ShareDirectory.of(session).shares()]
         for key in ("POST /admingui/api/login", "GET /migration/rest/v1/auth/user", "GET /admingui/api/currentuser",
                     "GET /admingui/api/status/device/runningFirmware"):
             assert seen(filers, ready, before, key) == 1, key
@@ -98,6 +103,32 @@ def test_a_refused_login_names_the_user_and_the_filer_never_the_password(filers)
     assert caught.value.message == "Edge Filer login refused for user %r at %s: wrong username or password" % (
         ready["username"], ready["url"].rstrip("/"))
     assert wrong not in repr(caught.value.to_result())
+    assert (caught.value.method, caught.value.status) == ("POST", 500) and caught.value.url.endswith(LOGIN)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_login_answered_unauthorized_or_forbidden_is_refused(filers, status):
+    ready = filers.info["edges"][1]
+    filers.faults(ready, {"errors": [{"status": status, "count": 1, "path": LOGIN}]})
+    try:
+        with pytest.raises(AuthenticationError) as caught:
+            EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+    finally:
+        filers.faults(ready, {})
+    assert caught.value.message.endswith(": wrong username or password") and caught.value.status == status
+
+
+def test_another_server_error_at_login_does_not_blame_the_credentials(filers):
+    ready = filers.info["edges"][1]
+    body = '<obj><att id="msg"><val>Internal error</val></att></obj>'
+    filers.faults(ready, {"errors": [{"status": 500, "count": 1, "path": LOGIN, "body": body}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+    finally:
+        filers.faults(ready, {})
+    assert not isinstance(caught.value, AuthenticationError)
+    assert "wrong username or password" not in str(caught.value)
 
 
 @pytest.mark.parametrize("path,step", [
@@ -127,10 +158,6 @@ def test_certificates_are_verified_by_default(filers, monkeypatch):
     with pytest.raises(TLSError):
         EdgeSession(ready["url"], ready["username"], ready["password"], retries=0).login()
     EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login().close()
-
-
-LOGIN = "/admingui/api/login"
-MIGRATE = "/migration/rest/v1/auth/user"
 
 
 @pytest.mark.parametrize("retries,sent", [(None, 4), (0, 1), (1, 2)])
@@ -172,3 +199,20 @@ def test_a_failed_migrate_token_read_names_the_step(filers):
             filers.faults(ready, {})
         assert caught.value.message.startswith("read the CTERA Migrate token after the Edge Filer login failed")
     assert "not the API's JSON answer" in caught.value.message
+
+
+def test_an_empty_migrate_answer_is_accepted_and_a_foreign_one_is_shown_redacted(filers):
+    ready = filers.info["edges"][1]
+    filers.faults(ready, {"foreign": [{"kind": "empty", "count": 1, "path": MIGRATE}]})
+    try:
+        EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login().close()
+    finally:
+        filers.faults(ready, {})
+    body = "<html><body>token for %s</body></html>" % ready["password"]
+    filers.faults(ready, {"errors": [{"status": 200, "count": 1, "path": MIGRATE, "body": body}]})
+    try:
+        with pytest.raises(UnexpectedAnswer) as caught:
+            EdgeSession(ready["url"], ready["username"], ready["password"], ca_path=ready["ca_path"]).login()
+    finally:
+        filers.faults(ready, {})
+    assert "token for ********" in caught.value.message and ready["password"] not in caught.value.message
