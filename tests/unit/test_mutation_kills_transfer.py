@@ -142,9 +142,10 @@ def test_local_sha256_reads_a_large_file_in_bounded_pieces(tmp_path):
 
 def test_a_file_key_with_padding_past_one_block_is_refused():
     key = os.urandom(32)
-    plain = json.dumps(base64.b64encode(key).decode("ascii")).encode("ascii") + b"\x11" * 17
+    plain = json.dumps(base64.b64encode(key).decode("ascii")).encode("ascii") + b" " + b"\x11" * 17
+    wrapped = _wrap(plain, SECRET, pad=False)  # 64 bytes: four AES blocks, "padded" with 17 bytes of 17
     with pytest.raises(ValueError):
-        unwrap_key(_wrap(plain, SECRET, pad=False), SECRET)
+        unwrap_key(wrapped, SECRET)
 
 
 @pytest.mark.parametrize("size", [0, 5, UPLOAD_PIECE, 2 * UPLOAD_PIECE + 7])
