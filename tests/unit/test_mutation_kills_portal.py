@@ -650,3 +650,12 @@ def test_a_failed_read_of_the_current_tenant_is_named(server):
     with pytest.raises(ServerError) as info:
         session().login()
     assert (info.value.message, info.value.method) == ("read the current tenant failed", "GET")
+
+
+def test_a_refused_new_login_during_a_download_leaves_the_session_logged_out(server, tmp_path):
+    s = logged_in(server)
+    server.routes[("GET", "/admin/webdav/f.txt")] = redirect(URL + portal.LOGIN_PAGE)
+    server.routes[("POST", "/admin/api/login")] = text("", status=403)
+    with pytest.raises(AuthenticationError):
+        s.download("/admin/webdav/f.txt", str(tmp_path), "download f.txt")
+    assert not s.logged_in and os.listdir(str(tmp_path)) == []

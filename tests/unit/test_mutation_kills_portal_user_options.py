@@ -125,6 +125,7 @@ def test_user_view():
     assert view["role"] == "Custom" and view["comment"] is None and view["password_change"] is None
     assert "groups" not in view and view["uid"] is None and view["tenant"] is None
     assert users.user_view(None) is None
+    assert users.user_view({"name": "x"}, "acme", ["b", "C", "A"])["groups"] == ["A", "b", "C"]  # case-insensitive
     assert users.user_view({"name": "c", "company": False, "email": ""})["company"] == "false"
     assert users.user_view({"name": "c", "email": ""})["email"] == ""
 
@@ -142,7 +143,8 @@ def test_text_roles_and_references():
     assert users.canonical_role(None) is None and users.canonical_role("King") is None
     assert users.wire_role("ComplianceOfficer") == "ComplianceOffer" and users.wire_role("EndUser") == "EndUser"
     assert users.name_of_ref("objs/1/acme/PortalUser/alice/") == "alice" and users.name_of_ref("") is None
-    assert users.name_of_ref(None) is None
+    assert users.name_of_ref(None) is None and users.name_of_ref("alice") == "alice"
+    assert users.name_of_ref("objs/1/acme/PortalUser/REX") == "REX"  # only slashes are stripped
     assert users.uid_from_reference("objs/1021/acme/PortalUser/alice") == 1021
     for other in ("objs/x/acme/PortalUser/alice", "obj/1/acme/PortalUser/a", "objs/1/acme/PortalGroup/a",
                   "objs/1/acme/PortalUser", None, 5):
@@ -192,6 +194,13 @@ def test_user_options_refused_naming_the_option(given, message):
     assert str(info.value).startswith(message)
 
 
+def test_a_user_name_is_refused_as_a_user_name():
+    with pytest.raises(ValueError) as info:
+        users.validate_user(options(name="alice "))
+    assert str(info.value) == ("name 'alice ' has leading or trailing whitespace; user names are not trimmed, give the "
+                               "name without it")
+
+
 def test_valid_user_options_pass():
     assert users.validate_user(options(email="a.b@c.example.com", role="support", first_name="A", last_name="B",
                                        groups=["g"], password_change="3")) == "alice"
@@ -201,6 +210,8 @@ def test_user_entries():
     with pytest.raises(ValueError, match="^concurrency must be between 1 and 16; got 0$"):
         users.user_entries(options(concurrency=0))
     assert users.user_entries(options(concurrency=1)) and users.user_entries(options(concurrency=16))
+    with pytest.raises(ValueError, match="^users must list at least one user$"):
+        users.user_entries(options(name=None, users=[]))
     with pytest.raises(ValueError, match="^one of name or users is required$"):
         users.user_entries(options(name=None))
     with pytest.raises(ValueError, match="^name must not be empty$"):
@@ -306,8 +317,8 @@ def test_update_user_puts_the_whole_object_back():
                              ("put", "/admin/api/users/alice", body, "update user 'alice'")]
     assert after == dict(body, password=None, baseObjectRef="objs/7/x")
     session = Portal({("get", "/admin/api/users/alice"): stored})
-    users.update_user(session, "alice", {}, {"comment": "c"})
-    assert session.calls[-1][2] == dict(stored, comment="c", password=None)
+    users.update_user(session, "alice", {}, {"comment": "ComplianceOfficer", "company": "ComplianceOfficer"})
+    assert session.calls[-1][2] == dict(stored, comment="ComplianceOfficer", company="ComplianceOfficer", password=None)
     with pytest.raises(ApiError) as info:
         users.update_user(Portal(), "alice", {}, {"comment": "c"})
     assert str(info.value) == "read user 'alice': the portal answered no user object"
@@ -361,6 +372,10 @@ def test_set_groups_changes_only_the_differences():
     changes = [(c[1].rsplit("/", 1)[1], c[3]["membersToAdd"], c[3]["membersToDelete"])
                for c in session.calls if c[0] == "execute"]
     assert changes == [("C", ["ref:x"], []), ("D", ["ref:x"], []), ("A", [], ["ref:x"])]
+    worker = Portal({("get", "/admin/api/localGroups/%s" % g): {"name": g} for g in ("A", "B")})
+    directory.set_groups("ref:x", "x", ["A"], ["B"], session=worker)  # a bulk run's thread: on its own connection
+    assert [c[1] for c in worker.calls if c[0] == "execute"] == ["/admin/api/localGroups/B", "/admin/api/localGroups/A"]
+    assert len(session.calls) == 6
 
 
 def test_spell_names_unknown_groups():
