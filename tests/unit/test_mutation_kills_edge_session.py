@@ -216,3 +216,64 @@ def test_an_empty_migrate_answer_is_accepted_and_a_foreign_one_is_shown_redacted
     finally:
         filers.faults(ready, {})
     assert "token for ********" in caught.value.message and ready["password"] not in caught.value.message
+
+
+def login_failure(filers, edge, plan, error=ApiError, **options):
+    filers.faults(edge, plan)
+    try:
+        with pytest.raises(error) as caught:
+            EdgeSession(edge["url"], edge["username"], edge["password"], ca_path=edge["ca_path"], **options).login()
+    finally:
+        filers.faults(edge, {})
+    return caught.value
+
+
+def test_a_failed_login_names_the_user_and_shows_the_server(filers):
+    ready = filers.info["edges"][1]
+    body = '<obj><att id="msg"><val>Maintenance in progress</val></att></obj>'
+    error = login_failure(filers, ready, {"errors": [{"status": 503, "count": 1, "path": LOGIN, "body": body}]},
+                          retries=0)
+    assert error.message.startswith("Edge Filer login for user %r failed" % ready["username"])
+    assert error.server_message == "Maintenance in progress"
+
+
+@pytest.mark.parametrize("kind", ["json", "html"])
+def test_a_login_answer_that_is_not_the_filers_is_an_error_naming_the_login(filers, kind):
+    ready = filers.info["edges"][1]
+    error = login_failure(filers, ready, {"foreign": [{"kind": kind, "count": 1, "path": LOGIN}]}, UnexpectedAnswer)
+    assert error.message.startswith("Edge Filer login for user %r failed: the server answered" % ready["username"])
+
+
+def test_a_login_answer_echoing_the_password_is_shown_redacted(filers):
+    ready = filers.info["edges"][1]
+    body = "<html>welcome %s</html>" % ready["password"]
+    error = login_failure(filers, ready, {"errors": [{"status": 200, "count": 1, "path": LOGIN, "body": body}]},
+                          UnexpectedAnswer)
+    assert "welcome ********" in error.message and ready["password"] not in error.message
+
+
+def test_a_login_without_a_session_cookie_asks_whether_this_is_an_edge_filer(filers):
+    ready = filers.info["edges"][1]
+    body = "<val>ok</val>"
+    error = login_failure(filers, ready, {"errors": [{"status": 200, "count": 1, "path": LOGIN, "body": body}]})
+    assert error.message == ("Edge Filer login for user %r at %s returned no _cteraSessionId_ cookie; is this an Edge "
+                             "Filer?" % (ready["username"], ready["url"].rstrip("/")))
+    assert error.method == "POST" and error.url.endswith(LOGIN) and error.status == 200
+
+
+def test_factory_fresh_only_when_the_filer_says_so(filers):
+    fresh, ready = filers.info["edges"]
+    info = "/admingui/api/nosession/logininfo"
+    filers.faults(fresh, {"errors": [{"status": 503, "count": 1, "path": info}]})
+    try:
+        assert EdgeSession(fresh["url"], "x", "y", ca_path=fresh["ca_path"]).factory_fresh() is True
+    finally:
+        filers.faults(fresh, {})
+    body = '<obj><att id="isfirstlogin"><val>true</val></att></obj>'
+    for plan in ({"errors": [{"status": 500, "count": 1, "path": info, "body": body}]},
+                 {"drop": [{"count": 5, "path": info}]}):
+        filers.faults(ready, plan)
+        try:
+            assert EdgeSession(ready["url"], "x", "y", ca_path=ready["ca_path"], retries=0).factory_fresh() is False
+        finally:
+            filers.faults(ready, {})
