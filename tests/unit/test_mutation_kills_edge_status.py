@@ -225,8 +225,8 @@ def backup_filer(*results, settings=None, defaults=None, statuses=None):
         tree["config/backup"] = settings
     if defaults is not None:
         tree["defaults/BackupSettings"] = defaults
-    return ScriptedFiler(tree, {name: "/proc/bgtasks/3" for name in ("attachFolder", "attachEncryptedFolder",
-                                                                      "createFolder", "resume", "pause")})
+    names = ("attachFolder", "attachEncryptedFolder", "createFolder", "resume", "pause")
+    return ScriptedFiler(tree, {name: "/proc/bgtasks/3" for name in names})
 
 
 def methods(filer):
@@ -252,8 +252,8 @@ def test_attaching_an_encrypted_folder_sends_the_passphrase_with_the_folder_key(
     status.configure_backup(filer, "pass-Phrase-1")
     assert methods(filer) == [
         ("status/services", ("attachFolder", None)),
-        ("status/services", ("attachEncryptedFolder", {"encryptedFolderKey": "EK", "passPhraseSalt": "S",
-                                                        "sharedSecret": "pass-Phrase-1"}))]
+        ("status/services", ("attachEncryptedFolder",
+                             {"encryptedFolderKey": "EK", "passPhraseSalt": "S", "sharedSecret": "pass-Phrase-1"}))]
     assert filer.tree["config/backup"] == {"encryptionMode": "SecretKeyEncryption", "sharedSecret": "K2",
                                            "passPhraseSalt": "S"}
 
