@@ -589,3 +589,44 @@ def test_a_cpu_count_of_zero_is_managed_and_an_empty_contact_clears_it():
     assert plan.desired(params_of(cpu_count=0, contact=""), None, None) == {"cpu_count": 0, "contact": None}
     plan.write({"cpu_count": 0})
     assert session.writes[-1][2]["cpuCount"] == 0
+
+
+def test_proxies_are_shown_in_the_order_of_their_ids_then_those_without_an_id_by_name():
+    related = [{"consumerId": 12, "name": "a"}, {"consumerId": None, "name": "m"}, {"consumerId": 3, "name": "b"},
+               {"consumerId": None, "name": "k"}]
+    assert [(r["consumer_id"], r["name"]) for r in res.proxy_view(related)] == [(3, "b"), (12, "a"), (None, "k"), (None, "m")]
+
+
+class Listing(Reads):
+    """Also records the business unit each listing by name asks."""
+
+    def __init__(self, answers=None):
+        Reads.__init__(self, answers)
+        self.listed = []
+
+    def find_consumers(self, bid, name):
+        self.listed.append((bid, name))
+        return Reads.find_consumers(self, bid, name)
+
+
+def test_lookups_by_name_list_the_right_business_unit_and_read_each_twin_once():
+    marked = {"id": 7, "name": "ws", "scheduledDeletionDate": "2026-12-03T10:00:00Z"}
+    session = Listing({"list": [{"id": 7, "name": "ws"}, {"id": 8, "name": "ws"}], CONSUMER: marked,
+                       CONSUMER[:-1] + "8": {"id": 8, "name": "ws"}})
+    assert res.locate_consumer(session, 101, name="ws") == {"id": 8, "name": "ws"}
+    assert session.listed == [(101, "ws")] and session.reads == [(101, 7, False), (101, 8, False)]
+    session.listed[:] = []
+    session.answers["/v1/bunits/101/consumers/9"] = {"id": 9, "name": "ws"}
+    res.keep_oldest(session, 101, {"id": 9, "name": "ws"}, {"delete_associations": True, "deletion_comment": None})
+    assert session.listed == [(101, "ws")]
+
+
+def test_duplicate_names_are_refused_naming_the_default_options():
+    session = Reads({"list": [{"id": 7, "name": "ws"}, {"id": 8, "name": "ws"}], CONSUMER: {"id": 7, "name": "ws"},
+                     CONSUMER[:-1] + "8": {"id": 8, "name": "ws"}})
+    with pytest.raises(ValueError) as failure:
+        res.locate_consumer(session, 101, name="ws")
+    assert str(failure.value).startswith("name='ws' matches 2 consumption units")
+    with pytest.raises(ValueError) as failure:
+        res.consumers_named([{"id": 1, "name": "ws"}, {"id": 2, "name": "ws"}], "ws", BUNIT)
+    assert str(failure.value).startswith("consumer='ws' matches 2 consumption units")
