@@ -259,10 +259,6 @@ def node_view(node, consumer=None, bunit=None, return_password=False):
     return view
 
 
-def ref(item):
-    return {"id": item["id"]} if item else None
-
-
 def node_body(current, changes):
     """The whole node as read (without ``$type``/``href``/``actions``) with ``changes`` ({wire field: value})
     applied: the guide's request body is a Node, and a server that replaces the whole node would otherwise reset

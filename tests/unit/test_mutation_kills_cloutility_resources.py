@@ -111,8 +111,10 @@ def test_dates_are_refused_naming_the_option_and_the_format(value, allow_empty, 
 
 
 def test_dates_that_are_accepted():
-    for value, allow_empty in ((None, False), ("", True), ("2024-02-29", False), ("2026-12-31", True)):
+    for value, allow_empty in ((None, False), ("", True), ("2024-02-29", False), ("2026-12-31", True), ("2026-01-10", False)):
         assert res.validate_date("billing_end_date", value, allow_empty=allow_empty) is None
+    with pytest.raises(ValueError):
+        res.validate_date("billing_start_date", "")  # clearing is allowed only where the caller says so
 
 
 # -- absent, found, duplicates --------------------------------------------------------------------------------------
