@@ -632,3 +632,27 @@ def test_duplicate_names_are_refused_naming_the_default_options():
     with pytest.raises(ValueError) as failure:
         res.consumers_named([{"id": 1, "name": "ws"}, {"id": 2, "name": "ws"}], "ws", BUNIT)
     assert str(failure.value).startswith("consumer='ws' matches 2 consumption units")
+
+
+def test_the_consumer_read_again_after_adding_tags_must_still_exist():
+    class Tags(Reads):
+        def post(self, path, body=None, params=None, what=None):
+            self.writes.append(("POST", path, body))
+    session = Tags({CONSUMER: {"id": 7, "name": "ws", "tags": [{"text": "a"}, {"text": "b"}]}})
+    res.write_tags(session, 101, {"id": 7, "name": "ws", "tags": [{"text": "a"}]}, {"tags": ["a", "b"]})
+    assert session.reads == [(101, 7, False)]
+
+
+def test_the_node_plan_reads_the_node_in_its_business_unit():
+    asked = []
+
+    class Nodes(NodeSession):
+        def get_node(self, bid, cid, missing_ok=True):
+            asked.append((bid, cid))
+            return NodeSession.get_node(self, bid, cid, missing_ok)
+    session = Nodes()
+    session.add(7, "LisasWS", node={"id": 907, "tsmName": "LISASWS", "proxyAgents": [], "proxyTargets": []})
+    plan = plan_for(session, 7)
+    plan.node = None
+    plan.settle()
+    assert asked == [(101, 7), (101, 7)]
