@@ -360,3 +360,15 @@ def test_login_information_without_isfirstlogin_is_an_error(fresh):
         fresh.faults(edge, {})
     assert caught.value.message == "read the login information of %s: the answer has no isfirstlogin" % (
         edge["url"].rstrip("/"))
+
+
+def test_a_bad_request_is_an_error_not_an_answer(fresh):
+    edge = fresh.info["edges"][2]
+    body = '<obj><att id="msg"><val>invalid email</val></att></obj>'
+    fresh.faults(edge, {"errors": [{"status": 400, "count": 1, "path": FIRSTUSER, "body": body}]})
+    try:
+        with pytest.raises(ApiError) as caught:
+            setup_session(edge).create_first_user("first-admin", "First-Admin-Pw-9", "not-an-email")
+    finally:
+        fresh.faults(edge, {})
+    assert caught.value.status == 400 and caught.value.server_message == "invalid email"
