@@ -55,7 +55,7 @@ class DirectStore(Service):
     def reset_content(self):
         self.maps, self.blocks, self.block_faults, self.webdav = {}, {}, {}, {}
         self.uploads, self.upload_answer = [], (200, b'<obj><att id="rc"><val>0</val></att></obj>')
-        self.valid_session, self.sessions = None, []
+        self.valid_session, self.sessions, self.drop_posts = None, [], 0
         self.seen = []
         self.in_flight = self.most_in_flight = 0
         self.block_delay = 0.0
@@ -63,6 +63,17 @@ class DirectStore(Service):
 
     def dispatch(self, request):
         self.seen.append((request.raw_url_path, dict(request.headers), request.client[1]))
+        expired = self.valid_session is not None and request.cookies.get("JSESSIONID") != self.valid_session
+        if request.raw_url_path == "/ServicesPortal/api/currentSession":
+            if expired:
+                return Response(302, b"", None, [("Location", "https://portal.example/ServicesPortal/login.html")])
+            return Response(200, b"<obj/>", "text/xml")
+        if request.method == "POST" and self.drop_posts:
+            self.drop_posts -= 1
+            self.uploads.append((request.raw_url_path, dict(request.headers), request.body))
+            dropped = Response(500)
+            dropped.drop_connection = True  # the connection closed with no answer
+            return dropped
         if request.method == "POST":
             self.uploads.append((request.raw_url_path, dict(request.headers), request.body))
             if self.valid_session is not None and request.cookies.get("JSESSIONID") != self.valid_session:
@@ -602,3 +613,18 @@ def test_a_failed_new_login_leaves_the_session_logged_out(trusted, tmp_path):
     with pytest.raises(AuthenticationError):
         files.upload(str(tmp_path / "z"), "My Files/z.txt", 5)
     assert files.session.logged_in is False and len(trusted.uploads) == 1
+
+
+def test_a_dropped_upload_asks_whether_the_session_expired(trusted, tmp_path):
+    (tmp_path / "d").write_bytes(b"dropped")
+    files = files_for(trusted)
+    trusted.drop_posts = 1
+    with pytest.raises(TransferError) as info:
+        files.upload(str(tmp_path / "d"), "My Files/d.txt", 5)
+    assert info.value.message.startswith("upload 'My Files/d.txt' failed, the portal kept nothing of it")
+    assert [p for p, _h, _port in trusted.seen if "/upload/" not in p] == ["/ServicesPortal/api/currentSession"]
+    assert files.session.logins == 0 and len(trusted.uploads) == 1
+    # The session had expired (the probe is sent to the login page): a new login, the upload sent once more.
+    trusted.drop_posts, trusted.valid_session, trusted.sessions = 1, "renewed", ["renewed"]
+    assert files.upload(str(tmp_path / "d"), "My Files/d.txt", 5) == 7
+    assert files.session.logins == 1 and len(trusted.uploads) == 3
