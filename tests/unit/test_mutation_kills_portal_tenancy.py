@@ -250,7 +250,8 @@ def test_list_tenants_by_name_filters_on_the_server_and_keeps_only_that_name():
 
 def test_read_tenant_live_by_get_multi():
     session = Portal({("get_multi", "/admin/api/portals/acme"): TENANT})
-    assert tenancy.read_tenant(session, "acme")["display_name"] == "Acme Corp"
+    view = tenancy.read_tenant(session, "acme")
+    assert view["display_name"] == "Acme Corp" and view["deleted"] is False
     assert session.calls == [("get_multi", "/admin/api/portals/acme",
                               ["displayName", "externalPortalId", "companyName", "comment", "plan"],
                               "read tenant 'acme'", True)]
@@ -259,9 +260,10 @@ def test_read_tenant_live_by_get_multi():
 @pytest.mark.parametrize("missing", [None, {"name": None}, {"name": ""}, "not an object"])
 def test_read_tenant_falls_back_to_the_trash_can(missing):
     session = Portal({("get_multi", "/admin/api/portals/acme"): missing,
-                      "getPortalsDisplayInfo": {"objects": [TENANT]}})
-    assert tenancy.read_tenant(session, "acme")["deleted"] is True
-    assert session.calls[1][3]["isTrashcan"] is True
+                      "getPortalsDisplayInfo": {"objects": [dict(TENANT, name="acme2"), TENANT]}})
+    view = tenancy.read_tenant(session, "acme")
+    assert view["deleted"] is True and view["name"] == "acme"
+    assert session.calls[1][3]["isTrashcan"] is True and session.calls[1][3]["filters"] == [tenancy.name_filter("acme")]
     session = Portal({("get_multi", "/admin/api/portals/acme"): missing, "getPortalsDisplayInfo": {"objects": []}})
     assert tenancy.read_tenant(session, "acme") is None
 
@@ -270,7 +272,7 @@ def test_plan_reference():
     session = Portal({("get_multi", "/admin/api/plans/Gold"): {"name": "Gold", "baseObjectRef": "objs/9/Plan/Gold"}})
     assert tenancy.plan_reference(session, "Gold") == "objs/9/Plan/Gold"
     assert session.calls == [("get_multi", "/admin/api/plans/Gold", ["baseObjectRef"], "read plan 'Gold'", True)]
-    for missing in (None, {"name": None}, {"name": ""}, "x"):
+    for missing in (None, {"name": None, "baseObjectRef": "r"}, {"name": "", "baseObjectRef": "r"}, "x"):
         assert tenancy.plan_reference(Portal({("get_multi", "/admin/api/plans/Gold"): missing}), "Gold") is None
 
 
@@ -380,8 +382,9 @@ def test_list_folders_by_name_and_owner_every_page():
 
 
 def test_find_folder():
-    session = Portal({("database", "/admin/api/cloudDrives"): {"objects": [FOLDER]}})
+    session = Portal({("database", "/admin/api/cloudDrives"): {"objects": [dict(FOLDER, name="other"), FOLDER]}})
     assert tenancy.find_folder(session, "docs", "alice") == FOLDER
+    assert session.calls[0][3]["filters"] == [tenancy.name_filter("docs"), tenancy.name_filter("alice", "owner", "RefFilter")]
     assert tenancy.find_folder(session, "docs", "bob") is None
 
 
@@ -430,21 +433,23 @@ def test_zone_members_every_page(kind, method):
 
 def test_read_zone():
     folders = [{"name": "docs", "owner": "objs/8/acme/PortalUser/bob"}, {"name": "b", "owner": "objs/7/acme/PortalUser/alice"},
-               {"name": "a", "owner": "objs/7/acme/PortalUser/alice"}, {"name": "z"}]
+               {"name": "a", "owner": "objs/7/acme/PortalUser/alice"}, {"name": "z"},
+               {"name": "m", "owner": "objs/1/acme/PortalUser/ADMIN"}]
     devices = [{"name": "filer2"}, {"name": "filer1"}]
     session = Portal({"getZonesDisplayInfo": {"objects": [{"name": "zone", "zoneId": 4, "policyType": "selectedFolders"}]},
                       "getZoneBasicInfo": {"name": "Zone", "description": "", "policyType": None},
                       "getZoneFolders": {"objects": folders}, "getZoneDevices": {"objects": devices}})
     view, members = tenancy.read_zone(session, "zone", "acme")
     assert view == {"name": "Zone", "description": None, "tenant": "acme", "devices": ["filer1", "filer2"],
-                    "folders": [{"name": "z", "owner": None}, {"name": "a", "owner": "alice"},
+                    "folders": [{"name": "z", "owner": None}, {"name": "m", "owner": "ADMIN"}, {"name": "a", "owner": "alice"},
                                 {"name": "b", "owner": "alice"}, {"name": "docs", "owner": "bob"}]}
     assert members == {"id": 4, "policy": "selectedFolders",
                        "folders": {("docs", "bob"): folders[0], ("b", "alice"): folders[1], ("a", "alice"): folders[2],
-                                   ("z", None): folders[3]},
+                                   ("z", None): folders[3], ("m", "ADMIN"): folders[4]},
                        "devices": {"filer2": devices[0], "filer1": devices[1]}}
     assert session.calls[1] == ("execute", "/admin/api", "getZoneBasicInfo", 4, "read zone 'zone'")
     assert [c[2] for c in session.calls] == ["getZonesDisplayInfo", "getZoneBasicInfo", "getZoneFolders", "getZoneDevices"]
+    assert [(c[3]["zoneId"], c[4]) for c in session.calls[2:]] == [(4, "list folders of zone 4"), (4, "list devices of zone 4")]
 
     session.answers["getZoneBasicInfo"] = {"description": "d", "policyType": "allFolders"}
     view, members = tenancy.read_zone(session, "zone", "acme")
