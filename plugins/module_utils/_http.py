@@ -150,11 +150,17 @@ def error_class_for(status):
     return HTTPStatusError
 
 
+# Query parameters of pre-signed URLs (AWS Signature V4 and V2, and the session token) whose values grant access.
+PRESIGNED_QUERY = re.compile(r"((?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)"
+                             r"(?:=|%3D))[^&\s\"'<>]+", re.IGNORECASE)
+
+
 class Redactor:
     """Replaces every registered secret with ``********``, in every form the client sends or a server echoes it.
 
     Forms: plain, URL-encoded (``%20`` and ``+``), base64 (standard and URL-safe, with or without padding) of the
-    secret and of ``username:secret`` (HTTP Basic), JSON-escaped and XML-escaped.
+    secret and of ``username:secret`` (HTTP Basic), JSON-escaped and XML-escaped. The signature and credential of
+    any pre-signed URL in the text are masked too (``PRESIGNED_QUERY``), registered or not.
     """
 
     def __init__(self, secrets=(), username=None):
@@ -195,7 +201,9 @@ class Redactor:
             return value
         for secret in sorted(self._secrets, key=len, reverse=True):
             value = value.replace(secret, REDACTED)
-        return value
+        # A pre-signed URL (Direct IO's object storage blocks) carries its own credential in the query: the
+        # signature is a capability to read the block until it expires, so it is masked wherever a URL is shown.
+        return PRESIGNED_QUERY.sub(lambda m: m.group(1) + REDACTED, value)
 
 
 class InvalidName(ValueError):
@@ -415,7 +423,7 @@ class HttpClient:
                         attempt += 1
                         continue
                     raise TransportError("Connection failure talking to %s%s: %s"
-                                         % (self.base_url, self._retried(attempt), self.redact(self._short(exc))),
+                                         % (self.base_url, self._retried(attempt), self._short(exc)),
                                          method, self.redact(url))
                 raise TLSError(
                     "TLS verification failed for %s: %s. Set ca_path to the CA bundle that signed the server "
@@ -433,7 +441,7 @@ class HttpClient:
                     continue
                 cls = RequestTimeout if timed_out else TransportError
                 raise cls("%s talking to %s%s: %s" % ("Timeout" if timed_out else "Connection failure", self.base_url,
-                                                      self._retried(attempt), self.redact(self._short(exc))),
+                                                      self._retried(attempt), self._short(exc)),
                           method, self.redact(url))
             # 429 says the server did not take the request at all, so even a POST is sent again after Retry-After.
             if response.status_code in RETRY_STATUSES and (idempotent or response.status_code in NOT_PROCESSED_STATUSES) \
@@ -506,7 +514,7 @@ class HttpClient:
                     out.write(chunk)
         except requests.exceptions.RequestException as exc:
             os.unlink(temp_path)
-            raise TransportError("%s failed while receiving data: %s" % (what, self.redact(self._short(exc))), "GET",
+            raise TransportError("%s failed while receiving data: %s" % (what, self._short(exc)), "GET",
                                  self.redact(response.url))
         except BaseException:
             os.unlink(temp_path)
@@ -515,9 +523,9 @@ class HttpClient:
             response.close()
         return temp_path, digest.hexdigest(), size
 
-    @staticmethod
-    def _short(exc):
-        text = str(exc)
+    def _short(self, exc):
+        """The exception's text, redacted *before* it is cut (a cut could split a secret and leave part of it)."""
+        text = self.redact(str(exc))
         return text if len(text) < 300 else text[:300] + "..."
 
     def raise_for_status(self, response, what, server_message=None):

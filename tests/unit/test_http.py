@@ -128,6 +128,18 @@ def test_read_timeout(server):
         http.request("GET", "/slow")
 
 
+def test_redaction_masks_the_credentials_of_any_pre_signed_url():
+    redact = Redactor()
+    text = ("GET https://s3.example/b/k?X-Amz-Date=20261203T000000Z&X-Amz-Credential=AKIAEX%2F20261203&"
+            "X-Amz-Signature=0f1e2d3c4b5a&x=1 failed; v2 /k?AWSAccessKeyId=AKIAV2&Signature=c2lnbg%3D%3D&Expires=9 "
+            "token 'X-Amz-Security-Token=IQoJb3Jp' quoted \"x-amz-signature%3Dfeedbeef\"")
+    shown = redact(text)
+    for value in ("AKIAEX", "0f1e2d3c4b5a", "AKIAV2", "c2lnbg", "IQoJb3Jp", "feedbeef"):
+        assert value not in shown
+    assert "X-Amz-Date=20261203T000000Z" in shown and "&x=1 failed" in shown and "&Expires=9" in shown
+    assert "X-Amz-Signature=********&x=1" in shown and "x-amz-signature%3D********\"" in shown
+
+
 def test_redaction_covers_plain_and_url_encoded_secrets():
     redact = Redactor(["p@ss word&1"])
     text = "login j_password=p%40ss+word%261 failed for p@ss word&1"
@@ -186,3 +198,24 @@ def test_download_streams_to_a_temp_file_and_enforces_the_limit(tmp_path):
         assert os.listdir(str(tmp_path)) == []  # nothing half-written is left
     finally:
         listener.stop()
+
+
+@pytest.mark.parametrize("kind", ["connection", "tls"])
+@pytest.mark.parametrize("at", [285, 295, 299])
+def test_an_exception_text_is_redacted_before_it_is_cut(monkeypatch, kind, at):
+    """A secret that the cut at 300 characters would split leaves no part of itself in the error."""
+    import requests  # pylint: disable=import-outside-toplevel
+    secret = "Sup3r-Secret-Passw0rd"
+    http = HttpClient("https://portal.example", redactor=Redactor([secret]), retries=0, sleep=lambda _s: None)
+    text = "x" * at + secret + " certificate verify failed" + "y" * 40
+    cls = requests.exceptions.SSLError if kind == "tls" else requests.exceptions.ConnectionError
+
+    def fail(*_args, **_kwargs):
+        raise cls(text)
+    monkeypatch.setattr(http.session, "request", fail)
+    with pytest.raises(TLSError if kind == "tls" else TransportError) as info:
+        http.request("POST", "/login", data=b"x")
+    shown = str(info.value) + repr(info.value.__dict__)
+    assert not any(secret[i:i + 5] in shown for i in range(len(secret) - 4)), shown
+    if at == 285:
+        assert "x" * 20 + "********" in shown

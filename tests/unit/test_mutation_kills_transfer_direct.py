@@ -15,6 +15,7 @@ import email.policy
 import hashlib
 import json
 import os
+import socket
 import secrets
 import tempfile
 import time
@@ -501,9 +502,28 @@ def test_storage_urls_are_verified_even_when_the_map_came_from_a_trusted_portal(
         prefix = "Direct IO of 'My Files/u.bin': block 1 failed 3 times (TLS verification failed for "
         assert info.value.message.startswith(prefix) and info.value.message.endswith(")")
         assert len(info.value.message) == len(prefix) - len("TLS verification failed for ") + 200 + 1  # clipped
+        assert "ab" * 32 not in str(info.value) and "ab" * 32 not in repr(info.value.__dict__)
         assert not other.block_requests()
     finally:
         listener.stop()
+
+
+def test_a_block_store_that_cannot_be_reached_is_named_without_the_urls_signature(trusted, tmp_path):
+    """The pre-signed URL's signature reads the block until it expires: an error shows the URL with it masked."""
+    publish(trusted, 22, BLOCKS)
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    closed = probe.getsockname()[1]
+    probe.close()
+    for chunk in trusted.maps["22"]["chunks"]:
+        chunk["url"] = chunk["url"].replace(trusted.url, "https://127.0.0.1:%d" % closed)
+        chunk["url"] += "&X-Amz-Credential=AKIAEXAMPLE%2F20261203%2Fus-east-1%2Fs3%2Faws4_request"
+    with pytest.raises(TransferError) as info:
+        files_for(trusted, workers=1).download({"fileId": 22}, "My Files/v.bin", str(tmp_path / "v.bin"))
+    shown = str(info.value) + repr(info.value.__dict__)
+    assert "block 1 failed 3 times" in shown
+    assert "ab" * 32 not in shown and "AKIAEXAMPLE" not in shown
+    assert os.listdir(str(tmp_path)) == []
 
 
 # -- the upload on the wire -----------------------------------------------------------------------------------
