@@ -44,9 +44,8 @@ PLAN = {
     "_portal_tenancy.py": [U + t for t in ("test_mutation_kills_portal_tenancy.py", "test_tenant_change_logic.py")],
     "_portal_users.py": [U + t for t in ("test_mutation_kills_portal_user_options.py",
                                          "test_mutation_kills_portal_users.py", "test_portal_users_logic.py")],
-    "_transfer.py": [U + t for t in ("test_mutation_kills_transfer.py", "test_mutation_kills_transfer_direct.py",
-                                     "test_mutation_kills_transfer_portal.py", "test_transfer_blocks.py",
-                                     "test_transfer_upload_expiry.py")],
+    "_transfer.py": [U + t for t in ("test_transfer_blocks.py", "test_mutation_kills_transfer.py",
+                                     "test_mutation_kills_transfer_direct.py", "test_mutation_kills_transfer_portal.py")],
     "_validate.py": [U + t for t in ("test_mutation_kills_validate.py",)],
 }
 
