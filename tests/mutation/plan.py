@@ -14,7 +14,7 @@ observable effect. A survivor listed here still counts as not killed in the rate
 U = "tests/unit/"
 
 PLAN = {
-    "_cloutility.py": [U + t for t in ("test_mutation_kills_cloutility.py", "test_cloutility_client.py",
+    "_cloutility.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_cloutility.py", "test_cloutility_client.py",
                                        "test_client_reliability_logic.py", "test_hostile_answer_logic.py",
                                        "test_mutation_kills_connection_options.py")],
     "_cloutility_resources.py": [U + t for t in ("test_mutation_kills_cloutility_resources.py",
@@ -23,7 +23,7 @@ PLAN = {
                                    "test_mutation_kills_connection_options.py", "test_mutation_kills_validate.py",
                                    "test_argument_properties.py")],
     "_ctera_xml.py": [U + t for t in ("test_mutation_kills_ctera_xml.py", "test_ctera_xml.py")],
-    "_edge.py": [U + t for t in ("test_mutation_kills_edge_session.py", "test_edge_session.py",
+    "_edge.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_edge_session.py", "test_edge_session.py",
                                  "test_mutation_kills_connection_options.py", "test_engine_not_ready.py",
                                  "test_edge_fidelity_logic.py")]
     + [U + "test_client_reliability_logic.py::" + t for t in (
@@ -40,7 +40,7 @@ PLAN = {
                                    "test_concurrent_create_logic.py")],
     "_http.py": [U + t for t in ("test_mutation_kills_http_client.py", "test_mutation_kills_http.py", "test_http.py",
                                  "test_hostile_answer_logic.py", "test_client_reliability_logic.py")],
-    "_portal.py": [U + t for t in ("test_mutation_kills_portal.py", "test_mutation_kills_connection_options.py")],
+    "_portal.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_portal.py", "test_mutation_kills_connection_options.py")],
     "_portal_tenancy.py": [U + t for t in ("test_mutation_kills_portal_tenancy.py", "test_tenant_change_logic.py")],
     "_portal_users.py": [U + t for t in ("test_mutation_kills_portal_user_options.py",
                                          "test_mutation_kills_portal_users.py", "test_portal_users_logic.py")],
@@ -49,6 +49,53 @@ PLAN = {
     "_validate.py": [U + t for t in ("test_mutation_kills_validate.py",)],
 }
 
-CRITICAL = {}
+# TLS (certificate checks and their options), secrets (redaction, masking, no_log), check mode and idempotency
+# (the engine's plan and compare, normalisation that decides "changed"), paging (every listing the collection reads).
+CRITICAL = {
+    "_cloutility.py": ["x_cloutility_argument_spec", "x_cloutility_session", "x*ǁlist", "x*ǁ_grant", "x*ǁlogin",
+                       "x*ǁ__init__"],
+    "_common.py": ["x_secret_fingerprint", "x*ǁFilefleetModuleǁ*"],
+    "_edge.py": ["x_edge_argument_spec", "x_edge_session", "x*ǁEdgeSessionǁ__init__", "x*ǁEdgeSessionǁ*login*",
+                 "x*ǁEdgeSessionǁfactory_fresh"],
+    "_edge_portal.py": ["x_certificate_verified"],
+    "_edge_shares.py": ["x_ace_from_obj", "x_ace_to_obj", "x_nfs_*", "x_share_view", "x_*compare*", "x_*normal*"],
+    "_engine.py": ["*"],
+    "_http.py": ["x*ǁRedactorǁ*", "x*ǁHttpClientǁ__init__", "x*ǁHttpClientǁclone", "x*ǁHttpClientǁraise_for_status",
+                 "x*ǁHttpClientǁ_short", "x__verification_failed"],
+    "_portal.py": ["x_tls_argument_spec", "x_portal_argument_spec", "x_portal_session", "x*ǁCteraXmlSessionǁquery",
+                   "x*ǁPortalSessionǁ_login", "x*ǁPortalSessionǁ__init__"],
+    "_portal_tenancy.py": ["x_query_all", "x_zone_members"],
+    "_portal_users.py": ["x_read_members", "x*ǁGroupDirectoryǁload", "x_list_users"],
+    "_transfer.py": ["x*ǁCloudFilesǁ_api", "x*ǁCloudFilesǁ_storage_clients", "x*ǁCloudFilesǁ_fetch",
+                     "x*ǁCloudFilesǁlistdir", "x*ǁCloudFilesǁwalk"],
+}
+
+
+def _equivalent(function, numbers, reason):
+    return dict(("%s__mutmut_%d" % (function, n), reason) for n in numbers)
+
 
 EQUIVALENT = {}
+for _entry in (
+    # _engine.py
+    ("_engine.x_ensure", (1, 2), "the default state 'present' changed: only 'absent' is ever tested for, every caller "
+                                 "passes state, any other default behaves as present"),
+    ("_engine.x_plan", (1, 2), "the same default of plan()"),
+    ("_engine.x_plan", (14,), "an absent plan's changes None instead of {}: a delete reads only 'before' and ensure "
+                              "never returns the plan"),
+    ("_engine.x_plan", (56, 58), "an unchanged plan's before/changes None: nothing reads them (no action, no diff)"),
+    ("_engine.x_run_entries", (29,), "max_workers=None: each task still takes one of exactly `count` connections from "
+                                     "a queue, so at most `count` run at once"),
+    # _ctera_xml.py
+    ("_ctera_xml.x__decode", (6,), "sniff(None) returns '' like the branch it replaces"),
+    ("_ctera_xml.x_sniff", (2,), "sniff(None) returns 'XXXX': its only caller never passes None"),
+    ("_ctera_xml.x__encode", (7,), "attrs = instead of += while attrs is still ''"),
+    ("_ctera_xml.x_from_xml", (12,), "codec name 'UTF-8': codec names are case-insensitive"),
+    # _validate.py
+    ("_validate.x__scalar_error", (68,), "strip('XX ()XX'): only nan and inf reach it; their text has no X at either end"),
+    ("_validate.x_check_base_url", (21,), "'HTTPS://' for a bare host: urlsplit lowercases the scheme, compared lowercased"),
+    ("_validate.x_check_reference", (41,), "_shown(value, None) instead of False: both false"),
+    ("_validate.x_number_text", (20, 21), "'<= 0' / '< 1' in a branch that only sees numbers of at least 10^15 in size"),
+    ("_validate.x_text_problem", (12,), "'XX' added to the allowed characters: only characters below 32 are checked"),
+):
+    EQUIVALENT.update(_equivalent(*_entry))
