@@ -118,17 +118,18 @@ def report(rows, survivors):
     measured = [r for r in rows if r["measured"]]
     keys = ("mutants", "killed", "timeout", "survived", "equivalent", "not_run")
     total = {k: sum(r[k] for r in measured) for k in keys}
-    lines = ["| file | tests | mutants | killed | timeout | survived | of which equivalent | kill rate |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| file | tests | mutants run | killed | timeout | survived | of which equivalent | kill rate | not run |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         if not r["measured"]:
-            lines.append("| %s | %d files | not measured | | | | | |" % (r["file"], len(plan.PLAN[r["file"]])))
+            lines.append("| %s | %d files | not measured | | | | | | |" % (r["file"], len(plan.PLAN[r["file"]])))
             continue
-        lines.append("| %s | %d files | %d | %d | %d | %d | %d | %.1f%% |" % (
+        lines.append("| %s | %d files | %d | %d | %d | %d | %d | %.1f%% | %d |" % (
             r["file"], len(plan.PLAN[r["file"]]), r["mutants"], r["killed"], r["timeout"], r["survived"],
-            r["equivalent"], rate(r)))
-    lines.append("| **total** | | %d | %d | %d | %d | %d | **%.1f%%** |" % (
-        total["mutants"], total["killed"], total["timeout"], total["survived"], total["equivalent"], rate(total)))
+            r["equivalent"], rate(r), r["not_run"]))
+    lines.append("| **total** | | %d | %d | %d | %d | %d | **%.1f%%** | %d |" % (
+        total["mutants"], total["killed"], total["timeout"], total["survived"], total["equivalent"], rate(total),
+        total["not_run"]))
     bad = [s for s in survivors if s["critical"] and not s["equivalent"]]
     lines += ["", "Survivors in critical code (TLS, secrets, check mode, idempotency, paging), not explained: %d"
               % len(bad)]
