@@ -14,11 +14,12 @@ observable effect. A survivor listed here still counts as not killed in the rate
 U = "tests/unit/"
 
 PLAN = {
-    "_cloutility.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_cloutility.py", "test_cloutility_client.py",
-                                       "test_client_reliability_logic.py", "test_hostile_answer_logic.py",
+    "_cloutility.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_cloutility.py",
+                                       "test_cloutility_client.py", "test_cloutility_fidelity_logic.py",
                                        "test_mutation_kills_connection_options.py")],
     "_cloutility_resources.py": [U + t for t in ("test_mutation_kills_cloutility_resources.py",
-                                                 "test_cloutility_resources.py", "test_cloutility_fidelity_logic.py")],
+                                                 "test_cloutility_resources.py", "test_cloutility_fidelity_logic.py",
+                                                 "test_concurrent_create_logic.py")],
     "_common.py": [U + t for t in ("test_mutation_kills_common.py", "test_mutation_kills_http_common.py",
                                    "test_mutation_kills_connection_options.py", "test_mutation_kills_validate.py",
                                    "test_argument_properties.py")],
