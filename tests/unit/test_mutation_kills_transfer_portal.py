@@ -43,7 +43,7 @@ def sims(tmp_path_factory):
         running.key = admin.users.credentials.s3.create(owner)
         admin.logout()
         record = running.state(portal)["tenants"]["acme"]
-        running.uid = next(int(u) for u, d in record["cloud_drives"].items() if d["name"] == "My Files")
+        running.uid = [int(u) for u, d in record["cloud_drives"].items() if d["name"] == "My Files"][0]
         yield running
 
 

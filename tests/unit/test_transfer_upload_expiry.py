@@ -42,7 +42,7 @@ def sims(tmp_path_factory):
         admin.cloudfs.drives.add("Drop", group="uploader-fg", owner=owner)
         admin.logout()
         record = running.state(portal)["tenants"]["acme"]
-        running.uid = next(int(u) for u, d in record["cloud_drives"].items() if d["name"] == "Drop")
+        running.uid = [int(u) for u, d in record["cloud_drives"].items() if d["name"] == "Drop"][0]
         yield running
 
 
