@@ -78,6 +78,19 @@ def _equivalent(function, numbers, reason):
 
 EQUIVALENT = {}
 for _entry in (
+    # _common.py
+    ("_common.x__register_finalizer", (1, 2), "append(None)/append(False): any element makes the list true"),
+    ("_common.x__register_finalizer", (8,), "exit priority 51 instead of 50: any priority runs at exit; nothing else "
+                                            "depends on the order"),
+    ("_common.x_secret_fingerprint", (6,), "codec name 'UTF-8': codec names are case-insensitive"),
+    ("_common.x_secret_fingerprint", (8,), "another separator: fingerprints are only compared within one run"),
+    ("_common.xǁSessionScopeǁ__init__", (6,), "getattr(..., None): only its truth is read, None is false like the default"),
+    ("_common.xǁFilefleetModuleǁ__init__", (15, 18, 21),
+     "the default of getattr(_INVOCATION, 'loop'): invocation() always sets loop with args; without args the `and` stops"),
+    ("_common.xǁFilefleetModuleǁ__init__", (49,), "False -> None for a flag only tested for truth"),
+    ("_common.xǁFilefleetModuleǁ_set_internal_properties", (1, 2, 3, 4, 10, 14, 15),
+     "ansible-core calls it exactly once, without arguments: the defaults and the repeat guard never differ"),
+    ("_common.x__record_module_result", (9,), "the legacy encoder ignores the direction argument"),
     # _engine.py
     ("_engine.x_ensure", (1, 2), "the default state 'present' changed: only 'absent' is ever tested for, every caller "
                                  "passes state, any other default behaves as present"),
