@@ -656,3 +656,31 @@ def test_the_node_plan_reads_the_node_in_its_business_unit():
     plan.node = None
     plan.settle()
     assert asked == [(101, 7), (101, 7)]
+
+
+def test_every_write_of_the_node_plan_names_its_operation_and_the_consumption_unit():
+    """What each write is called is what its error says when it fails: the node, the unit and the relation."""
+    session = NodeSession()
+    session.add(7, "LisasWS")
+    session.add(8, "FS01", node={"id": 908, "tsmName": "FS01", "proxyAgents": [], "proxyTargets": []})
+    named = []
+    for verb in ("post", "put"):
+        def record(path, body=None, what=None, _real=getattr(session, verb), _verb=verb.upper(), **kwargs):
+            named.append((_verb, what))
+            return _real(path, body, what=what, **kwargs)
+        setattr(session, verb, record)
+    real_activate = session.activate_node
+
+    def activate(bunit_id, consumer_id, name, what=None):
+        named.append(("activate", what))
+        return real_activate(bunit_id, consumer_id, name, what=what)
+    session.activate_node = activate
+    plan = plan_for(session, 7)
+    plan.write(plan.desired(params_of(proxy_agents=["FS01"], cpu_count=2, **FULL), "LISASWS", None))
+    label = "the backup node of consumption unit 'LisasWS' (id 7)"
+    assert named == [("POST", "create " + label), ("activate", "activate %s as 'LISASWS'" % label),
+                     ("POST", "add consumption unit 8 to the proxy_agents of consumption unit 'LisasWS' (id 7)")]
+    del named[:]
+    plan = plan_for(session, 7)
+    plan.write({"contact": "it@example.com"})
+    assert named == [("PUT", "update " + label)]
