@@ -277,3 +277,22 @@ def test_factory_fresh_only_when_the_filer_says_so(filers):
             assert EdgeSession(ready["url"], "x", "y", ca_path=ready["ca_path"], retries=0).factory_fresh() is False
         finally:
             filers.faults(ready, {})
+
+
+@pytest.mark.parametrize("path, what", [("/admingui/api/currentuser", "read the current user"),
+                                        ("/admingui/api/status/device/runningFirmware", "read the firmware version")])
+def test_the_reads_after_the_login_name_their_step_show_the_server_and_refuse_foreign_answers(filers, path, what):
+    ready = filers.info["edges"][1]
+    body = '<obj><att id="msg"><val>Maintenance in progress</val></att></obj>'
+    error = login_failure(filers, ready, {"errors": [{"status": 500, "count": 9, "path": path, "body": body}]},
+                          retries=0)
+    assert error.message == what + " failed" and error.server_message == "Maintenance in progress"
+    assert (error.method, error.status) == ("GET", 500) and error.url.endswith(path)
+    for kind in ("json", "html"):
+        error = login_failure(filers, ready, {"foreign": [{"kind": kind, "count": 1, "path": path}]}, UnexpectedAnswer)
+        assert error.message.startswith(what + " failed: the server answered"), error.message
+        assert "not the API's XML answer" in error.message
+    echo = "<html>hello %s</html>" % ready["password"]
+    error = login_failure(filers, ready, {"errors": [{"status": 200, "count": 1, "path": path, "body": echo}]},
+                          UnexpectedAnswer)
+    assert "hello ********" in error.message and ready["password"] not in repr(error.to_result())
