@@ -296,3 +296,28 @@ def test_the_reads_after_the_login_name_their_step_show_the_server_and_refuse_fo
     error = login_failure(filers, ready, {"errors": [{"status": 200, "count": 1, "path": path, "body": echo}]},
                           UnexpectedAnswer)
     assert "hello ********" in error.message and ready["password"] not in repr(error.to_result())
+
+
+class _Answer:
+    def __init__(self, status, location=None):
+        self.status_code = status
+        self.headers = {"Location": location} if location is not None else {}
+
+
+@pytest.mark.parametrize("status, location, expired", [
+    (401, None, True),
+    (200, None, False), (403, None, False), (500, None, False),
+    (302, "/admingui/login.html", True), (301, "/LOGIN", True), (303, "/admingui/api/login", True),
+    (307, "https://FILER.example:8443/admingui/login", True),
+    (302, "https://captive.example/login", False),
+    (302, "https://filer.example:9999/login", False),
+    (302, "/admingui/api/status", False), (302, None, False),
+    (308, "/admingui/login.html", False), (304, "/login", False),
+])
+def test_an_expired_session_is_a_401_or_a_redirect_to_the_filers_own_login_page(status, location, expired):
+    """What decides a new login (and nothing else): a captive portal's login page is not the filer's."""
+    session = EdgeSession("https://filer.example:8443", "admin", "pw")
+    try:
+        assert session._is_expired(_Answer(status, location)) is expired  # pylint: disable=protected-access
+    finally:
+        session.http.session.close()
