@@ -14,7 +14,8 @@ plan.EQUIVALENT explains (a mutant with no observable effect, with the reason), 
 (killed / mutants, equivalent mutants counted as survivors: the rate is not flattered by them). A survivor in
 plan.CRITICAL code (TLS, secrets, check mode, idempotency, paging) is listed apart. The summary goes to
 build/mutation/summary.json and summary.md (the table in docs/mutation.md is copied from it).
-With --check the exit code is 1 when the rate is under 90% or an unexplained survivor is in critical code.
+With --check the exit code is 1 when the rate is under 90%, an unexplained survivor is in critical code, or a
+reason in plan.EQUIVALENT names a mutant that was killed or no longer exists (the file changed since).
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ def summarise(files):
                 row["equivalent"] += 1 if reason else 0
                 survivors.append({"mutant": short, "exit_code": code, "critical": critical(key, name),
                                   "equivalent": reason})
+        module = name[:-len(".py")] + "."
+        alive = {s["mutant"] for s in survivors}
+        row["stale"] = sorted(k for k in plan.EQUIVALENT if k.startswith(module) and k not in alive
+                              and (PREFIX + k not in codes or codes[PREFIX + k] is not None))
         rows.append(row)
     return rows, survivors
 
@@ -139,6 +144,10 @@ def report(rows, survivors):
     lines += ["- `%s`" % s["mutant"] for s in unexplained]
     lines += ["", "Equivalent mutants (no observable effect; reasons in tests/mutation/plan.py): %d"
               % sum(1 for s in survivors if s["equivalent"])]
+    stale = [k for r in measured for k in r.get("stale", ())]
+    lines += ["", "Reasons in tests/mutation/plan.py EQUIVALENT for mutants that were killed or do not exist "
+              "(the file changed since: re-check them): %d" % len(stale)]
+    lines += ["- `%s`" % k for k in stale]
     text = "\n".join(lines) + "\n"
     os.makedirs(ROOT, exist_ok=True)
     with open(os.path.join(ROOT, "summary.md"), "w") as f:
@@ -170,7 +179,7 @@ def main(argv):
         run(files, max(1, args.parallel), args.timeout)
         print("mutation: %d files in %.0f s" % (len(files), time.time() - began))
     kill_rate, bad = report(*summarise(names))
-    if args.check and (kill_rate < TARGET or bad):
+    if args.check and (kill_rate < TARGET or bad or any(r.get("stale") for r in rows)):
         return 1
     return 0
 
