@@ -129,27 +129,13 @@ def main():
         return worker(json.loads(args.worker))
     size = 1024 * 1024 * 1024 if args.gib else args.size_mib * 1024 * 1024
 
-    import aiohttp.connector
-    import cterasdk
-    from cterasdk import core_types
-    from cterasdk.core.enum import Role
     from simulators.harness import Simulators
 
     work = tempfile.mkdtemp(prefix="bench-transfer-")
     with Simulators(os.path.join(work, "sim"), portal=True) as sims:
         portal = sims.info["portal"]
         sims.sim_call(portal, "/_sim/files", "POST", {"block_size": BLOCK, "compression": "snappy", "encrypted": True})
-        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(cafile=portal["ca_path"])  # pylint: disable=W0212
-        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
-        admin = cterasdk.GlobalAdmin(host, int(port))
-        admin.login(portal["username"], portal["password"])
-        admin.portals.browse("acme")
-        admin.users.add("bench", "bench@acme.example", "Bench", "User", "Bench1!pw", Role.EndUser)
-        owner = core_types.UserAccount("bench")
-        admin.cloudfs.groups.add("bench-fg", owner)
-        admin.cloudfs.drives.add("Bench", group="bench-fg", owner=owner)
-        key = admin.users.credentials.s3.create(owner)
-        admin.logout()
+        key, _uid = sims.seed_drive_owner("bench", "Bench User", "Bench1!pw", "Bench")
         cfg = {"url": portal["url"], "ca": portal["ca_path"], "key_id": key.accessKey, "secret": key.secretKey,
                "workers": args.workers, "folder": "Bench"}
 

@@ -8,12 +8,8 @@ of what it stored) and with cterasdk; what landed locally is compared byte for b
 import hashlib
 import os
 
-import aiohttp.connector
 import pytest
 
-import cterasdk
-from cterasdk import core_types
-from cterasdk.core.enum import Role
 
 from integration_support import playbook_path, run_playbook
 from reliability_log import record as reliability_record
@@ -27,20 +23,8 @@ def file_sims(tmp_path_factory, execution_mode):
     state_dir = str(tmp_path_factory.mktemp("files-" + execution_mode))
     with Simulators(state_dir, portal=True) as running:
         portal = running.info["portal"]
-        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
-            cafile=portal["ca_path"])
         running.sim_call(portal, "/_sim/files", "POST", {"block_size": BLOCK})
-        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
-        admin = cterasdk.GlobalAdmin(host, int(port))
-        admin.login(portal["username"], portal["password"])
-        admin.portals.browse("acme")
-        admin.users.add("filer", "filer@acme.example", "File", "Owner", "Tenant1!pw", Role.EndUser)
-        owner = core_types.UserAccount("filer")
-        admin.cloudfs.groups.add("files-fg", owner)
-        admin.cloudfs.drives.add("My Files", group="files-fg", owner=owner)
-        key = admin.users.credentials.s3.create(owner)
-        admin.logout()
-        running.key = key
+        running.key, _uid = running.seed_drive_owner("filer", "File Owner", "Tenant1!pw", "My Files")
         yield running
 
 

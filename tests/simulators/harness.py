@@ -109,3 +109,34 @@ class Simulators:
 
     def state(self, entry):
         return self.sim_call(entry, "/_sim/state")
+
+    def seed_drive_owner(self, username, full_name, password, drive, tenant="acme", s3_key=True):
+        """Through cterasdk (a client we did not write), as the Portal's global administrator: an end user
+        ``username`` (``full_name``: first and last name, which name the user's folder in cloud paths) in
+        ``tenant`` with a folder group ``<username>-fg`` and a cloud drive ``drive``, and (with ``s3_key``) an S3
+        access key of that user. Returns ``(key, uid)``: the key (``accessKey``, ``secretKey``;
+        None without ``s3_key``) and the drive's id in the simulator's state. Also makes cterasdk's Direct IO
+        client (aiohttp) trust the simulator's CA."""
+        import aiohttp.connector  # pylint: disable=import-outside-toplevel
+        import cterasdk  # pylint: disable=import-outside-toplevel
+        from cterasdk import core_types  # pylint: disable=import-outside-toplevel
+        from cterasdk.core.enum import Role  # pylint: disable=import-outside-toplevel
+        portal = self.info["portal"]
+        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
+            cafile=portal["ca_path"])
+        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
+        admin = cterasdk.GlobalAdmin(host, int(port))
+        admin.login(portal["username"], portal["password"])
+        try:
+            admin.portals.browse(tenant)
+            first, last = full_name.split(" ", 1)
+            admin.users.add(username, "%s@%s.example" % (username, tenant), first, last, password, Role.EndUser)
+            owner = core_types.UserAccount(username)
+            admin.cloudfs.groups.add(username + "-fg", owner)
+            admin.cloudfs.drives.add(drive, group=username + "-fg", owner=owner)
+            key = admin.users.credentials.s3.create(owner) if s3_key else None
+        finally:
+            admin.logout()
+        drives = self.state(portal)["tenants"][tenant]["cloud_drives"]
+        uid = next(int(u) for u, d in drives.items() if d["name"] == drive)
+        return key, uid

@@ -12,11 +12,7 @@ reading the body and closes the connection, which a client may see as a reset in
 import hashlib
 import os
 
-import aiohttp.connector
-import cterasdk
 import pytest
-from cterasdk import core_types
-from cterasdk.core.enum import Role
 
 from simulators.harness import Simulators
 from ansible_collections.filefleet.office.plugins.module_utils._portal import PortalSession
@@ -30,20 +26,7 @@ def sims(tmp_path_factory):
     with Simulators(str(tmp_path_factory.mktemp("transfer-portal")), portal=True) as running:
         portal = running.info["portal"]
         running.sim_call(portal, "/_sim/files", "POST", {"block_size": 4096})
-        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
-            cafile=portal["ca_path"])
-        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
-        admin = cterasdk.GlobalAdmin(host, int(port))
-        admin.login(portal["username"], portal["password"])
-        admin.portals.browse("acme")
-        admin.users.add("mover", "mover@acme.example", "File", "Mover", "Tenant1!pw", Role.EndUser)
-        owner = core_types.UserAccount("mover")
-        admin.cloudfs.groups.add("mover-fg", owner)
-        admin.cloudfs.drives.add("My Files", group="mover-fg", owner=owner)
-        running.key = admin.users.credentials.s3.create(owner)
-        admin.logout()
-        record = running.state(portal)["tenants"]["acme"]
-        running.uid = [int(u) for u, d in record["cloud_drives"].items() if d["name"] == "My Files"][0]
+        running.key, running.uid = running.seed_drive_owner("mover", "File Mover", "Tenant1!pw", "My Files")
         yield running
 
 

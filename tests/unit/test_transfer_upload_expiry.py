@@ -11,11 +11,7 @@ the upload once more. What landed is read from the simulator's state."""
 import hashlib
 import os
 
-import aiohttp.connector
-import cterasdk
 import pytest
-from cterasdk import core_types
-from cterasdk.core.enum import Role
 
 from simulators.harness import Simulators
 from ansible_collections.filefleet.office.plugins.module_utils._portal import PortalSession
@@ -30,19 +26,7 @@ def sims(tmp_path_factory):
     with Simulators(str(tmp_path_factory.mktemp("upload-expiry")), portal=True) as running:
         portal = running.info["portal"]
         running.sim_call(portal, "/_sim/files", "POST", {"block_size": 4096})
-        aiohttp.connector._SSL_CONTEXT_VERIFIED.load_verify_locations(  # pylint: disable=protected-access
-            cafile=portal["ca_path"])
-        host, port = portal["url"].split("://", 1)[1].rsplit(":", 1)
-        admin = cterasdk.GlobalAdmin(host, int(port))
-        admin.login(portal["username"], portal["password"])
-        admin.portals.browse("acme")
-        admin.users.add("uploader", "uploader@acme.example", "Upload", "Owner", "Tenant1!pw", Role.EndUser)
-        owner = core_types.UserAccount("uploader")
-        admin.cloudfs.groups.add("uploader-fg", owner)
-        admin.cloudfs.drives.add("Drop", group="uploader-fg", owner=owner)
-        admin.logout()
-        record = running.state(portal)["tenants"]["acme"]
-        running.uid = [int(u) for u, d in record["cloud_drives"].items() if d["name"] == "Drop"][0]
+        _key, running.uid = running.seed_drive_owner("uploader", "Upload Owner", "Tenant1!pw", "Drop", s3_key=False)
         yield running
 
 
