@@ -13,7 +13,14 @@ import requests
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import from_xml
 from ansible_collections.filefleet.office.plugins.module_utils._http import RequestTimeout, TLSError, TransportError
 
-from test_mutation_kills_portal import URL, logged_in, server, session, xml  # noqa: F401  pylint: disable=unused-import
+from test_mutation_kills_portal import URL, Portal, logged_in, session, xml
+
+
+@pytest.fixture(name="server")
+def fixture_server(monkeypatch):
+    fake = Portal()
+    monkeypatch.setattr(requests.Session, "get_adapter", lambda _self, url: fake)
+    return fake
 
 
 @pytest.mark.parametrize("failure, kind, said", [
