@@ -366,6 +366,7 @@ class CloudFiles:
         self.files_in_flight = max(1, int(files_in_flight))
         self.direct_blocks = 0
         self.fallbacks = 0
+        self._login_lock = threading.Lock()
 
     # -- tree reads --------------------------------------------------------------------------------------------
     def href(self, path):
@@ -491,12 +492,18 @@ class CloudFiles:
 
     def _login_again(self, http):
         """A new login of the session (browsing its tenant again: a new session browses none, and a global
-        administrator's upload would be refused), shared with ``http`` when that is a clone."""
-        self.session.logged_in = False
-        self.session.login()
-        self.session._after_relogin()  # pylint: disable=protected-access
-        if http is not self.session.http:
-            http.session.cookies.update(self.session.http.session.cookies)
+        administrator's upload would be refused), shared with ``http`` when that is a clone. Uploads in flight
+        together (``upload_many``) may all meet the expiry: one at a time here, the first logs in and the others,
+        finding that the session's cookies changed since ``http`` took them, only take the new ones (one new
+        login, not one per thread, and never two logins on the session's connection at once)."""
+        with self._login_lock:
+            current = self.session.http.session.cookies.get_dict()
+            if current.items() <= http.session.cookies.get_dict().items():  # ``http`` has the latest session
+                self.session.logged_in = False
+                self.session.login()
+                self.session._after_relogin()  # pylint: disable=protected-access
+            if http is not self.session.http:
+                http.session.cookies.update(self.session.http.session.cookies)
 
     def upload_many(self, jobs, folder_uid):
         """Upload ``[(local, path)]`` with at most ``files_in_flight`` at once; returns the bytes sent."""
@@ -625,8 +632,9 @@ class CloudFiles:
         """Download file ``file_id`` with Direct IO into the open file ``fd`` (each block written at its offset);
         returns the bytes written. ``workers`` threads each take the next block, fetch, verify, decode and write
         it, then take another: at most ``workers`` blocks are in memory, each in its worker's reused buffers. A
-        failed block is tried again on its own (BLOCK_ATTEMPTS in all); when one fails for good the others stop
-        taking blocks and the error names the first block that failed."""
+        failed block is tried again on its own (BLOCK_ATTEMPTS in all); once one has failed for good no block fetch
+        starts (the other workers stop before their next block or their next attempt at the one they hold) and
+        the error names the first by number of the blocks that failed for good."""
         meta = self.block_map(file_id, path)
         chunks = meta.get("chunks") or []
         info = meta.get("encrypt_info") or {}
@@ -657,6 +665,9 @@ class CloudFiles:
                     for attempt in range(BLOCK_ATTEMPTS):
                         if attempt:
                             time.sleep(min(2.0, 0.2 * (2 ** attempt)))
+                            with lock:
+                                if failures:  # another block failed for good meanwhile: no fetch starts after it
+                                    return
                         try:
                             worker.run(chunk, start)
                             last = None
