@@ -26,13 +26,21 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import queue
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+from ansible_collections.filefleet.office.plugins.module_utils._http import (
+    ApiError, HTTPStatusError, RequestTimeout, TLSError, TransportError,
+)
 
 MASK = "********"
 MASK_NEW = "******** (changed)"
 LIST_MODES = ("exact", "append", "remove")
+# A creation answered by a gateway (502/503/504) or whose connection was lost is sent again, at most RESENDS times,
+# when reading back shows that the object was not created, after RESEND_DELAY seconds (times the attempt).
+RESENDS = 2
+RESEND_DELAY = 1.0
+GATEWAY_STATUSES = frozenset((502, 503, 504))
 
 
 class NotReadyYet(ValueError):
@@ -218,15 +226,19 @@ def plan(resource, state="present"):
         return Plan(action, current, None, {})
     desired = resource.desired(current)
     if action == "create":
-        resource.check_create(desired)
-        changes = dict(desired)
-        changes.update(resource.forced(None, desired))
-        return Plan("create", None, resource.predict(None, changes), changes)
+        return plan_create(resource, desired)
     changes = get_modified_attributes(resource, current, desired)
     changes.update(resource.forced(current, desired))
     if not changes:
         return Plan(None, current, resource.predict(current, {}), {})
     return Plan("update", current, resource.predict(current, changes), changes)
+
+
+def plan_create(resource, desired):
+    resource.check_create(desired)
+    changes = dict(desired)
+    changes.update(resource.forced(None, desired))
+    return Plan("create", None, resource.predict(None, changes), changes)
 
 
 def apply(resource, the_plan):
@@ -235,15 +247,45 @@ def apply(resource, the_plan):
     if resource.check_mode:
         return after
     if the_plan.action == "create":
-        try:
-            after = resource.create(the_plan.changes, after) or after
-        except ApiError as exc:
-            after = adopt(resource, exc)
+        after = create(resource, the_plan)
     elif the_plan.action == "update":
         after = resource.update(the_plan.before, the_plan.changes, after) or after
     elif the_plan.action == "delete":
         resource.delete(the_plan.before)
     return resource.finish(after, the_plan.changed)
+
+
+def unanswered(error):
+    """True when a failed request may never have reached the service: a gateway's 502, 503 or 504, or a connection
+    reset or dropped. Not a TLS failure (sending again changes nothing) nor a timeout (the service may still be
+    working on it: reading back too early would not see the object, and sending again could make it twice)."""
+    if isinstance(error, (TLSError, RequestTimeout)):
+        return False
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, HTTPStatusError) and error.status in GATEWAY_STATUSES
+
+
+def create(resource, the_plan):
+    """Create the object; when that fails, read it back (``adopt``). A POST is not retried by the HTTP client (the
+    service may have acted), so the engine decides from what the service holds: an object that exists now is adopted;
+    one that does not is sent again when the failure was a gateway error or a lost connection (``unanswered``), at
+    most ``RESENDS`` times, so a transient fault costs a retry, not a failed run. Any other failure stands."""
+    attempt = 0
+    while True:
+        try:
+            return resource.create(the_plan.changes, the_plan.after) or the_plan.after
+        except ApiError as exc:
+            if attempt:
+                exc.message += " (sent %d times; read back after each failure: not created)" % (attempt + 1)
+            if attempt >= RESENDS or not unanswered(exc):
+                return adopt(resource, exc)
+            current = resource.reread()
+            if current is not None:
+                return bring(resource, current)
+            the_plan = plan_create(resource, resource.desired(None))  # planned again from what was read back
+        attempt += 1
+        time.sleep(RESEND_DELAY * attempt)
 
 
 def adopt(resource, error):
@@ -253,6 +295,11 @@ def adopt(resource, error):
     current = resource.reread()
     if current is None:
         raise error
+    return bring(resource, current)
+
+
+def bring(resource, current):
+    """An existing object brought to the desired state (only the keys that differ), as a second run would."""
     desired = resource.desired(current)
     changes = get_modified_attributes(resource, current, desired)
     changes.update(resource.forced(current, desired))

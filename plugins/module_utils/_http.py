@@ -41,7 +41,8 @@ REDACTED = "********"
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE", "OPTIONS"))
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # Answers that say the request was not processed (RFC 6585: "Too Many Requests"): safe to send again whatever the
-# method. A 502/503/504 from a gateway may come after the service acted, so a POST answered so is not re-sent.
+# method. A 502/503/504 from a gateway may come after the service acted, so a POST answered so is not re-sent here
+# (the engine reads a failed creation back and sends it again only when the object is not there: _engine.create).
 NOT_PROCESSED_STATUSES = frozenset((429,))
 USER_AGENT = "filefleet.office/0.1 (Ansible collection)"
 # No API answer of these services comes near this; a bigger one is refused rather than held in memory.

@@ -123,8 +123,10 @@ options:
     type: int
     default: 300
 notes:
-  - Activation and creation are never retried automatically; a failed activation (for example a node name
-    already registered on the Storage Protect server) is reported with the server's message.
+  - Activation and creation are never retried blindly. When either fails, the node is read back; a node that
+    does not exist after a 502, 503, 504 or a lost connection is created again, and an activation is sent again
+    only while the node does not show it. A refused activation (for example a node name already registered on
+    the Storage Protect server) is reported with the server's message.
 seealso:
   - module: filefleet.office.cloutility_consumer
   - module: filefleet.office.backup_node_info

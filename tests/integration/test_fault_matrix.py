@@ -59,7 +59,8 @@ RETRIED_FAULTS = ("error", "drop", "expire")
 def every_method(kind, status=None, get=(25, 2), post=(4, 1), put=(3, 1), delete=(2, 1), **extra):
     """Recurring rules of one fault on every method: (every, burst) per method, the first of each period hit. Two
     GETs in a row is a burst the client must get past (3 retries); every fourth POST is hit, logins (retried) and
-    creations (never retried: the module fails naming the object, the rerun creates it) alike."""
+    creations (not re-sent by the client: the engine reads the object back and sends the creation again only when
+    it is not there) alike; other POSTs fail naming the operation and the rerun converges."""
     rules = []
     for method, (every, burst) in (("GET", get), ("POST", post), ("PUT", put), ("DELETE", delete)):
         rule = dict(extra, method=method, every=every, burst=burst)
