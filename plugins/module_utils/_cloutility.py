@@ -340,7 +340,14 @@ class CloutilitySession:
     # -- resolvers -------------------------------------------------------------------------------------------
     def bunit_tree(self):
         if "tree" not in self.cache:
-            self.cache["tree"] = self.get(self.path("bunits"), what="read the business unit tree") or {}
+            what = "read the business unit tree"
+            tree = self.get(self.path("bunits"), what=what)
+            if not isinstance(tree, dict) or not tree.get("name"):
+                # Paths start at the top business unit's name: an answer without one is not the API's tree.
+                raise UnexpectedAnswer(self.redactor("%s failed: the server answered %s, not a business unit with a "
+                                                     "name: %.200s" % (what, type(tree).__name__, json.dumps(tree))),
+                                       "GET", self.redactor(self.http.url(self.path("bunits"))), 200)
+            self.cache["tree"] = tree
         return self.cache["tree"]
 
     def resolve_bunit(self, value, option="business_unit"):
