@@ -632,9 +632,10 @@ class CloudFiles:
         """Download file ``file_id`` with Direct IO into the open file ``fd`` (each block written at its offset);
         returns the bytes written. ``workers`` threads each take the next block, fetch, verify, decode and write
         it, then take another: at most ``workers`` blocks are in memory, each in its worker's reused buffers. A
-        failed block is tried again on its own (BLOCK_ATTEMPTS in all); once one has failed for good no block fetch
-        starts (the other workers stop before their next block or their next attempt at the one they hold) and
-        the error names the first by number of the blocks that failed for good."""
+        failed block is tried again on its own (BLOCK_ATTEMPTS in all); once one has failed for good, no fetch of a
+        block after it starts: the other workers take no new block, and one retrying a later block stops before its
+        next attempt (one retrying an earlier block goes on: it may fail too, and the error names the first block
+        of the file that failed, whichever failed first)."""
         meta = self.block_map(file_id, path)
         chunks = meta.get("chunks") or []
         info = meta.get("encrypt_info") or {}
@@ -666,8 +667,8 @@ class CloudFiles:
                         if attempt:
                             time.sleep(min(2.0, 0.2 * (2 ** attempt)))
                             with lock:
-                                if failures:  # another block failed for good meanwhile: no fetch starts after it
-                                    return
+                                if any(failed < number for failed, _text in failures):
+                                    return  # a block before this one failed for good: the error names that one
                         try:
                             worker.run(chunk, start)
                             last = None

@@ -5,8 +5,9 @@
 Portal in-process (plain HTTP: its login hands out a new JSESSIONID each time and counts the logins; Direct IO block
 map and block URLs; the upload POST), driven through the real PortalSession and CloudFiles:
 
-* once a Direct IO block has failed for good, no block fetch starts: neither a new block nor another attempt at a
-  block another worker holds (counted on the wire after the failure);
+* once a Direct IO block has failed for good, no fetch of a later block starts: neither a new block nor another
+  attempt at a later block another worker holds (counted on the wire after the failure); an earlier block is
+  still tried, and the error names the first block of the file that failed;
 * the probe an upload sends when its connection drops (``GET currentSession``, as cterasdk reads the session) is a
   read: a 502/503/504 or a dropped connection on it costs a retry, not the upload;
 * a tree upload whose uploads in flight all meet an expired session logs in again once, not once per thread."""
@@ -172,33 +173,31 @@ def fetched(portal):
     return collections.Counter(p for _m, p, _c in portal.seen if p.startswith("/blocks/"))
 
 
-@pytest.mark.parametrize("held_answer", [200, 503])
-def test_no_block_fetch_starts_after_a_block_failed_for_good(portal, tmp_path, monkeypatch, held_answer):
-    """Two workers: one holds block 1 (its answer held back), the other fails block 2 three times and stops; only
-    then block 1 is answered (200: the worker would take block 3 next; 503: it would fetch block 1 again). Neither
-    happens: the download fails naming block 2, with block 1 fetched once, block 2 three times, nothing else."""
-    files, pauses = direct_files(portal, monkeypatch, 6)
-    portal.steps = {1: [(held_answer, None, portal.released)], 2: [(503, None, None)] * 3}
-    with pytest.raises(TransferError) as info:
-        files.download({"fileId": 1}, "My Files/f.bin", str(tmp_path / "f.bin"))
-    assert info.value.message == "Direct IO of 'My Files/f.bin': block 2 failed 3 times (HTTP 503)"
-    assert fetched(portal) == {"/blocks/1": 1, "/blocks/2": 3}
-    assert pauses == [0.4, 0.8] + ([0.4] if held_answer == 503 else [])  # block 1's pause, then it stopped
-    assert os.listdir(str(tmp_path)) == []
+FAIL3 = [(503, None, None)] * 3
 
 
-def test_of_two_blocks_failed_for_good_the_first_by_number_is_named(portal, tmp_path, monkeypatch):
-    """Blocks 1 and 2 both fail three times, block 2 for good first: block 1's third attempt has started by then
-    (block 2's last answer waits for it) and its answer comes only after block 2's worker stopped. The error names
-    block 1, the first of the file that failed, whichever failed first."""
-    files, _pauses = direct_files(portal, monkeypatch, 2)
-    third = threading.Event()
-    portal.steps = {1: [(503, None, None)] * 2 + [(503, third, portal.released)],
-                    2: [(502, None, None)] * 2 + [(502, None, third)]}
+@pytest.mark.parametrize("steps, named, requests, pauses", [
+    # Block 2's answer held until block 1 failed for good: a 200 and its worker takes no block 3; a 503 and it
+    # does not fetch block 2 again.
+    (lambda released: {1: FAIL3, 2: [(200, None, released)]}, 1, {1: 3, 2: 1}, [0.4, 0.8]),
+    (lambda released: {1: FAIL3, 2: [(503, None, released)]}, 1, {1: 3, 2: 1}, [0.4, 0.4, 0.8]),
+    # Block 1's first answer (503) held until block 2 failed for good: block 1 is still tried twice more (it comes
+    # first in the file) and, failing too, is the block named, though block 2 failed first.
+    (lambda released: {1: [(503, None, released)] + FAIL3[:2], 2: [(502, None, None)] * 3}, 1, {1: 3, 2: 3},
+     [0.4, 0.4, 0.8, 0.8]),
+], ids=["taken-block-answered", "later-block-retry", "earlier-block-retry"])
+def test_no_fetch_of_a_later_block_starts_after_a_block_failed_for_good(portal, tmp_path, monkeypatch, steps, named,
+                                                                       requests, pauses):
+    """Two workers over six blocks, each holding one of blocks 1 and 2 while the other fails for good; counted on
+    the wire: no block after the failed one is fetched after the failure (no new block, no new attempt), the error
+    names the first block of the file that failed, and nothing is left."""
+    files, paused = direct_files(portal, monkeypatch, 6)
+    portal.steps = dict((n, list(answers)) for n, answers in steps(portal.released).items())  # used up
     with pytest.raises(TransferError) as info:
         files.download({"fileId": 1}, "My Files/f.bin", str(tmp_path / "f.bin"))
-    assert info.value.message == "Direct IO of 'My Files/f.bin': block 1 failed 3 times (HTTP 503)"
-    assert fetched(portal) == {"/blocks/1": 3, "/blocks/2": 3}
+    assert info.value.message == "Direct IO of 'My Files/f.bin': block %d failed 3 times (HTTP 503)" % named
+    assert fetched(portal) == dict(("/blocks/%d" % n, count) for n, count in requests.items())
+    assert sorted(paused) == pauses
     assert os.listdir(str(tmp_path)) == []
 
 
