@@ -294,7 +294,9 @@ def check_answer(response, expect, what, redactor=None, require_body=True):
                 problem = "not JSON"
     if problem is None:
         return
-    shown = redact(text.lstrip()[:4 * SNIPPET_CHARS])[:SNIPPET_CHARS]  # redacted, then cut (never half a secret)
+    # The whole answer redacted, then cut: a cut before the redaction (even a generous one) can split a long secret
+    # (a token echoed twice) and show its first part once the masks before it have shortened the text.
+    shown = redact(text.lstrip())[:SNIPPET_CHARS]
     raise UnexpectedAnswer(redact("%s failed: the server answered %s, not the API's %s answer (HTTP %s, %s, "
                                   "%d bytes: %r)" % (what, problem, expect.upper(), status, content_type, len(body),
                                                      shown)),
