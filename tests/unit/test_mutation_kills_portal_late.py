@@ -5,11 +5,12 @@
 scripted portal of test_mutation_kills_portal: a connection lost on a request that is not sent again names the
 operation and keeps the kind of failure, method and URL; a db ``add`` of an object without a ``name`` (an Edge
 filer's local user is named by ``username``) is sent as given; the API root is chosen by the URL's last segment
-exactly."""
+exactly; a background task outside a tenant is read at its reference's path, each segment as given (encoded)."""
 
 import pytest
 import requests
 
+from ansible_collections.filefleet.office.plugins.module_utils import _portal_tenancy as tenancy
 from ansible_collections.filefleet.office.plugins.module_utils._ctera_xml import from_xml
 from ansible_collections.filefleet.office.plugins.module_utils._http import RequestTimeout, TLSError, TransportError
 
@@ -58,3 +59,11 @@ def test_only_the_exact_last_segment_servicesportal_means_a_tenant_user(server):
     s = session("https://portal.example.com/ServicesPortal /").login()  # "ServicesPortal " is another segment
     assert s.context == "admin" and s.api_root == "/admin/api" and s.is_global_admin
     assert server.paths()[0] == ("POST", "/admin/api/login")
+
+
+def test_a_task_outside_a_tenant_is_read_at_its_reference_each_segment_encoded(server):
+    s = logged_in(server)
+    server.routes[("GET", "/admin/api/servers/Main%20DB/bgTasks/7")] = xml({"status": "completed", "id": 7})
+    done = tenancy.wait_for_task(s, "/servers/Main DB/bgTasks/7", "apply provisioning changes of plan 'gold'")
+    assert done == {"status": "completed", "id": 7}
+    assert server.paths() == [("GET", "/admin/api/servers/Main%20DB/bgTasks/7")]
