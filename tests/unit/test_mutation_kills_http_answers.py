@@ -227,3 +227,14 @@ def test_server_text_is_cut_only_past_the_limit_and_other_values_are_kept():
     assert ApiError("m", server_message="s" * 2001).server_message == "s" * 2000 + "... [1 more characters]"
     assert clip("abcdef", 6) == "abcdef" and clip("abcdefg", 6) == "abcdef... [1 more characters]"
     assert clip(None) is None and clip(4711) == 4711 and clip(["a" * 3000]) == ["a" * 3000]
+
+
+# -- redaction masks the secret, not what merely resembles it ---------------------------------------------------------
+
+def test_the_base64_of_another_value_sharing_all_but_its_last_character_is_not_masked():
+    # base64("Secret-PW") is U2VjcmV0LVBX (no padding, ends in X); base64("Secret-PV") is U2VjcmV0LVBW. Only the
+    # padding "=" is ever stripped from an encoding: a trailing X is part of it.
+    redact = Redactor(["Secret-PW"], username="admin")
+    assert redact("Basic YWRtaW46U2VjcmV0LVBX, token U2VjcmV0LVBX") == "Basic ********, token ********"
+    assert redact("old token U2VjcmV0LVBW, Basic YWRtaW46U2VjcmV0LVBW") == \
+        "old token U2VjcmV0LVBW, Basic YWRtaW46U2VjcmV0LVBW"
