@@ -4,14 +4,14 @@
 """Cloutility resolvers (module_utils/_cloutility.py) against a scripted API (mutation testing, docs/mutation.md):
 client option sets listed per business unit, business unit paths whose names begin or end with any letter, a tree
 answer without a named top business unit (refused naming the read, never a TypeError), and items without a name,
-which no name picks."""
+which no name picks; a wait polls every 2 s for 5 minutes by default."""
 
 import json
 
 import pytest
 
 from ansible_collections.filefleet.office.plugins.module_utils import _cloutility as clou
-from ansible_collections.filefleet.office.plugins.module_utils._http import UnexpectedAnswer
+from ansible_collections.filefleet.office.plugins.module_utils._http import UnexpectedAnswer, WaitTimeout
 from test_cloutility_client import Server, make_session
 
 
@@ -83,3 +83,19 @@ def test_an_item_without_a_name_is_picked_by_no_name(wanted):
     with pytest.raises(ValueError) as failure:
         clou.pick([{"id": 7}, {"id": 8, "name": "Linux"}], wanted, "node type", "node_type")
     assert str(failure.value) == "node_type=%r: no node type with that name (known: Linux)" % wanted
+
+
+def test_a_wait_polls_every_two_seconds_for_five_minutes_by_default():
+    session, http, clock = make_session(Server())
+    seen = []
+
+    def fetch():
+        seen.append(clock())
+        return {"syncState": "pending"}
+    with pytest.raises(WaitTimeout) as failure:
+        session.wait_for(fetch, lambda value: False, "activation of node WS-1", describe=lambda v: v["syncState"])
+    assert str(failure.value) == "activation of node WS-1 did not finish within 300 seconds; last seen state: pending"
+    assert seen == [1000.0 + 2 * i for i in range(151)] and reads(http) == []
+    seen[:] = []
+    assert session.wait_for(fetch, lambda value: len(seen) == 3, "x", timeout=10) == {"syncState": "pending"}
+    assert seen == [1300.0, 1302.0, 1304.0]
