@@ -16,11 +16,15 @@ import collections
 import hashlib
 import os
 import re
+import tempfile
 import threading
+import time
+import tracemalloc
 
 import pytest
 
 from simulators._base import Listener, Response, Service
+from simulators.portal_files import encode_block
 from ansible_collections.filefleet.office.plugins.module_utils import _transfer
 from ansible_collections.filefleet.office.plugins.module_utils._portal import PortalSession
 from ansible_collections.filefleet.office.plugins.module_utils._transfer import CloudFiles, TransferError
@@ -40,7 +44,9 @@ class ScriptedPortal(Service):
     up one per request first: a status, or ``"drop"`` (the connection closed with no answer). ``hold_expired``:
     the first that many expired upload POSTs are answered together once all arrived. ``steps[n]``: the answers to
     block ``n``'s requests, one per request (then 200): ``(status, arrived, wait)``, ``arrived`` an event set when
-    the request comes, ``wait`` one its answer waits for (either None)."""
+    the request comes, ``wait`` one its answer waits for (either None); status ``"cut"``: half the block, then the
+    connection closed. ``webdav[path]``: a WebDAV GET's bytes, sent in two halves; between them, once a
+    ``.filefleet-`` file shows in one of the ``watch`` directories, what each holds is recorded in ``watched``."""
 
     kind = "scriptedportal"
 
@@ -54,6 +60,7 @@ class ScriptedPortal(Service):
         self.hold_expired, self.expired_posts, self.all_expired = 0, 0, threading.Event()
         self.drop_expired = False
         self.steps, self.released = {}, threading.Event()
+        self.webdav, self.watch, self.watched = {}, (), []
 
     def dispatch(self, request):
         cookie = request.cookies.get("JSESSIONID")
@@ -111,12 +118,32 @@ class ScriptedPortal(Service):
                 arrived.set()
             if wait is not None:
                 wait.wait(HOLD)
+            stored = self.blocks[number]
+            if status == "cut":
+                return self._streamed(stored, cut=True)
             if status != 200:
                 return Response(status, "SlowDown")
-            stored = self.blocks[number]
-            return Response(200, stored, "application/octet-stream",
-                            [("ETag", '"%s"' % hashlib.md5(stored).hexdigest())])
+            return self._streamed(stored)
+        if request.path in self.webdav:
+            return self._streamed(self.webdav[request.path])
         return Response(404, "Resource does not exist")
+
+    def _streamed(self, data, cut=False):
+        response = Response(200, b"", None, [("ETag", '"%s"' % hashlib.md5(data).hexdigest())])
+        response.stream, response.stream_length = self._halves(data, cut), len(data)
+        return response
+
+    def _halves(self, data, cut):
+        view = memoryview(data)  # sent without a copy
+        yield view[:len(data) // 2]
+        if cut:
+            raise ConnectionAbortedError("block cut short on purpose")  # the server drops the connection
+        for _tick in range(int(HOLD / 0.01) if self.watch else 0):
+            if any(name.startswith(".filefleet-") for place in self.watch for name in os.listdir(place)):
+                self.watched.append([sorted(os.listdir(place)) for place in self.watch])
+                break
+            time.sleep(0.01)
+        yield view[len(data) // 2:]
 
     def requests_to(self, method, path):
         return [cookie for m, p, cookie in self.seen if (m, p) == (method, path)]
@@ -236,3 +263,128 @@ def test_uploads_in_flight_that_meet_an_expired_session_log_in_again_once(portal
     assert portal.logins == 2
     assert sorted(portal.uploads) == sorted([("t%d" % i, "s1") for i in range(4)] + [("t%d" % i, "s2") for i in range(4)])
     assert session.http.session.cookies.get("JSESSIONID") == "s2" and session.logged_in
+
+
+# -- what the errors of a block and of a download say ----------------------------------------------------------
+def test_a_block_cut_short_says_how_much_of_it_came(portal, tmp_path, monkeypatch):
+    files, _pauses = direct_files(portal, monkeypatch, 2, workers=1)
+    portal.steps = {2: [("cut", None, None)] * 3}
+    with pytest.raises(TransferError) as info:
+        files.download({"fileId": 1}, "My Files/f.bin", str(tmp_path / "f.bin"))
+    assert info.value.message == "Direct IO of 'My Files/f.bin': block 2 failed 3 times (500 of 1000 bytes)"
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_block_whose_connection_breaks_says_it_was_cut_short(tmp_path):
+    """The connection reset while the body comes (readinto raises): the block's error says so, with the reason."""
+    class Reset:
+        def readinto(self, _view):
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+    class Answer:
+        status_code, headers = 200, {"Content-Length": "1000"}
+        raw = type("Raw", (), {"_fp": Reset()})()
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    answer = Answer()
+    storage = type("Storage", (), {"request": lambda self, *args, **kwargs: answer})()
+    with open(str(tmp_path / "b"), "wb") as handle:
+        worker = _transfer.BlockWorker(lambda url: storage, handle.fileno(), None, False)
+        with pytest.raises(ValueError) as info:
+            worker.fetch("https://store.example/b")
+    assert str(info.value) == "the block was cut short: [Errno 104] Connection reset by peer"
+    assert answer.closed
+
+
+def test_a_write_the_file_system_takes_in_parts_lands_whole_at_its_offset(tmp_path, monkeypatch):
+    """os.pwrite may write fewer bytes than asked (a signal, some file systems): the rest follows at its offset."""
+    real = os.pwrite
+    monkeypatch.setattr(os, "pwrite", lambda fd, data, offset: real(fd, bytes(data[:700]), offset))
+    data = os.urandom(2500)
+    with open(str(tmp_path / "w"), "wb") as handle:
+        handle.write(b"-" * 10)
+        handle.flush()
+        _transfer.BlockWorker(None, handle.fileno(), None, False).write(memoryview(data), 10)
+    assert (tmp_path / "w").read_bytes() == b"-" * 10 + data
+
+
+def test_read_into_names_the_file_when_direct_io_or_webdav_fails(portal, monkeypatch):
+    files, _pauses = direct_files(portal, monkeypatch, 1)
+    portal.steps = {1: [(503, None, None)] * 3}
+    with pytest.raises(TransferError) as info:
+        files.read_into({"fileId": 1}, "My Files/r.bin", open(os.devnull, "wb"))
+    assert info.value.message == "Direct IO of 'My Files/r.bin': block 1 failed 3 times (HTTP 503)"
+    portal.script[("GET", "/ServicesPortal/webdav/My Files/r.bin")] = [500]
+    with pytest.raises(Exception) as info:
+        files.read_into({}, "My Files/r.bin", open(os.devnull, "wb"))
+    assert (info.value.message, info.value.status) == ("download 'My Files/r.bin' failed", 500)
+
+
+def test_a_webdav_download_comes_into_a_hidden_file_next_to_its_destination(portal, tmp_path, monkeypatch):
+    """Without a key pair: the WebDAV GET streamed into ``.filefleet-*.part`` in the destination's directory (not
+    the system's temporary directory), renamed onto the destination when whole."""
+    systemp, dest = tmp_path / "systemp", tmp_path / "dest"
+    systemp.mkdir()
+    dest.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(systemp))
+    content = os.urandom(300000)
+    portal.webdav["/ServicesPortal/webdav/My Files/w.bin"] = content
+    portal.watch = (str(dest), str(systemp))
+    files = CloudFiles(PortalSession(portal.url + "/ServicesPortal", "late", "pw"))
+    assert files.download({"fileId": 4}, "My Files/w.bin", str(dest / "w.bin")) == (
+        len(content), hashlib.sha256(content).hexdigest())
+    [(in_dest, in_systemp)] = portal.watched
+    assert len(in_dest) == 1 and in_dest[0].startswith(".filefleet-") and in_dest[0].endswith(".part")
+    assert in_systemp == []
+    assert os.listdir(str(dest)) == ["w.bin"] and (dest / "w.bin").read_bytes() == content
+
+
+def test_a_session_probe_that_never_gets_through_is_not_taken_for_an_expired_session(portal, tmp_path):
+    """The upload's connection drops and so does every attempt of the probe: nothing says the session expired, so
+    no new login and no second upload; the upload fails saying the portal kept nothing."""
+    session = logged_in(portal)
+    (tmp_path / "n.bin").write_bytes(b"never")
+    portal.script[("POST", "/ServicesPortal/upload/folders/3")] = ["drop"]
+    portal.script[("GET", "/ServicesPortal/api/currentSession")] = ["drop"] * 4  # the first try and 3 retries
+    with pytest.raises(TransferError) as info:
+        CloudFiles(session).upload(str(tmp_path / "n.bin"), "My Files/n.bin", 3)
+    assert info.value.message.startswith("upload 'My Files/n.bin' failed, the portal kept nothing of it")
+    assert portal.logins == 1 and portal.requests_to("POST", "/ServicesPortal/upload/folders/3") == ["s1"]
+    assert len(portal.requests_to("GET", "/ServicesPortal/api/currentSession")) == 1 + 4
+
+
+def test_a_block_is_read_from_the_connection_straight_into_the_workers_buffer(portal, tmp_path):
+    """A 4 MiB block read into the buffer its worker already holds: no piece of it is copied on the way (Python
+    allocates less than one 256 KiB piece meanwhile, the test's server included), and the bytes are exact."""
+    stored = os.urandom(4 * 1024 * 1024)
+    portal.blocks[1] = stored
+    client = _transfer.HttpClient(portal.url, retries=0)
+    with open(str(tmp_path / "b"), "wb") as handle:
+        worker = _transfer.BlockWorker(lambda url: client, handle.fileno(), None, False)
+        url = portal.url + "/blocks/1"
+        assert bytes(worker.fetch(url)) == stored  # the connection made and the buffer grown, outside the count
+        tracemalloc.start()
+        try:
+            block = worker.fetch(url)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    client.close()
+    assert bytes(block) == stored
+    assert peak < _transfer.PIECE, peak
+
+
+def test_a_snappy_java_block_ending_in_a_frame_header_without_its_frame_is_refused(portal, tmp_path, monkeypatch):
+    """A stored block whose last 4 bytes announce a frame that is not there (the MD5 ETag matches: the object store
+    holds it so) is not taken for whole: the download fails and leaves nothing."""
+    files, _pauses = direct_files(portal, monkeypatch, 1, workers=1)
+    plain = b"snappy-java frames " * 100
+    portal.blocks[1] = encode_block(plain, None, "snappy-java", False) + b"\x00\x00\x00\x07"
+    portal.block_map["chunks"][0]["len"] = len(plain)
+    portal.block_map["compression_type"] = "SNAPPY"
+    with pytest.raises(Exception):  # pylint: disable=broad-exception-caught  (cramjam's DecompressionError today)
+        files.download({"fileId": 1}, "My Files/j.bin", str(tmp_path / "j.bin"))
+    assert os.listdir(str(tmp_path)) == []
