@@ -214,7 +214,7 @@ FAIL3 = [(503, None, None)] * 3
      [0.4, 0.4, 0.8, 0.8]),
 ], ids=["taken-block-answered", "later-block-retry", "earlier-block-retry"])
 def test_no_fetch_of_a_later_block_starts_after_a_block_failed_for_good(portal, tmp_path, monkeypatch, steps, named,
-                                                                       requests, pauses):
+                                                                        requests, pauses):
     """Two workers over six blocks, each holding one of blocks 1 and 2 while the other fails for good; counted on
     the wire: no block after the failed one is fetched after the failure (no new block, no new attempt), the error
     names the first block of the file that failed, and nothing is left."""
