@@ -4,15 +4,16 @@
 """Cloutility resolvers (module_utils/_cloutility.py) against a scripted API (mutation testing, docs/mutation.md):
 client option sets listed per business unit, business unit paths whose names begin or end with any letter, a tree
 answer without a named top business unit (refused naming the read, never a TypeError), and items without a name,
-which no name picks; a wait polls every 2 s for 5 minutes by default."""
+which no name picks; a wait polls every 2 s for 5 minutes by default; the text of a JSON null answer is cut at 200 characters."""
 
 import json
 
 import pytest
 
 from ansible_collections.filefleet.office.plugins.module_utils import _cloutility as clou
-from ansible_collections.filefleet.office.plugins.module_utils._http import UnexpectedAnswer, WaitTimeout
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, UnexpectedAnswer, WaitTimeout
 from test_cloutility_client import Server, make_session
+from test_mutation_kills_cloutility import text_session
 
 
 def collection(path, items):
@@ -99,3 +100,12 @@ def test_a_wait_polls_every_two_seconds_for_five_minutes_by_default():
     seen[:] = []
     assert session.wait_for(fetch, lambda value: len(seen) == 3, "x", timeout=10) == {"syncState": "pending"}
     assert seen == [1300.0, 1302.0, 1304.0]
+
+
+def test_a_json_null_answer_keeps_at_most_200_characters_of_its_text():
+    padded = "null" + " " * 300
+    session = text_session({"/v1/null": (200, {"raw": padded, "type": "application/json"})})
+    with pytest.raises(ApiError) as failure:
+        session.get("/v1/null", what="read the node")
+    assert (failure.value.message, failure.value.status) == ("read the node failed: the answer is not JSON", 200)
+    assert failure.value.server_message == padded[:200]
