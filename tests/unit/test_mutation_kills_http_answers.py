@@ -181,6 +181,8 @@ def test_a_name_is_one_encoded_path_segment():
     assert join_url("https://h/api", "share", "a/b?c#d%e f") == "https://h/api/share/a%2Fb%3Fc%23d%25e%20f"
     assert join_url("https://NAS-X/", "devices/BOX", "X") == "https://NAS-X/devices/BOX/X"
     assert join_url("https://h/api/", "/users/ alice /", 7) == "https://h/api/users/%20alice%20/7"
+    # Only slashes are trimmed from the API path: a blank at its ends is part of a name, sent encoded, never dropped.
+    assert join_url("https://h/api", " users/alice ") == "https://h/api/%20users/alice%20"
     # A segment already encoded by the caller is kept as given.
     assert join_url("https://h/api", "share", "a%20b c", encode=False) == "https://h/api/share/a%20b c"
 
