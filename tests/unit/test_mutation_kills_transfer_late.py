@@ -21,6 +21,7 @@ import threading
 import time
 import tracemalloc
 
+import cramjam
 import pytest
 
 from simulators._base import Listener, Response, Service
@@ -385,6 +386,43 @@ def test_a_snappy_java_block_ending_in_a_frame_header_without_its_frame_is_refus
     portal.blocks[1] = encode_block(plain, None, "snappy-java", False) + b"\x00\x00\x00\x07"
     portal.block_map["chunks"][0]["len"] = len(plain)
     portal.block_map["compression_type"] = "SNAPPY"
-    with pytest.raises(Exception):  # pylint: disable=broad-exception-caught  (cramjam's DecompressionError today)
+    with pytest.raises(cramjam.DecompressionError):  # raised as it is: a block the storage holds broken
         files.download({"fileId": 1}, "My Files/j.bin", str(tmp_path / "j.bin"))
+    assert os.listdir(str(tmp_path)) == []
+
+
+
+def _bare_header_blocks(portal, monkeypatch, count):
+    """A snappy-java file of ``count`` blocks, each ending in a frame header without its frame: cramjam refuses them
+    (a failure the workers do not expect, not a block to fetch again), raised as it is."""
+    files, pauses = direct_files(portal, monkeypatch, count)
+    portal.block_map["compression_type"] = "SNAPPY"
+    for number in range(1, count + 1):
+        plain = b"block %d " % number * 100
+        portal.blocks[number] = encode_block(plain, None, "snappy-java", False) + b"\x00\x00\x00\x07"
+        portal.block_map["chunks"][number - 1]["len"] = len(plain)
+    return files, pauses
+
+
+def test_an_unexpected_failure_stops_the_retries_of_every_other_block(portal, tmp_path, monkeypatch):
+    """Block 2 fails unexpectedly while block 1's first answer (503) is held until then: block 1 is not fetched
+    again (nor block 3), and the unexpected error is what the download raises."""
+    files, _pauses = _bare_header_blocks(portal, monkeypatch, 3)
+    portal.blocks[1] = encode_block(b"block 1 " * 100, None, "snappy-java", False)  # whole, once it comes
+    portal.steps = {1: [(503, None, portal.released)]}
+    with pytest.raises(cramjam.DecompressionError):
+        files.download({"fileId": 1}, "My Files/u.bin", str(tmp_path / "u.bin"))
+    assert fetched(portal) == {"/blocks/1": 1, "/blocks/2": 1}
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_two_unexpected_failures_at_once_raise_the_first(portal, tmp_path, monkeypatch):
+    """Both workers' blocks fail unexpectedly at the same time (each answer waits until both requests came): the
+    download raises one of those errors, not an error of its own comparing them."""
+    files, _pauses = _bare_header_blocks(portal, monkeypatch, 2)
+    first, second = threading.Event(), threading.Event()
+    portal.steps = {1: [(200, first, second)], 2: [(200, second, first)]}
+    with pytest.raises(cramjam.DecompressionError):
+        files.download({"fileId": 1}, "My Files/v.bin", str(tmp_path / "v.bin"))
+    assert fetched(portal) == {"/blocks/1": 1, "/blocks/2": 1}
     assert os.listdir(str(tmp_path)) == []
