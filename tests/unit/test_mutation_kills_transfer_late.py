@@ -391,7 +391,6 @@ def test_a_snappy_java_block_ending_in_a_frame_header_without_its_frame_is_refus
     assert os.listdir(str(tmp_path)) == []
 
 
-
 def _bare_header_blocks(portal, monkeypatch, count):
     """A snappy-java file of ``count`` blocks, each ending in a frame header without its frame: cramjam refuses them
     (a failure the workers do not expect, not a block to fetch again), raised as it is."""
