@@ -45,10 +45,12 @@ PLAN = {
     "_edge_status.py": [U + t for t in ("test_mutation_kills_edge_status.py", "test_edge_fidelity_logic.py",
                                         "test_edge_resources.py")],
     "_engine.py": [U + t for t in ("test_mutation_kills_engine.py", "test_engine.py", "test_engine_not_ready.py",
-                                   "test_concurrent_create_logic.py")],
+                                   "test_concurrent_create_logic.py", "test_engine_resend_logic.py")],
     "_http.py": [U + t for t in ("test_mutation_kills_http_client.py", "test_mutation_kills_http.py", "test_http.py")],
-    "_portal.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_portal.py", "test_mutation_kills_connection_options.py")],
-    "_portal_tenancy.py": [U + t for t in ("test_mutation_kills_portal_tenancy.py", "test_tenant_change_logic.py")],
+    "_portal.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_portal.py", "test_mutation_kills_connection_options.py",
+                                   "test_mutation_kills_portal_late.py")],
+    "_portal_tenancy.py": [U + t for t in ("test_mutation_kills_portal_tenancy.py", "test_tenant_change_logic.py",
+                                          "test_mutation_kills_portal_late.py")],
     "_portal_users.py": [U + t for t in ("test_mutation_kills_portal_user_options.py",
                                          "test_mutation_kills_portal_users.py", "test_portal_users_logic.py")],
     "_transfer.py": [U + t for t in ("test_transfer_blocks.py", "test_mutation_kills_transfer.py",
@@ -96,7 +98,7 @@ for _entry in (
     ("_common.xǁFilefleetModuleǁ__init__", (49,), "False -> None for a flag only tested for truth"),
     ("_common.xǁFilefleetModuleǁ_set_internal_properties", (1, 2, 3, 4, 10, 14, 15),
      "ansible-core calls it exactly once, without arguments: the defaults and the repeat guard never differ"),
-    ("_common.x__record_module_result", (9,), "the legacy encoder ignores the direction argument"),
+    ("_common.xǁFilefleetModuleǁ_record_module_result", (9,), "the legacy encoder ignores the direction argument"),
     # _engine.py
     ("_engine.x_ensure", (1, 2), "the default state 'present' changed: only 'absent' is ever tested for, every caller "
                                  "passes state, any other default behaves as present"),
@@ -123,7 +125,7 @@ for _entry in (
 
 def _load_entries(directory=os.path.join(os.path.dirname(os.path.abspath(__file__)), "equivalent")):
     for name in sorted(os.listdir(directory)):
-        if not name.endswith(".py") or name.startswith("_"):
+        if not name.endswith(".py") or name.startswith("__"):
             continue
         spec = importlib.util.spec_from_file_location("mutation_equivalent_" + name[:-3], os.path.join(directory, name))
         module = importlib.util.module_from_spec(spec)
