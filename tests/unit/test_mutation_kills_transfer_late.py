@@ -425,3 +425,25 @@ def test_two_unexpected_failures_at_once_raise_the_first(portal, tmp_path, monke
         files.download({"fileId": 1}, "My Files/v.bin", str(tmp_path / "v.bin"))
     assert fetched(portal) == {"/blocks/1": 1, "/blocks/2": 1}
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_gzip_block_is_inflated_piece_by_piece(portal, tmp_path):
+    """A gzip block that inflates 4,000 times (4 MiB of plain bytes from about 4 KiB): inflated and written in
+    pieces of at most 256 KiB, so Python holds a few pieces at most (under 2 MiB; inflated at once, 4 MiB and
+    more), and the file is exact."""
+    plain = b"\0" * (4 * 1024 * 1024)
+    portal.blocks[1] = encode_block(plain, None, "gzip", False)
+    client = _transfer.HttpClient(portal.url, retries=0)
+    with open(str(tmp_path / "g"), "wb") as handle:
+        worker = _transfer.BlockWorker(lambda url: client, handle.fileno(), None, True)
+        chunk = {"url": portal.url + "/blocks/1", "len": len(plain)}
+        worker.run(chunk, 0)  # the connection made and the buffers grown, outside the count
+        tracemalloc.start()
+        try:
+            worker.run(chunk, 0)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    client.close()
+    assert (tmp_path / "g").read_bytes() == plain
+    assert peak < 8 * _transfer.PIECE, peak
