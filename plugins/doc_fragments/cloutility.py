@@ -75,7 +75,7 @@ notes:
     cannot lock the API user out.
   - Requests that are safe to repeat are retried with exponential backoff on connection errors and on HTTP
     429, 502, 503 and 504; creations and node activations are never retried blindly. A creation answered
-    502, 503 or 504 or cut by a lost connection is read back: an object that exists is adopted, one that does
+    502, 503 or 504 or cut by a lost connection is read back; an object that exists is adopted, one that does
     not is sent again (at most twice).
 requirements:
   - requests

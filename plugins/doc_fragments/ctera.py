@@ -38,7 +38,7 @@ notes:
     the collection's action plugin), a loop over many items reuses one session for every item.
   - Requests that are safe to repeat are retried with exponential backoff on connection errors and on HTTP
     429, 502, 503 and 504; creations and other side-effecting calls are never retried blindly. A creation
-    answered 502, 503 or 504 or cut by a lost connection is read back: an object that exists is adopted, one
+    answered 502, 503 or 504 or cut by a lost connection is read back; an object that exists is adopted, one
     that does not is sent again (at most twice).
   - An expired session is renewed once transparently.
 requirements:
