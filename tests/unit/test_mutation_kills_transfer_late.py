@@ -205,13 +205,15 @@ FAIL3 = [(503, None, None)] * 3
 
 
 @pytest.mark.parametrize("steps, named, requests, pauses", [
-    # Block 2's answer held until block 1 failed for good: a 200 and its worker takes no block 3; a 503 and it
-    # does not fetch block 2 again.
-    (lambda released: {1: FAIL3, 2: [(200, None, released)]}, 1, {1: 3, 2: 1}, [0.4, 0.8]),
-    (lambda released: {1: FAIL3, 2: [(503, None, released)]}, 1, {1: 3, 2: 1}, [0.4, 0.4, 0.8]),
+    # Block 1 answered once block 2 was asked for (each worker holds one), block 2's answer held until block 1 failed
+    # for good: a 200 and its worker takes no block 3; a 503 and it does not fetch block 2 again.
+    (lambda released, got2: {1: [(503, None, got2)] + FAIL3[:2], 2: [(200, got2, released)]}, 1, {1: 3, 2: 1},
+     [0.4, 0.8]),
+    (lambda released, got2: {1: [(503, None, got2)] + FAIL3[:2], 2: [(503, got2, released)]}, 1, {1: 3, 2: 1},
+     [0.4, 0.4, 0.8]),
     # Block 1's first answer (503) held until block 2 failed for good: block 1 is still tried twice more (it comes
     # first in the file) and, failing too, is the block named, though block 2 failed first.
-    (lambda released: {1: [(503, None, released)] + FAIL3[:2], 2: [(502, None, None)] * 3}, 1, {1: 3, 2: 3},
+    (lambda released, got2: {1: [(503, None, released)] + FAIL3[:2], 2: [(502, None, None)] * 3}, 1, {1: 3, 2: 3},
      [0.4, 0.4, 0.8, 0.8]),
 ], ids=["taken-block-answered", "later-block-retry", "earlier-block-retry"])
 def test_no_fetch_of_a_later_block_starts_after_a_block_failed_for_good(portal, tmp_path, monkeypatch, steps, named,
@@ -220,7 +222,8 @@ def test_no_fetch_of_a_later_block_starts_after_a_block_failed_for_good(portal, 
     the wire: no block after the failed one is fetched after the failure (no new block, no new attempt), the error
     names the first block of the file that failed, and nothing is left."""
     files, paused = direct_files(portal, monkeypatch, 6)
-    portal.steps = dict((n, list(answers)) for n, answers in steps(portal.released).items())  # used up
+    steps = steps(portal.released, threading.Event())
+    portal.steps = dict((n, list(answers)) for n, answers in steps.items())  # used up one per request
     with pytest.raises(TransferError) as info:
         files.download({"fileId": 1}, "My Files/f.bin", str(tmp_path / "f.bin"))
     assert info.value.message == "Direct IO of 'My Files/f.bin': block %d failed 3 times (HTTP 503)" % named
