@@ -529,7 +529,7 @@ class HttpClient:
     def _short(self, exc):
         """The exception's text, redacted *before* it is cut (a cut could split a secret and leave part of it)."""
         text = self.redact(str(exc))
-        return text if len(text) < 300 else text[:300] + "..."
+        return text if len(text) <= 300 else text[:300] + "..."
 
     def raise_for_status(self, response, what, server_message=None):
         """Raise the ``ApiError`` subclass for an error response; ``what`` names the operation."""
