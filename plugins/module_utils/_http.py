@@ -206,6 +206,27 @@ class Redactor:
         # signature is a capability to read the block until it expires, so it is masked wherever a URL is shown.
         return PRESIGNED_QUERY.sub(lambda m: m.group(1) + REDACTED, value)
 
+    def head(self, text, limit, whole):
+        """The first ``limit`` characters of ``text``, redacted. When ``text`` is only the start of something longer
+        (``whole`` false), its end may be the first part of a secret the read cut off, which no form matches; masks
+        before it shorten the text, so it could come within ``limit``: an end that starts a form is dropped."""
+        text = self(text)
+        if not whole:
+            text = text[:len(text) - self._cut_off(text)]
+        return text[:limit]
+
+    def _cut_off(self, text):
+        """The length of the longest end of ``text`` that is the start of a secret's form (0 when none is)."""
+        longest = 0
+        for form in self._secrets:
+            start = text.find(form[0], max(0, len(text) - len(form) + 1))
+            while start != -1 and len(text) - start > longest:
+                if form.startswith(text[start:]):
+                    longest = len(text) - start
+                    break
+                start = text.find(form[0], start + 1)
+        return longest
+
 
 class InvalidName(ValueError):
     """A name that would change the URL it is placed in."""
@@ -497,11 +518,12 @@ class HttpClient:
             raise SessionExpired("%s failed: the session expired" % what, "GET", self.redact(response.url),
                                  response.status_code)
         if response.status_code >= 400:
-            body = next(response.iter_content(chunk_size=2 * MAX_MESSAGE_CHARS), b"").decode("utf-8", "replace")
+            read = next(response.iter_content(chunk_size=2 * MAX_MESSAGE_CHARS), b"")
             response.close()
             cls = error_class_for(response.status_code)
             raise cls(self.redact("%s failed" % what), "GET", self.redact(response.url), response.status_code,
-                      self.redact(body)[:MAX_MESSAGE_CHARS])
+                      self.redact.head(read.decode("utf-8", "replace"), MAX_MESSAGE_CHARS,
+                                       whole=len(read) < 2 * MAX_MESSAGE_CHARS))
         digest = hashlib.sha256()
         size = 0
         handle, temp_path = tempfile.mkstemp(prefix=".filefleet-", suffix=".part", dir=directory)

@@ -392,3 +392,31 @@ def test_a_huge_error_page_is_not_read_whole(tmp_path):
         http.download("/f", str(tmp_path), "fetch f")
     assert caught.value.status == 503 and caught.value.server_message == "e" * MAX_MESSAGE_CHARS
     assert script.bodies[0].read_bytes <= 2 * MAX_MESSAGE_CHARS
+
+
+def test_a_long_secret_cut_off_by_the_error_read_never_shows_in_part(tmp_path):
+    """A 1203-character token echoed four times in a 403 page: the read (4000 bytes) ends inside its fourth copy,
+    and once the three whole copies are masked that start would fall within the 2000 characters kept."""
+    token = "".join(chr(ord("a") + (i * 7) % 26) for i in range(1203))
+    http = HttpClient(BASE, redactor=Redactor([token]), sleep=lambda _s: None, retries=0)
+    script = Script((403, {"Content-Type": "text/plain"}, ("denied " + token + " ") .encode() * 4))
+    http.session.mount("https://", script)
+    with pytest.raises(ApiError) as caught:
+        http.download("/f", str(tmp_path), "fetch f")
+    shown = caught.value.server_message
+    assert shown.startswith("denied ******** denied ******** denied ******** denied ")
+    assert all(token[i:i + 12] not in shown for i in range(len(token) - 12))
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_an_error_page_read_whole_keeps_its_end():
+    redactor = Redactor(["s3cret-value"])
+    assert redactor.head("ends with s3c", 100, whole=True) == "ends with s3c"
+    assert redactor.head("ends with s3c", 100, whole=False) == "ends with "  # the start of a secret cut off
+    assert redactor.head("ends with s3cret-valu", 100, whole=False) == "ends with "
+    assert redactor.head("ends with s3cret-value", 100, whole=False) == "ends with ********"
+    assert redactor.head("ends with s3cret-value and s", 100, whole=False) == "ends with ******** and "
+    assert redactor.head("ends with s3cret-value!", 100, whole=False) == "ends with ********!"
+    assert redactor.head("x" * 50 + " s3cret-value", 20, whole=True) == "x" * 20
+    assert redactor.head("ends with 3x", 100, whole=False) == "ends with 3x"  # no form starts with x
+    assert Redactor().head("no secrets at all", 100, whole=False) == "no secrets at all"
