@@ -178,7 +178,8 @@ def main(argv):
         began = time.time()
         run(files, max(1, args.parallel), args.timeout)
         print("mutation: %d files in %.0f s" % (len(files), time.time() - began))
-    kill_rate, bad = report(*summarise(names))
+    rows, survivors = summarise(names)
+    kill_rate, bad = report(rows, survivors)
     if args.check and (kill_rate < TARGET or bad or any(r.get("stale") for r in rows)):
         return 1
     return 0

@@ -150,7 +150,7 @@ def test_an_answer_is_read_whole_up_to_exactly_the_limit_and_can_be_read_again()
     data = pattern(100000)  # two chunks of the 64 KiB reads
     http, script, _sleeps = client(ok(data, **{"Content-Length": "100000"}), ok(data), ok(b'{"a": [1, 2]}'),
                                    max_response_bytes=100000)
-    for _ in range(2):  # announced by Content-Length, then sent chunked without one
+    for _answer in range(2):  # announced by Content-Length, then sent chunked without one
         answer = http.request("GET", "/blob")
         assert b"".join(answer.iter_content(4096)) == data and answer.content == data  # read like any answer
     assert http.request("GET", "/small").json() == {"a": [1, 2]}
