@@ -13,4 +13,9 @@ ENTRIES = (
     ("_edge_device.xǁSetupSessionǁopen_call", (22, 26),
      "the re-raised TransportError without its status: HttpClient raises TransportError (and TLSError) with no "
      "status, so it is None either way"),
+    ("_edge_device.xǁSetupSessionǁopen_call", (44,),
+     "redact(message) also for an empty message: message is None then (`or None`), and the redactor gives None back "
+     "for None"),
+    ("_edge_device.xǁSetupSessionǁopen_call", (62,),
+     "from_xml also for an empty body: from_xml gives None for an empty body, the value the branch returns"),
 )
