@@ -17,6 +17,8 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.filefleet.office.plugins.module_utils._http import UnexpectedAnswer
+
 SHARES_PATH = "config/fileservices/share"
 ACCESS_MODES = ("winAclMode", "authenticated")
 CSC_MODES = ("manual", "documents", "disable")
@@ -164,6 +166,17 @@ def find_share(shares, name):
     return None
 
 
+def listed(found, what, method, path):
+    """A listing's answer: a list (an empty answer is an empty list). Anything else is not the filer's answer to a
+    listing: taken for "none", it would have a share created again or a volume reported missing."""
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise UnexpectedAnswer("%s failed: the filer answered %s, not a list: %.200r" % (what, type(found).__name__, found),
+                               method, path)
+    return found
+
+
 class ShareDirectory:
     """The filer's shares and volumes, read once per session (one GET for a loop over many shares)."""
 
@@ -181,14 +194,16 @@ class ShareDirectory:
 
     def shares(self):
         if self._shares is None:
-            found = self.session.get(self.session.path(SHARES_PATH), what="list shares") or []
-            self._shares = [s for s in found if isinstance(s, dict)] if isinstance(found, list) else []
+            path = self.session.path(SHARES_PATH)
+            found = listed(self.session.get(path, what="list shares"), "list shares", "GET", path)
+            self._shares = [s for s in found if isinstance(s, dict)]
         return self._shares
 
     def volumes(self):
         if self._volumes is None:
-            found = self.session.execute(self.session.path("status/fileManager"), "listPhysicalFolders",
-                                         {"path": "/"}, what="list volumes") or []
+            path = self.session.path("status/fileManager")
+            found = listed(self.session.execute(path, "listPhysicalFolders", {"path": "/"}, what="list volumes"),
+                           "list volumes", "POST", path)
             self._volumes = [as_text(v.get("fullpath") or "").strip("/") for v in found if isinstance(v, dict)]
         return self._volumes
 

@@ -23,7 +23,7 @@ U = "tests/unit/"
 PLAN = {
     "_cloutility.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_cloutility.py",
                                        "test_cloutility_client.py", "test_cloutility_fidelity_logic.py",
-                                       "test_mutation_kills_connection_options.py")],
+                                       "test_mutation_kills_connection_options.py", "test_mutation_kills_cloutility_late.py")],
     "_cloutility_resources.py": [U + t for t in ("test_mutation_kills_cloutility_resources.py",
                                                  "test_cloutility_resources.py", "test_cloutility_fidelity_logic.py",
                                                  "test_concurrent_create_logic.py")],
@@ -31,16 +31,18 @@ PLAN = {
                                    "test_mutation_kills_connection_options.py", "test_mutation_kills_validate.py",
                                    "test_argument_properties.py")],
     "_ctera_xml.py": [U + t for t in ("test_mutation_kills_ctera_xml.py", "test_ctera_xml.py")],
-    "_edge.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_edge_session.py", "test_edge_session.py",
+    "_edge.py": [U + t for t in ("test_mutation_kills_edge_tasks.py", "test_connection_spec_matches_docs.py",
+                                 "test_mutation_kills_edge_session.py", "test_edge_session.py",
                                  "test_mutation_kills_connection_options.py", "test_engine_not_ready.py",
                                  "test_edge_fidelity_logic.py")]
     + [U + "test_client_reliability_logic.py::" + t for t in (
         "test_edge_login_is_retried_on_gateway_errors_and_drops", "test_edge_wrong_password_costs_exactly_one_attempt",
         "test_edge_session_expiring_before_the_migrate_token_is_renewed_once",
         "test_a_base64_credential_echoed_in_an_error_body_is_redacted")],
-    "_edge_device.py": [U + t for t in ("test_mutation_kills_edge_device.py", "test_edge_device_resources.py")],
+    "_edge_device.py": [U + t for t in ("test_mutation_kills_edge_device.py", "test_edge_device_resources.py",
+                                        "test_mutation_kills_edge_setup_answers.py")],
     "_edge_portal.py": [U + t for t in ("test_mutation_kills_edge_portal.py",)],
-    "_edge_shares.py": [U + t for t in ("test_mutation_kills_edge_shares.py", "test_edge_share_logic.py",
+    "_edge_shares.py": [U + t for t in ("test_mutation_kills_edge_shares.py", "test_mutation_kills_edge_share_view.py", "test_edge_share_logic.py",
                                         "test_edge_fidelity_logic.py", "test_edge_resources.py")],
     "_edge_status.py": [U + t for t in ("test_mutation_kills_edge_status.py", "test_edge_fidelity_logic.py",
                                         "test_edge_resources.py")],
@@ -49,13 +51,13 @@ PLAN = {
     "_http.py": [U + t for t in ("test_mutation_kills_http_request.py", "test_mutation_kills_http_answers.py",
                                  "test_mutation_kills_http_client.py", "test_mutation_kills_http.py", "test_http.py",
                                  "test_mutation_kills_cloutility.py")],
-    "_portal.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_portal.py", "test_mutation_kills_connection_options.py",
-                                   "test_mutation_kills_portal_late.py")],
+    "_portal.py": [U + t for t in ("test_connection_spec_matches_docs.py", "test_mutation_kills_portal.py",
+                                   "test_mutation_kills_connection_options.py", "test_mutation_kills_portal_late.py")],
     "_portal_tenancy.py": [U + t for t in ("test_mutation_kills_portal_tenancy.py", "test_tenant_change_logic.py",
-                                          "test_mutation_kills_portal_late.py")],
+                                           "test_mutation_kills_portal_late.py")],
     "_portal_users.py": [U + t for t in ("test_mutation_kills_portal_user_options.py",
                                          "test_mutation_kills_portal_users.py", "test_portal_users_logic.py")],
-    "_transfer.py": [U + t for t in ("test_transfer_blocks.py", "test_mutation_kills_transfer.py",
+    "_transfer.py": [U + t for t in ("test_transfer_blocks.py", "test_mutation_kills_transfer.py", "test_mutation_kills_transfer_late.py",
                                      "test_mutation_kills_transfer_direct.py", "test_mutation_kills_transfer_portal.py")],
     "_validate.py": [U + t for t in ("test_mutation_kills_validate.py",)],
 }
@@ -98,7 +100,7 @@ for _entry in (
     ("_common.xǁFilefleetModuleǁ__init__", (15, 18, 21),
      "the default of getattr(_INVOCATION, 'loop'): invocation() always sets loop with args; without args the `and` stops"),
     ("_common.xǁFilefleetModuleǁ__init__", (49,), "False -> None for a flag only tested for truth"),
-    ("_common.xǁFilefleetModuleǁ_set_internal_properties", (1, 2, 3, 4, 10, 14, 15),
+    ("_common.xǁFilefleetModuleǁ_set_internal_properties", (1, 2, 3, 4, 9, 10, 14, 15),
      "ansible-core calls it exactly once, without arguments: the defaults and the repeat guard never differ"),
     ("_common.xǁFilefleetModuleǁ_record_module_result", (9,), "the legacy encoder ignores the direction argument"),
     # _engine.py
@@ -107,7 +109,7 @@ for _entry in (
     ("_engine.x_plan", (1, 2), "the same default of plan()"),
     ("_engine.x_plan", (14,), "an absent plan's changes None instead of {}: a delete reads only 'before' and ensure "
                               "never returns the plan"),
-    ("_engine.x_plan", (56, 58), "an unchanged plan's before/changes None: nothing reads them (no action, no diff)"),
+    ("_engine.x_plan", (41, 43), "an unchanged plan's before/changes None: nothing reads them (no action, no diff)"),
     ("_engine.x_run_entries", (29,), "max_workers=None: each task still takes one of exactly `count` connections from "
                                      "a queue, so at most `count` run at once"),
     # _ctera_xml.py

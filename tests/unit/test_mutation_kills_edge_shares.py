@@ -8,7 +8,7 @@ session (against a scripted filer), and the exact messages of refused input."""
 import pytest
 
 from edge_scripted_filer import ScriptedFiler
-from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError
+from ansible_collections.filefleet.office.plugins.module_utils._http import ApiError, UnexpectedAnswer
 from ansible_collections.filefleet.office.plugins.module_utils import _edge_shares as shares
 
 SHARE = {"name": "Docs", "volume": "cloud", "directory": "users/docs", "access": "authenticated",
@@ -117,11 +117,19 @@ def test_shares_and_volumes_are_read_once_per_session():
     assert len(filer.sent("GET")) == 2
 
 
-def test_a_share_list_the_filer_did_not_send_is_empty():
-    for answer in (None, {"name": "x"}):
-        filer = ScriptedFiler({"config/fileservices/share": answer}, {"listPhysicalFolders": None})
-        assert shares.ShareDirectory(filer).shares() == []
-        assert shares.ShareDirectory(filer).volumes() == []
+def test_an_empty_listing_is_empty_and_an_answer_that_is_not_a_list_is_refused():
+    filer = ScriptedFiler({"config/fileservices/share": None}, {"listPhysicalFolders": None})
+    assert shares.ShareDirectory(filer).shares() == []
+    assert shares.ShareDirectory(filer).volumes() == []
+    for answer in ({"name": "x"}, "share", 0, True):
+        filer = ScriptedFiler({"config/fileservices/share": answer}, {"listPhysicalFolders": answer})
+        with pytest.raises(UnexpectedAnswer) as caught:
+            shares.ShareDirectory(filer).shares()
+        assert str(caught.value).startswith("list shares failed: the filer answered %s, not a list: %r (GET "
+                                            % (type(answer).__name__, answer))
+        with pytest.raises(UnexpectedAnswer, match="^list volumes failed: the filer answered %s, not a list: .*POST "
+                           % type(answer).__name__):
+            shares.ShareDirectory(filer).volumes()
 
 
 def test_replacing_and_removing_a_share():

@@ -450,3 +450,32 @@ def test_a_gzip_block_is_inflated_piece_by_piece(portal, tmp_path):
     client.close()
     assert (tmp_path / "g").read_bytes() == plain
     assert peak < 8 * _transfer.PIECE, peak
+
+
+def test_a_tree_upload_closes_every_connection_it_opened(portal, tmp_path, monkeypatch):
+    """``files_in_flight`` connections cloned from the session for the uploads are all closed when the upload
+    ends (their sockets are not left to the garbage collector); the session's own stays open."""
+    session = logged_in(portal)
+    opened = []
+    clone = session.http.clone
+
+    def counted():
+        http = clone()
+        opened.append(http)
+        http.closed = False
+        close = http.close
+
+        def closing():
+            http.closed = True
+            close()
+        http.close = closing
+        return http
+    monkeypatch.setattr(session.http, "clone", counted)
+    jobs = []
+    for index in range(3):
+        (tmp_path / ("c%d" % index)).write_bytes(b"close %d" % index)
+        jobs.append((str(tmp_path / ("c%d" % index)), "My Files/closing/c%d" % index))
+    files = CloudFiles(session, files_in_flight=2)
+    files.upload_many(jobs, 7)
+    assert len(opened) == 2 and all(http.closed for http in opened)
+    assert session.logged_in
