@@ -420,3 +420,12 @@ def test_an_error_page_read_whole_keeps_its_end():
     assert redactor.head("x" * 50 + " s3cret-value", 20, whole=True) == "x" * 20
     assert redactor.head("ends with 3x", 100, whole=False) == "ends with 3x"  # no form starts with x
     assert Redactor().head("no secrets at all", 100, whole=False) == "no secrets at all"
+
+
+def test_a_short_error_page_read_whole_is_shown_to_its_last_character(tmp_path):
+    """Read whole (shorter than the read), the page's end is not the start of a secret cut off: kept as sent, even
+    when it could begin one (``t``, the first letter of the secret)."""
+    http, _script, _sleeps = client((400, {"Content-Type": "text/plain"}, b"range not satisfiable at"), retries=0)
+    with pytest.raises(ApiError) as caught:
+        http.download("/f", str(tmp_path), "fetch f")
+    assert caught.value.server_message == "range not satisfiable at"

@@ -14,9 +14,9 @@ ENTRIES = (
      "same Content-Length is read"),
     ("_http.xǁHttpClientǁdownload", (11,),
      "request('get', ...): request() sends method.upper(), the same GET goes on the wire and into every error"),
-    ("_http.xǁHttpClientǁdownload", (46,),
+    ("_http.xǁHttpClientǁdownload", (71,),
      "decode('UTF-8', 'replace'): codec names are looked up case-insensitively, the same text"),
-    ("_http.xǁHttpClientǁdownload", (91,),
+    ("_http.xǁHttpClientǁdownload", (99,),
      "'break' instead of 'continue' on an empty chunk: requests' iter_content never yields one (urllib3's stream() "
      "and read_chunked() yield only non-empty data, documented 'the empty string will never be returned'; "
      "requests' own read loop for other raw objects stops at the first empty read), so the branch is never taken"),
