@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Re-run survivors of the last `make mutation` against given test files (to check that new tests kill them).
 
-Usage: recheck.py TEST_FILE [TEST_FILE ...] -- MUTANT [MUTANT ...]
+Usage: recheck.py [--record] TEST_FILE [TEST_FILE ...] -- MUTANT [MUTANT ...]
 MUTANT is a name as report.py prints it (e.g. ``_engine.x_normalise__mutmut_8``) or ``survivors:FILE.py``
 for every survivor of that file.  The test files are copied from tests/unit/ into the mutated tree of
 build/mutation/mutants/ (or $MUTATION_STAGE/mutants/) and run once per mutant with MUTANT_UNDER_TEST set, the way mutmut runs them.
+With ``--record`` each result replaces the mutant's in the stage's results (report.py and all.py then count it): use
+it only with the stage's own plan tests plus the new ones, so the stage still says what those tests kill.
 """
 
 from __future__ import annotations
@@ -25,11 +27,23 @@ MUTANTS = os.path.join(os.path.abspath(os.environ.get("MUTATION_STAGE", os.path.
 PREFIX = COLL.replace(os.sep, ".") + ".plugins.module_utils."
 
 
+def meta_path(name):
+    return os.path.join(MUTANTS, COLL, "plugins", "module_utils", name + ".meta")
+
+
 def survivors(name):
-    meta = os.path.join(MUTANTS, COLL, "plugins", "module_utils", name + ".meta")
-    with open(meta) as f:
+    with open(meta_path(name)) as f:
         codes = json.load(f)["exit_code_by_key"]
     return sorted(k for k, code in codes.items() if code in (0, 5, 33))
+
+
+def record(mutant, rc):
+    name = mutant[len(PREFIX):].split(".", 1)[0] + ".py"
+    with open(meta_path(name)) as f:
+        meta = json.load(f)
+    meta["exit_code_by_key"][mutant] = 1 if rc == 1 else rc
+    with open(meta_path(name), "w") as f:
+        json.dump(meta, f)
 
 
 def main(argv):
@@ -37,6 +51,8 @@ def main(argv):
         sys.exit(__doc__)
     split = argv.index("--")
     tests, names = argv[1:split], argv[split + 1:]
+    keep = "--record" in tests
+    tests = [t for t in tests if t != "--record"]
     mutants = []
     for name in names:
         if name.startswith("survivors:"):
@@ -55,6 +71,8 @@ def main(argv):
                              "--rootdir=."] + targets, cwd=MUTANTS, env=env, capture_output=True, check=False).returncode
         status = "killed" if rc == 1 else ("SURVIVED" if rc == 0 else "exit %d" % rc)
         alive += rc == 0
+        if keep:
+            record(mutant, rc)
         print("%-9s %s" % (status, mutant[len(PREFIX):]))
     print("%d of %d still survive" % (alive, len(mutants)))
     return 0
